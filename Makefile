@@ -1,0 +1,50 @@
+# LeadLedger — rules:
+#   make run     set up, build, and run the ledger on a demo log in ./data (check-config, status, report, verify)
+#   make test    set up, build everything (warnings are errors), run every test (swift test)
+#   make bench   release build, then the append and replay benchmarks (figures go to docs/BENCHMARKS.md by hand)
+#   make lint    swift-format lint (force-unwrap and force-try rules on in Sources)
+#   make format  swift-format in place
+#   make clean   remove build output and the demo log
+#   make setup   install what a fresh Debian machine lacks (libsqlite3-dev, Python jsonschema for the schema tests)
+
+SWIFT ?= swift
+export LEADLEDGER_STRICT ?= 1
+DEMO_DB ?= ./data/demo.sqlite
+DEMO_LEADS ?= 2000
+
+.PHONY: run test bench lint format clean setup build
+
+setup:
+	@dpkg -s libsqlite3-dev >/dev/null 2>&1 || { \
+		echo "installing libsqlite3-dev"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libsqlite3-dev; }
+	@python3 -c 'import jsonschema' 2>/dev/null || { \
+		echo "installing the jsonschema Python package"; \
+		python3 -m pip install --quiet jsonschema || python3 -m pip install --quiet --break-system-packages jsonschema; }
+
+build: setup
+	$(SWIFT) build
+
+test: build
+	$(SWIFT) test
+
+run: build
+	@test -f $(DEMO_DB) || $(SWIFT) run -q leadledger-bench seed --db $(DEMO_DB) --leads $(DEMO_LEADS)
+	LEADLEDGER_DB=$(DEMO_DB) .build/debug/leadledger check-config
+	LEADLEDGER_DB=$(DEMO_DB) .build/debug/leadledger status
+	LEADLEDGER_DB=$(DEMO_DB) .build/debug/leadledger report
+	LEADLEDGER_DB=$(DEMO_DB) .build/debug/leadledger verify
+
+bench: setup
+	$(SWIFT) build -c release --product leadledger-bench
+	.build/release/leadledger-bench run
+
+lint:
+	$(SWIFT) format lint --strict -r Sources Tests Package.swift
+
+format:
+	$(SWIFT) format format -i -r Sources Tests Package.swift
+
+clean:
+	rm -rf .build .build-* $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm

@@ -1,0 +1,95 @@
+// swift-tools-version: 6.1
+import Foundation
+import PackageDescription
+
+/// One set of compiler settings for every target, so the whole package is held to Swift 6's strict concurrency
+/// and the same upcoming-feature flags (Hummingbird's habit).
+var swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+/// `make test` and CI set LEADLEDGER_STRICT=1: warnings in our own targets are errors there (dependencies keep their
+/// warnings, which is why this is not a global -Xswiftc flag).
+if ProcessInfo.processInfo.environment["LEADLEDGER_STRICT"] == "1" {
+    swiftSettings.append(.unsafeFlags(["-warnings-as-errors"]))
+}
+
+let package = Package(
+    name: "LeadLedger",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "leadledger", targets: ["leadledger"]),
+        .executable(name: "leadledger-bench", targets: ["leadledger-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["JSON", "YAML"]),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+    ],
+    targets: [
+        // Events, identifiers, hashing, personal-data sealing, limits and settings. No storage, no network.
+        .target(
+            name: "LedgerCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        // The SQLite event log: schema, append, hash chain, verify, key vault.
+        .target(
+            name: "LedgerStore",
+            dependencies: ["LedgerCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // Read models folded from the log: retry queue, health view, daily cost report.
+        .target(
+            name: "LedgerProjections",
+            dependencies: ["LedgerCore", "LedgerStore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // The `leadledger` commands, settings loading, exit codes.
+        .target(
+            name: "LedgerCLI",
+            dependencies: [
+                "LedgerCore", "LedgerStore", "LedgerProjections",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "leadledger", dependencies: ["LedgerCLI"], swiftSettings: swiftSettings),
+        // Fixtures shared by tests and the benchmark: temporary logs and generated lead histories.
+        .target(
+            name: "LedgerTesting",
+            dependencies: ["LedgerCore", "LedgerStore", "LedgerProjections"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "leadledger-bench",
+            dependencies: [
+                "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LedgerStoreTests",
+            dependencies: ["LedgerCore", "LedgerStore", "LedgerTesting", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerProjectionsTests",
+            dependencies: ["LedgerCore", "LedgerStore", "LedgerProjections", "LedgerTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerCLITests",
+            dependencies: ["LedgerCore", "LedgerStore", "LedgerCLI", "LedgerTesting", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import LedgerCore
+
+/// `leadledger check-config`: validates every setting and reports every problem at once, by key.
+struct CheckConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate every setting; print each problem by key.",
+        discussion: "Exit 0 only when the configuration can run. Secrets are never printed.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let raw = try await global.rawSettings()
+        var problems: [SettingsProblem] = []
+        var settings: LedgerSettings?
+        do {
+            settings = try LedgerSettings.load { raw[$0] }
+        } catch {
+            problems = error.problems
+        }
+        let path = raw["LEADLEDGER_DB"] ?? "./data/ledger.sqlite"
+        if let problem = Self.checkWritable(databasePath: path) { problems.append(problem) }
+        let unknown = ProcessInfo.processInfo.environment.keys
+            .filter { $0.hasPrefix("LEADLEDGER_") && !LedgerSettings.knownKeys.contains($0) }.sorted()
+        for key in unknown { writeError("warning: \(key) is not a LeadLedger setting (a typo?); it is ignored\n") }
+        guard let settings, problems.isEmpty else {
+            for problem in problems { writeError("\(problem)\n") }
+            throw ExitStatus.failureFound("check-config: \(problems.count) problem(s)")
+        }
+        var text = "check-config: ok\n"
+        text += "  log         \(settings.databasePath)\n"
+        text += "  listen      \(settings.host):\(settings.port)\n"
+        text += "  admin API   \(settings.adminToken == nil ? "disabled (LEADLEDGER_ADMIN_TOKEN not set)" : "enabled")\n"
+        text +=
+            "  AmoCRM      \(settings.amoCRM.map { "enabled, \($0.baseURL.absoluteString)" } ?? "disabled (LEADLEDGER_AMOCRM_BASE_URL not set): leads wait in the queue")\n"
+        text +=
+            "  Telegram    \(settings.telegram == nil ? "disabled (LEADLEDGER_TELEGRAM_BOT_TOKEN not set): alerts recorded, not delivered" : "enabled")\n"
+        text += "  lead cost   \(settings.leadCost) \(settings.currency), day in \(settings.timeZone.identifier), report at "
+        text += String(format: "%02d:%02d", settings.reportAt.hour, settings.reportAt.minute) + "\n"
+        writeOut(text)
+    }
+
+    /// The log's directory must exist or be creatable, and be writable.
+    static func checkWritable(databasePath: String) -> SettingsProblem? {
+        let manager = FileManager.default
+        var directory = URL(fileURLWithPath: databasePath).deletingLastPathComponent().path
+        while !manager.fileExists(atPath: directory) {
+            let parent = URL(fileURLWithPath: directory).deletingLastPathComponent().path
+            if parent == directory { break }
+            directory = parent
+        }
+        if manager.fileExists(atPath: databasePath) && !manager.isWritableFile(atPath: databasePath) {
+            return SettingsProblem(key: "LEADLEDGER_DB", message: "\(databasePath) is not writable")
+        }
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
+            return SettingsProblem(key: "LEADLEDGER_DB", message: "\(directory) is a file, so the log's directory cannot be created")
+        }
+        if !manager.isWritableFile(atPath: directory) {
+            return SettingsProblem(key: "LEADLEDGER_DB", message: "cannot create or write in \(directory)")
+        }
+        return nil
+    }
+}

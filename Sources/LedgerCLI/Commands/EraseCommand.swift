@@ -1,0 +1,38 @@
+import ArgumentParser
+import LedgerCore
+import LedgerStore
+
+/// `leadledger erase ID`: destroys one lead's personal data (consent withdrawn) and records it.
+struct EraseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "erase",
+        abstract: "Destroy one lead's personal data on request and record the erasure; the chain still verifies.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The lead id.") var id: String
+    @Option(help: "Why (recorded in the log; no personal data).") var reason = "consent withdrawn"
+
+    func validate() throws {
+        if LeadID(id) == nil { throw ValidationError("\(id) is not a lead id (UUID)") }
+    }
+
+    func run() async throws {
+        guard let leadID = LeadID(id) else { throw ExitStatus.usage("\(id) is not a lead id") }
+        let settings = try await global.settings()
+        let log = try global.openLog(settings)
+        do {
+            let outcome = try log.erase(leadID, reason: reason)
+            if outcome.alreadyErased {
+                writeOut("erase: lead \(leadID) was already erased at seq \(outcome.event.seq)\n")
+            } else {
+                writeOut("erase: lead \(leadID) erased, recorded at seq \(outcome.event.seq)\n")
+            }
+            if !outcome.walTruncated {
+                writeError(
+                    "warning: the WAL could not be truncated now (a reader is active); it will be at the next checkpoint\n")
+            }
+        } catch {
+            throw ExitStatus.runtime(error.description)
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import LedgerCore
+import LedgerProjections
+
+/// `leadledger rebuild`: drops every read model and replays the log into it.
+struct RebuildCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rebuild", abstract: "Drop and rebuild every projection from the log.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let settings = try await global.settings()
+        let log = try global.openLog(settings)
+        let runner = ProjectionRunner(log: log, batchSize: max(settings.projectionBatchSize, 10_000))
+        let started = Date()
+        let replayed: Int64
+        do {
+            replayed = try runner.rebuild()
+        } catch {
+            throw ExitStatus.runtime("rebuild: \(error)")
+        }
+        let seconds = Date().timeIntervalSince(started)
+        writeOut(
+            "rebuild: replayed \(replayed) events into \(runner.projectors.map(\.name).joined(separator: ", ")) in "
+                + String(format: "%.2f s", seconds) + "\n")
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Configuration
+import Foundation
+import LedgerCore
+import LedgerProjections
+import LedgerStore
+import SystemPackage
+
+/// Options every command takes: where settings come from.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Settings file (JSON or YAML) keyed by the LEADLEDGER_* names; the environment wins over it.")
+    var config: String?
+
+    /// Reads every known key from the environment, then the `--config` file, and validates them all.
+    func rawSettings() async throws -> [String: String] {
+        var providers: [any ConfigProvider] = [EnvironmentVariablesProvider()]
+        if let config {
+            guard FileManager.default.isReadableFile(atPath: config) else {
+                throw ExitStatus.runtime("--config: cannot read \(config)")
+            }
+            do {
+                if config.hasSuffix(".yaml") || config.hasSuffix(".yml") {
+                    providers.append(try await FileProvider<YAMLSnapshot>(filePath: FilePath(config)))
+                } else {
+                    providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(config)))
+                }
+            } catch {
+                throw ExitStatus.runtime("--config: \(config) is not valid JSON or YAML: \(error)")
+            }
+        }
+        let reader = ConfigReader(providers: providers)
+        var values: [String: String] = [:]
+        for key in LedgerSettings.knownKeys {
+            let configKey = ConfigKey(key)
+            // A file may hold numbers and booleans where the environment only has text.
+            if let text = reader.string(forKey: configKey) {
+                values[key] = text
+            } else if let number = reader.int(forKey: configKey) {
+                values[key] = String(number)
+            } else if let number = reader.double(forKey: configKey) {
+                values[key] = String(number)
+            } else if let flag = reader.bool(forKey: configKey) {
+                values[key] = String(flag)
+            }
+        }
+        return values
+    }
+
+    func settings() async throws -> LedgerSettings {
+        let raw = try await rawSettings()
+        do {
+            return try LedgerSettings.load { raw[$0] }
+        } catch {
+            throw ExitStatus.runtime(error.description)
+        }
+    }
+
+    /// Opens the configured log; a failure becomes a runtime error naming the file. The auditor's commands never
+    /// create a log: a mistyped `LEADLEDGER_DB` must fail, not show an empty ledger.
+    func openLog(_ settings: LedgerSettings, readOnly: Bool = false, create: Bool = false) throws -> EventLog {
+        var options = EventLogOptions()
+        options.busyTimeoutMilliseconds = settings.busyTimeoutMilliseconds
+        options.maxPageSize = settings.maxPageSize
+        options.readOnly = readOnly
+        if (readOnly || !create) && !FileManager.default.fileExists(atPath: settings.databasePath) {
+            throw ExitStatus.runtime("no event log at \(settings.databasePath)")
+        }
+        do {
+            return try EventLog.open(path: settings.databasePath, options: options)
+        } catch {
+            throw ExitStatus.runtime(error.description)
+        }
+    }
+
+    /// Brings the read models up to the log's head, so a command never shows stale state.
+    func projected(_ log: EventLog, _ settings: LedgerSettings) throws -> ProjectionRunner {
+        let runner = ProjectionRunner(log: log, batchSize: settings.projectionBatchSize)
+        do {
+            try runner.catchUp()
+        } catch {
+            throw ExitStatus.runtime("\(error)")
+        }
+        return runner
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+
+/// The `leadledger` executable's root command. Subcommands follow the SPEC.
+public struct LeadLedgerCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "leadledger",
+        abstract: "An append-only, hash-chained ledger of paid leads and their delivery to AmoCRM.",
+        discussion: "Exit codes: 0 ok, 1 failure found (verify, check-config), 2 usage error, 3 runtime error.",
+        subcommands: [
+            CheckConfigCommand.self, EventsCommand.self, LeadCommand.self, VerifyCommand.self, RebuildCommand.self,
+            ReportCommand.self, RequeueCommand.self, EraseCommand.self, StatusCommand.self,
+        ]
+    )
+
+    public init() {}
+
+    /// Parses and runs, mapping every outcome to the documented exit codes. Never returns.
+    public static func runAndExit(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
+        let command: any ParsableCommand
+        do {
+            command = try parseAsRoot(arguments)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                exit(withError: error)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                var syncCommand = command
+                try syncCommand.run()
+            }
+            Foundation.exit(0)
+        } catch let status as ExitStatus {
+            if let message = status.message {
+                FileHandle.standardError.write(Data((message + "\n").utf8))
+            }
+            Foundation.exit(status.code)
+        } catch let error as ValidationError {
+            FileHandle.standardError.write(Data(("error: \(error.message)\n").utf8))
+            Foundation.exit(2)
+        } catch {
+            // Help and usage errors raised while running (argument-parser's help command) keep their meaning.
+            switch exitCode(for: error) {
+            case .success:
+                exit(withError: error)
+            case .validationFailure:
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            default:
+                FileHandle.standardError.write(Data(("error: \(error)\n").utf8))
+                Foundation.exit(3)
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+/// The names of every fact the log can hold. The raw value is what the `type` column stores, forever.
+public enum EventType: String, CaseIterable, Sendable, Codable {
+    case leadReceived = "LeadReceived"
+    case syncAttempted = "SyncAttempted"
+    case syncFailed = "SyncFailed"
+    case syncSucceeded = "SyncSucceeded"
+    case alertRaised = "AlertRaised"
+    /// A lead's personal data was destroyed on request; the lead's other facts stay.
+    case leadErased = "LeadErased"
+    /// An operator put a dead-lettered lead back into the retry queue.
+    case leadRequeued = "LeadRequeued"
+}
+
+/// Streams that do not belong to a lead.
+public enum SystemStream {
+    /// Every `AlertRaised` lives here, so alerts have one ordered history of their own.
+    public static let alerts = "system:alerts"
+}

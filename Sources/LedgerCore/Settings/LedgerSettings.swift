@@ -1,0 +1,215 @@
+import Foundation
+
+/// Every setting of LeadLedger, validated once at start. No code below `main` reads the environment.
+///
+/// Keys (environment names; a `--config` file uses the same names), defaults, and what they do:
+/// - `LEADLEDGER_DB` (`./data/ledger.sqlite`): the event log file.
+/// - `LEADLEDGER_HOST` / `LEADLEDGER_PORT` (`127.0.0.1` / `8080`): HTTP listen address.
+/// - `LEADLEDGER_ADMIN_TOKEN` (unset: admin API disabled): bearer token, at least 16 characters.
+/// - `LEADLEDGER_AMOCRM_BASE_URL` (unset: CRM sync disabled) with `LEADLEDGER_AMOCRM_TOKEN`, or the OAuth set
+///   `_CLIENT_ID`, `_CLIENT_SECRET`, `_REFRESH_TOKEN`, `_REDIRECT_URI`; `_TIMEOUT_S` (30), `_CONNECT_TIMEOUT_S` (5),
+///   `_PIPELINE_ID`, `_STATUS_ID`.
+/// - `LEADLEDGER_TELEGRAM_BOT_TOKEN` + `LEADLEDGER_TELEGRAM_CHAT_ID` (unset: alerts recorded, not delivered);
+///   `LEADLEDGER_TELEGRAM_API_URL` (`https://api.telegram.org`).
+/// - `LEADLEDGER_LEAD_COST` (100), `LEADLEDGER_CURRENCY` (`RUB`), `LEADLEDGER_TIMEZONE` (`Europe/Moscow`),
+///   `LEADLEDGER_REPORT_AT` (`09:00`), `LEADLEDGER_DELIVERY_SLA_S` (300), `LEADLEDGER_LOCALE` (`ru`).
+/// - Limits: `LEADLEDGER_BUSY_TIMEOUT_MS` (5000), `LEADLEDGER_MAX_PAGE_SIZE` (10000),
+///   `LEADLEDGER_PROJECTION_BATCH` (2000).
+public struct LedgerSettings: Sendable {
+    public var databasePath: String
+    public var host: String
+    public var port: Int
+    public var adminToken: Secret?
+    /// Nil when `LEADLEDGER_AMOCRM_BASE_URL` is unset: sync is disabled and leads wait in the queue.
+    public var amoCRM: AmoCRMSettings?
+    /// Nil when the bot token and chat id are unset: alerts are recorded but not delivered.
+    public var telegram: TelegramSettings?
+    public var leadCost: Decimal
+    public var currency: String
+    public var timeZone: TimeZone
+    public var reportAt: (hour: Int, minute: Int)
+    public var deliverySLASeconds: Int64
+    public var locale: String
+    public var busyTimeoutMilliseconds: Int
+    public var maxPageSize: Int
+    public var projectionBatchSize: Int
+
+    /// Every key LeadLedger reads; `check-config` flags unknown `LEADLEDGER_*` variables (likely typos) against it.
+    public static let knownKeys: Set<String> = [
+        "LEADLEDGER_DB", "LEADLEDGER_HOST", "LEADLEDGER_PORT", "LEADLEDGER_ADMIN_TOKEN",
+        "LEADLEDGER_AMOCRM_BASE_URL", "LEADLEDGER_AMOCRM_TOKEN", "LEADLEDGER_AMOCRM_CLIENT_ID",
+        "LEADLEDGER_AMOCRM_CLIENT_SECRET", "LEADLEDGER_AMOCRM_REFRESH_TOKEN", "LEADLEDGER_AMOCRM_REDIRECT_URI",
+        "LEADLEDGER_AMOCRM_TIMEOUT_S", "LEADLEDGER_AMOCRM_CONNECT_TIMEOUT_S", "LEADLEDGER_AMOCRM_PIPELINE_ID",
+        "LEADLEDGER_AMOCRM_STATUS_ID", "LEADLEDGER_TELEGRAM_BOT_TOKEN", "LEADLEDGER_TELEGRAM_CHAT_ID",
+        "LEADLEDGER_TELEGRAM_API_URL", "LEADLEDGER_LEAD_COST", "LEADLEDGER_CURRENCY", "LEADLEDGER_TIMEZONE",
+        "LEADLEDGER_REPORT_AT", "LEADLEDGER_DELIVERY_SLA_S", "LEADLEDGER_LOCALE", "LEADLEDGER_BUSY_TIMEOUT_MS",
+        "LEADLEDGER_MAX_PAGE_SIZE", "LEADLEDGER_PROJECTION_BATCH",
+    ]
+
+    /// Validates every setting from `raw` (a lookup by environment name). Throws one `SettingsError` listing every
+    /// problem, each naming its key.
+    public static func load(_ raw: @escaping (String) -> String?) throws(SettingsError) -> LedgerSettings {
+        var reader = SettingsReader(raw: raw)
+        let settings = LedgerSettings(reader: &reader)
+        guard reader.problems.isEmpty else { throw SettingsError(problems: reader.problems) }
+        return settings
+    }
+
+    private init(reader: inout SettingsReader) {
+        databasePath = reader.string("LEADLEDGER_DB") ?? "./data/ledger.sqlite"
+        host = reader.string("LEADLEDGER_HOST") ?? "127.0.0.1"
+        port = reader.integer("LEADLEDGER_PORT", default: 8080, range: 0...65535)
+        adminToken = reader.secret("LEADLEDGER_ADMIN_TOKEN", minimumLength: 16)
+        amoCRM = AmoCRMSettings(reader: &reader)
+        telegram = TelegramSettings(reader: &reader)
+
+        let costText = reader.string("LEADLEDGER_LEAD_COST") ?? "100"
+        if let cost = Decimal(string: costText, locale: Locale(identifier: "en_US_POSIX")), cost >= 0,
+            costText.allSatisfy({ $0.isNumber || $0 == "." })
+        {
+            leadCost = cost
+        } else {
+            reader.problem("LEADLEDGER_LEAD_COST", "must be a non-negative number like 100 or 99.50, got \"\(costText)\"")
+            leadCost = 100
+        }
+        let currencyText = reader.string("LEADLEDGER_CURRENCY") ?? "RUB"
+        currency = currencyText
+        if currencyText.count != 3 || !currencyText.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+            reader.problem("LEADLEDGER_CURRENCY", "must be a three-letter ISO 4217 code like RUB, got \"\(currencyText)\"")
+        }
+        let zoneText = reader.string("LEADLEDGER_TIMEZONE") ?? "Europe/Moscow"
+        if let zone = TimeZone(identifier: zoneText) {
+            timeZone = zone
+        } else {
+            reader.problem("LEADLEDGER_TIMEZONE", "unknown time zone \"\(zoneText)\" (use an IANA name like Europe/Moscow)")
+            timeZone = TimeZone(secondsFromGMT: 3 * 3600) ?? .current
+        }
+        let atText = reader.string("LEADLEDGER_REPORT_AT") ?? "09:00"
+        if let parsed = Self.parseClockTime(atText) {
+            reportAt = parsed
+        } else {
+            reader.problem("LEADLEDGER_REPORT_AT", "must be a time of day HH:MM like 09:00, got \"\(atText)\"")
+            reportAt = (9, 0)
+        }
+        deliverySLASeconds = Int64(reader.integer("LEADLEDGER_DELIVERY_SLA_S", default: 300, range: 1...86_400))
+        locale = reader.string("LEADLEDGER_LOCALE") ?? "ru"
+        if !["ru", "en"].contains(locale) {
+            reader.problem("LEADLEDGER_LOCALE", "must be ru or en, got \"\(locale)\"")
+        }
+        busyTimeoutMilliseconds = reader.integer("LEADLEDGER_BUSY_TIMEOUT_MS", default: 5000, range: 0...600_000)
+        maxPageSize = reader.integer("LEADLEDGER_MAX_PAGE_SIZE", default: 10_000, range: 1...1_000_000)
+        projectionBatchSize = reader.integer("LEADLEDGER_PROJECTION_BATCH", default: 2000, range: 1...100_000)
+    }
+
+    static func parseClockTime(_ text: String) -> (hour: Int, minute: Int)? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]),
+            (0...23).contains(hour), (0...59).contains(minute)
+        else { return nil }
+        return (hour, minute)
+    }
+}
+
+/// AmoCRM connection. Present only when `LEADLEDGER_AMOCRM_BASE_URL` is set, and then complete.
+public struct AmoCRMSettings: Sendable {
+    public enum Authentication: Sendable {
+        case longLivedToken(Secret)
+        case oauth(clientID: String, clientSecret: Secret, refreshToken: Secret, redirectURI: URL)
+    }
+
+    public var baseURL: URL
+    public var authentication: Authentication
+    public var timeoutSeconds: Int
+    public var connectTimeoutSeconds: Int
+    public var pipelineID: Int64?
+    public var statusID: Int64?
+
+    init?(reader: inout SettingsReader) {
+        let base = reader.url("LEADLEDGER_AMOCRM_BASE_URL")
+        let token = reader.secret("LEADLEDGER_AMOCRM_TOKEN")
+        let clientID = reader.string("LEADLEDGER_AMOCRM_CLIENT_ID")
+        let clientSecret = reader.secret("LEADLEDGER_AMOCRM_CLIENT_SECRET")
+        let refreshToken = reader.secret("LEADLEDGER_AMOCRM_REFRESH_TOKEN")
+        let redirect = reader.url("LEADLEDGER_AMOCRM_REDIRECT_URI")
+        let timeout = reader.integer("LEADLEDGER_AMOCRM_TIMEOUT_S", default: 30, range: 1...600)
+        let connect = reader.integer("LEADLEDGER_AMOCRM_CONNECT_TIMEOUT_S", default: 5, range: 1...120)
+        let pipeline = reader.optionalInteger("LEADLEDGER_AMOCRM_PIPELINE_ID", range: 1...Int64.max)
+        let status = reader.optionalInteger("LEADLEDGER_AMOCRM_STATUS_ID", range: 1...Int64.max)
+        if connect > timeout {
+            reader.problem(
+                "LEADLEDGER_AMOCRM_CONNECT_TIMEOUT_S", "(\(connect)) must not exceed LEADLEDGER_AMOCRM_TIMEOUT_S (\(timeout))")
+        }
+        let oauthParts: [(String, Bool)] = [
+            ("LEADLEDGER_AMOCRM_CLIENT_ID", clientID != nil), ("LEADLEDGER_AMOCRM_CLIENT_SECRET", clientSecret != nil),
+            ("LEADLEDGER_AMOCRM_REFRESH_TOKEN", refreshToken != nil), ("LEADLEDGER_AMOCRM_REDIRECT_URI", redirect != nil),
+        ]
+        let anyOAuth = oauthParts.contains { $0.1 }
+        guard reader.string("LEADLEDGER_AMOCRM_BASE_URL") != nil else {
+            if token != nil || anyOAuth {
+                reader.problem("LEADLEDGER_AMOCRM_BASE_URL", "is not set, but AmoCRM credentials are: set it or remove them")
+            }
+            return nil
+        }
+        guard let base else { return nil }
+        if let token {
+            if anyOAuth {
+                reader.problem("LEADLEDGER_AMOCRM_TOKEN", "set together with OAuth settings: use one way to authenticate")
+                return nil
+            }
+            authentication = .longLivedToken(token)
+        } else if let clientID, let clientSecret, let refreshToken, let redirect {
+            authentication = .oauth(
+                clientID: clientID, clientSecret: clientSecret, refreshToken: refreshToken, redirectURI: redirect)
+        } else if anyOAuth {
+            for (key, present) in oauthParts where !present {
+                reader.problem(key, "is required with the other AmoCRM OAuth settings")
+            }
+            return nil
+        } else {
+            reader.problem(
+                "LEADLEDGER_AMOCRM_TOKEN",
+                "is required when LEADLEDGER_AMOCRM_BASE_URL is set (or the OAuth settings LEADLEDGER_AMOCRM_CLIENT_ID, _CLIENT_SECRET, _REFRESH_TOKEN, _REDIRECT_URI)"
+            )
+            return nil
+        }
+        baseURL = base
+        timeoutSeconds = timeout
+        connectTimeoutSeconds = connect
+        pipelineID = pipeline
+        statusID = status
+    }
+}
+
+/// Telegram alert delivery. Present only when both the bot token and the chat id are set.
+public struct TelegramSettings: Sendable {
+    public var botToken: Secret
+    public var chatID: String
+    public var apiURL: URL
+
+    init?(reader: inout SettingsReader) {
+        let token = reader.secret("LEADLEDGER_TELEGRAM_BOT_TOKEN")
+        let chat = reader.string("LEADLEDGER_TELEGRAM_CHAT_ID")
+        let api = reader.url("LEADLEDGER_TELEGRAM_API_URL", default: "https://api.telegram.org")
+        if let token, token.value.range(of: #"^[0-9]+:[A-Za-z0-9_-]+$"#, options: .regularExpression) == nil {
+            reader.problem("LEADLEDGER_TELEGRAM_BOT_TOKEN", "does not look like a bot token (digits:letters)")
+        }
+        if let chat, chat.range(of: #"^(-?[0-9]+|@[A-Za-z0-9_]{5,})$"#, options: .regularExpression) == nil {
+            reader.problem("LEADLEDGER_TELEGRAM_CHAT_ID", "must be a numeric chat id or @channelname, got \"\(chat)\"")
+        }
+        switch (token, chat) {
+        case (nil, nil):
+            return nil
+        case (nil, _):
+            reader.problem("LEADLEDGER_TELEGRAM_BOT_TOKEN", "is required when LEADLEDGER_TELEGRAM_CHAT_ID is set")
+            return nil
+        case (_, nil):
+            reader.problem("LEADLEDGER_TELEGRAM_CHAT_ID", "is required when LEADLEDGER_TELEGRAM_BOT_TOKEN is set")
+            return nil
+        case (let token?, let chat?):
+            guard let api else { return nil }
+            botToken = token
+            chatID = chat
+            apiURL = api
+        }
+    }
+}

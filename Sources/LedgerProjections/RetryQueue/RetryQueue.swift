@@ -1,0 +1,41 @@
+import GRDB
+import LedgerCore
+import LedgerStore
+
+/// Bounded queries over the `retry_queue` read model: what the reactor, the CLI and the admin API ask of it.
+public struct RetryQueue: Sendable {
+    public let log: EventLog
+
+    public init(log: EventLog) { self.log = log }
+
+    public func entry(_ leadID: LeadID) throws -> RetryQueueEntry? {
+        try log.database.read { db in
+            guard try db.tableExists(RetryQueueEntry.databaseTableName) else { return nil }
+            return try RetryQueueEntry.fetchOne(db, key: leadID.description)
+        }
+    }
+
+    /// Leads in `state`, oldest arrival first, at most `limit` (clamped to the log's page size).
+    public func entries(in state: LeadSyncState, limit: Int) throws -> [RetryQueueEntry] {
+        let limit = max(0, min(limit, log.options.maxPageSize))
+        return try log.database.read { db in
+            guard try db.tableExists(RetryQueueEntry.databaseTableName) else { return [] }
+            return try RetryQueueEntry.fetchAll(
+                db, sql: "SELECT \(RetryQueueEntry.columns) FROM retry_queue WHERE state = ? ORDER BY received_at LIMIT ?",
+                arguments: [state.rawValue, limit])
+        }
+    }
+
+    /// Pending leads whose next attempt is due at `now`, earliest first, at most `limit`.
+    public func due(at now: Timestamp, limit: Int) throws -> [RetryQueueEntry] {
+        let limit = max(0, min(limit, log.options.maxPageSize))
+        return try log.database.read { db in
+            guard try db.tableExists(RetryQueueEntry.databaseTableName) else { return [] }
+            return try RetryQueueEntry.fetchAll(
+                db,
+                sql:
+                    "SELECT \(RetryQueueEntry.columns) FROM retry_queue WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
+                arguments: [now.millisecondsSinceEpoch, limit])
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import GRDB
+import LedgerCore
+
+/// An event on its way into the log, with the stream version its writer expects.
+public struct PendingEvent: Sendable {
+    public var event: LedgerEvent
+    public var expected: ExpectedVersion
+
+    public init(_ event: LedgerEvent, expected: ExpectedVersion = .any) {
+        self.event = event
+        self.expected = expected
+    }
+}
+
+extension EventLog {
+    /// Appends `events` atomically: all of them commit in one transaction, in order, or none does.
+    ///
+    /// `LeadReceived` is refused here: it must go through `receive`, which seals personal data and enforces
+    /// idempotency keys.
+    @discardableResult
+    public func append(_ events: [PendingEvent]) throws(StoreError) -> [RecordedEvent] {
+        guard !events.isEmpty else { return [] }
+        guard events.count <= options.maxEventsPerAppend else {
+            throw StoreError(.invalidEvent, "\(events.count) events in one append; the limit is \(options.maxEventsPerAppend)")
+        }
+        var encoded: [(PendingEvent, String)] = []
+        encoded.reserveCapacity(events.count)
+        for pending in events {
+            if case .leadReceived = pending.event {
+                throw StoreError(.invalidEvent, "LeadReceived must be written with receive(_:)")
+            }
+            encoded.append((pending, try Self.encode(pending.event)))
+        }
+        let now = clock.now()
+        return try writeImmediate { db in
+            var writer = try ChainWriter(db, recordedAt: now)
+            return try encoded.map { pending, data in
+                try writer.append(
+                    stream: pending.event.stream, type: pending.event.type, schemaVersion: pending.event.schemaVersion,
+                    data: data, expected: pending.expected)
+            }
+        }
+    }
+
+    /// Appends one event.
+    @discardableResult
+    public func append(_ event: LedgerEvent, expected: ExpectedVersion = .any) throws(StoreError) -> RecordedEvent {
+        let recorded = try append([PendingEvent(event, expected: expected)])
+        guard let first = recorded.first else { throw StoreError(.other, "append wrote nothing") }
+        return first
+    }
+
+    /// Validates and encodes before any lock is taken, so a bad event never reaches the transaction.
+    static func encode(_ event: LedgerEvent) throws(StoreError) -> String {
+        do {
+            try event.payload.validate()
+            return try event.encodedData()
+        } catch {
+            throw StoreError(.invalidEvent, "\(event.type.rawValue) for \(event.stream): \(error)")
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import GRDB
+import LedgerCore
+
+/// What `erase` did.
+public struct ErasureOutcome: Sendable, Equatable {
+    public var leadID: LeadID
+    /// The `LeadErased` event, or the earlier one if the lead was already erased.
+    public var event: RecordedEvent
+    public var alreadyErased: Bool
+    /// True when the WAL was checkpointed and truncated, so no copy of the key remains in it. False when a reader
+    /// held an old snapshot; the next truncating checkpoint removes it.
+    public var walTruncated: Bool
+}
+
+extension EventLog {
+    /// Destroys one lead's personal data: deletes its key (zeroed in place by `secure_delete`) and records
+    /// `LeadErased` in the same transaction, then checkpoints and truncates the WAL so no earlier page image with the
+    /// key survives there. The chain is untouched: the sealed payload stays, unreadable.
+    public func erase(_ leadID: LeadID, reason: String) throws(StoreError) -> ErasureOutcome {
+        let event = LedgerEvent.leadErased(LeadErased(leadID: leadID, reason: reason))
+        let data = try Self.encode(event)
+        let now = clock.now()
+        let (recorded, already) = try writeImmediate { db -> (RecordedEvent, Bool) in
+            let timeline = try RecordedEvent.fetchAll(
+                db, sql: "SELECT \(RecordedEvent.columns) FROM event WHERE stream = ? ORDER BY seq",
+                arguments: [leadID.description])
+            guard timeline.first?.type == EventType.leadReceived.rawValue else {
+                throw StoreError(.notFound, "no lead \(leadID) in the log")
+            }
+            if let earlier = timeline.last(where: { $0.type == EventType.leadErased.rawValue }) {
+                return (earlier, true)
+            }
+            try db.execute(sql: "DELETE FROM lead_key WHERE lead_id = ?", arguments: [leadID.description])
+            var writer = try ChainWriter(db, recordedAt: now)
+            let recorded = try writer.append(
+                stream: event.stream, type: .leadErased, schemaVersion: LeadErased.schemaVersion, data: data, expected: .any)
+            return (recorded, false)
+        }
+        let truncated = (try? checkpointTruncate()) ?? false
+        return ErasureOutcome(leadID: leadID, event: recorded, alreadyErased: already, walTruncated: truncated)
+    }
+
+    /// `PRAGMA wal_checkpoint(TRUNCATE)`; true when every frame was copied back and the WAL emptied.
+    @discardableResult
+    public func checkpointTruncate() throws(StoreError) -> Bool {
+        do {
+            return try database.writeWithoutTransaction { db in
+                guard let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") else { return false }
+                return (row[0] as Int) == 0
+            }
+        } catch {
+            throw StoreError.wrap(error, path: path)
+        }
+    }
+
+    /// A lead's personal data, opened with its key; `.erased` once the key is gone.
+    public func personalData(of lead: LeadReceived) throws(StoreError) -> PersonalDataLookup {
+        let key = try read { db in
+            try Data.fetchOne(db, sql: "SELECT key FROM lead_key WHERE lead_id = ?", arguments: [lead.leadID.description])
+        }
+        guard let key else { return .erased }
+        do {
+            return .available(try PersonalDataSealer.open(lead.personal, leadID: lead.leadID, key: Array(key)))
+        } catch {
+            throw StoreError(.corrupt, "\(error)", path: path)
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import GRDB
+import LedgerCore
+
+/// A lead as ingest (or import) hands it to the log, personal data still in clear.
+public struct NewLead: Sendable {
+    public var leadID: LeadID
+    public var receivedAt: Timestamp
+    public var origin: LeadOrigin
+    public var formID: String?
+    public var utm: UTM
+    public var idempotencyKey: String?
+    public var personal: PersonalData
+
+    public init(
+        leadID: LeadID, receivedAt: Timestamp, origin: LeadOrigin = .http, formID: String? = nil, utm: UTM = UTM(),
+        idempotencyKey: String? = nil, personal: PersonalData
+    ) {
+        self.leadID = leadID
+        self.receivedAt = receivedAt
+        self.origin = origin
+        self.formID = formID
+        self.utm = utm
+        self.idempotencyKey = idempotencyKey
+        self.personal = personal
+    }
+}
+
+/// Proof that a lead is in the log: the site owner can later check `seq` and `hash` against `leadledger verify`.
+public struct LeadReceipt: Sendable, Equatable {
+    public var leadID: LeadID
+    public var seq: Int64
+    public var hash: String
+    /// True when the idempotency key was already in the log: nothing was written, this is the original receipt.
+    public var duplicate: Bool
+}
+
+extension EventLog {
+    /// Records leads, one receipt per lead in the same order, all in one transaction.
+    ///
+    /// A lead whose idempotency key is already in the log (or earlier in the same batch) is not written; its receipt
+    /// is the original one with `duplicate = true`. Personal data is sealed with a fresh per-lead key and the contact
+    /// fingerprints are computed before the write lock is taken.
+    public func receive(_ leads: [NewLead]) throws(StoreError) -> [LeadReceipt] {
+        guard !leads.isEmpty else { return [] }
+        guard leads.count <= options.maxEventsPerAppend else {
+            throw StoreError(.invalidEvent, "\(leads.count) leads in one call; the limit is \(options.maxEventsPerAppend)")
+        }
+        let prepared = try leads.map { lead throws(StoreError) in try prepare(lead) }
+        let now = clock.now()
+        return try writeImmediate { db in
+            var writer = try ChainWriter(db, recordedAt: now)
+            return try prepared.map { lead in
+                if let key = lead.event.idempotencyKey, let original = try Self.receipt(forIdempotencyKey: key, db) {
+                    return original
+                }
+                try db.cachedStatement(sql: "INSERT INTO lead_key (lead_id, key) VALUES (?, ?)").execute(
+                    arguments: [lead.event.leadID.description, Data(lead.key)])
+                let recorded = try writer.append(
+                    stream: lead.event.stream, type: .leadReceived, schemaVersion: LeadReceived.schemaVersion,
+                    data: lead.data, expected: .noStream)
+                return LeadReceipt(leadID: lead.event.leadID, seq: recorded.seq, hash: recorded.hash, duplicate: false)
+            }
+        }
+    }
+
+    /// Records one lead.
+    public func receive(_ lead: NewLead) throws(StoreError) -> LeadReceipt {
+        guard let receipt = try receive([lead]).first else { throw StoreError(.other, "receive wrote nothing") }
+        return receipt
+    }
+
+    /// The original receipt for an idempotency key, or nil if the key was never used.
+    public func receipt(forIdempotencyKey key: String) throws(StoreError) -> LeadReceipt? {
+        try read { db in try Self.receipt(forIdempotencyKey: key, db) }
+    }
+
+    static func receipt(forIdempotencyKey key: String, _ db: Database) throws -> LeadReceipt? {
+        // The expression and the type test match the partial unique index, so this is an index lookup.
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT stream, seq, hash FROM event
+                WHERE type = 'LeadReceived' AND json_extract(data, '$.idempotency_key') = ?
+                """)
+        guard let row = try Row.fetchOne(statement, arguments: [key]) else { return nil }
+        guard let leadID = LeadID(row["stream"] as String) else {
+            throw StoreError(.corrupt, "LeadReceived at seq \(row["seq"] as Int64) has a stream that is not a lead id")
+        }
+        return LeadReceipt(leadID: leadID, seq: row["seq"], hash: row["hash"], duplicate: true)
+    }
+
+    private struct PreparedLead {
+        var event: LeadReceived
+        var data: String
+        var key: [UInt8]
+    }
+
+    private func prepare(_ lead: NewLead) throws(StoreError) -> PreparedLead {
+        let key = PersonalDataSealer.makeKey()
+        do {
+            let event = LeadReceived(
+                leadID: lead.leadID, receivedAt: lead.receivedAt, origin: lead.origin, formID: lead.formID, utm: lead.utm,
+                idempotencyKey: lead.idempotencyKey,
+                phoneHash: lead.personal.phone.map(fingerprinter.phone),
+                emailHash: lead.personal.email.map(fingerprinter.email),
+                personal: try PersonalDataSealer.seal(lead.personal, leadID: lead.leadID, key: key))
+            return PreparedLead(event: event, data: try Self.encode(.leadReceived(event)), key: key)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.invalidEvent, "lead \(lead.leadID): \(error)")
+        }
+    }
+
+    /// The contact fingerprints this log would store for a phone (E.164) and an email, for deduplication lookups.
+    public func fingerprints(phone: String?, email: String?) -> (phone: String?, email: String?) {
+        (phone.map(fingerprinter.phone), email.map(fingerprinter.email))
+    }
+}

@@ -1,0 +1,55 @@
+import GRDB
+
+/// The log's migrations, registered by name. A migration is never edited once it has shipped: a change is a new
+/// migration. A binary that finds a migration it does not know refuses the file (`schemaTooNew`).
+enum LogSchema {
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("2026-11-29-event-log") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE event (
+                        seq INTEGER PRIMARY KEY CHECK (seq >= 1),
+                        stream TEXT NOT NULL CHECK (length(stream) BETWEEN 1 AND 128),
+                        version INTEGER NOT NULL CHECK (version >= 1),
+                        type TEXT NOT NULL CHECK (length(type) BETWEEN 1 AND 64),
+                        schema_version INTEGER NOT NULL CHECK (schema_version >= 1),
+                        data TEXT NOT NULL CHECK (json_valid(data)),
+                        recorded_at INTEGER NOT NULL,
+                        prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
+                        hash TEXT NOT NULL CHECK (length(hash) = 64),
+                        UNIQUE (stream, version)
+                    ) STRICT;
+
+                    CREATE TRIGGER event_refuse_update BEFORE UPDATE ON event
+                    BEGIN SELECT RAISE(ABORT, 'the event log is append-only: UPDATE refused'); END;
+
+                    CREATE TRIGGER event_refuse_delete BEFORE DELETE ON event
+                    BEGIN SELECT RAISE(ABORT, 'the event log is append-only: DELETE refused'); END;
+
+                    -- An idempotency key is unique in the log forever; the index is the proof, and the fast lookup.
+                    CREATE UNIQUE INDEX event_idempotency_key ON event (json_extract(data, '$.idempotency_key'))
+                    WHERE type = 'LeadReceived' AND json_extract(data, '$.idempotency_key') IS NOT NULL;
+
+                    CREATE INDEX event_recorded_at ON event (recorded_at);
+
+                    -- Per-lead keys for sealed personal data. Outside the event table so that erasure can delete one.
+                    CREATE TABLE lead_key (
+                        lead_id TEXT PRIMARY KEY NOT NULL,
+                        key BLOB NOT NULL CHECK (length(key) = 32)
+                    ) STRICT, WITHOUT ROWID;
+
+                    -- Secrets of the ledger itself (the contact-fingerprint HMAC key), made once per log.
+                    CREATE TABLE ledger_secret (
+                        name TEXT PRIMARY KEY NOT NULL,
+                        value BLOB NOT NULL
+                    ) STRICT, WITHOUT ROWID;
+                    INSERT INTO ledger_secret (name, value) VALUES ('contact_fingerprint', randomblob(32));
+                    """)
+        }
+        return migrator
+    }
+
+    /// Names of the triggers that make the event table append-only; `verify` checks they are still there.
+    static let appendOnlyTriggers = ["event_refuse_update", "event_refuse_delete"]
+}

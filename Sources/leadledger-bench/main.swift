@@ -1,0 +1,45 @@
+import Foundation
+import LedgerCore
+import LedgerStore
+
+/// `leadledger-bench MODE [options]`. Modes:
+/// - `run [--events N] [--leads N]`: the benchmarks in docs/BENCHMARKS.md.
+/// - `append --db PATH --leads N`: writes N leads, each with an attempt and an outcome, one transaction per call;
+///   used by the two-process test.
+/// - `seed --db PATH --leads N [--seed S]`: fills a log with a generated history (demo data for `make run`).
+let arguments = Array(CommandLine.arguments.dropFirst())
+
+func option(_ name: String) -> String? {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("leadledger-bench: \(message)\n".utf8))
+    exit(2)
+}
+
+do {
+    switch arguments.first {
+    case "append":
+        guard let path = option("--db"), let leads = option("--leads").flatMap(Int.init) else {
+            fail("append needs --db and --leads")
+        }
+        try AppendMode(path: path, leads: leads).run()
+    case "seed":
+        guard let path = option("--db"), let leads = option("--leads").flatMap(Int.init) else {
+            fail("seed needs --db and --leads")
+        }
+        try SeedMode(path: path, leads: leads, seed: option("--seed").flatMap(UInt64.init) ?? 1).run()
+    case "run":
+        try BenchmarkSuite(
+            events: option("--events").flatMap(Int.init) ?? 1_000_000,
+            appends: option("--appends").flatMap(Int.init) ?? 2000
+        ).run()
+    default:
+        fail("usage: leadledger-bench (run [--events N] [--appends N] | append --db PATH --leads N | seed --db PATH --leads N)")
+    }
+} catch {
+    FileHandle.standardError.write(Data("leadledger-bench: \(error)\n".utf8))
+    exit(3)
+}

@@ -1,0 +1,3 @@
+import LedgerCLI
+
+await LeadLedgerCommand.runAndExit()

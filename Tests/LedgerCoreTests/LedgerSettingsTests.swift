@@ -1,0 +1,91 @@
+import Foundation
+import LedgerCore
+import Testing
+
+struct LedgerSettingsTests {
+    private func load(_ values: [String: String]) throws(SettingsError) -> LedgerSettings {
+        try LedgerSettings.load { values[$0] }
+    }
+
+    private func problems(_ values: [String: String]) -> [SettingsProblem] {
+        do {
+            _ = try load(values)
+            return []
+        } catch {
+            return error.problems
+        }
+    }
+
+    @Test func emptyEnvironmentGivesTheDocumentedDefaults() throws {
+        let settings = try load([:])
+        #expect(settings.databasePath == "./data/ledger.sqlite")
+        #expect(settings.host == "127.0.0.1")
+        #expect(settings.port == 8080)
+        #expect(settings.adminToken == nil)
+        #expect(settings.amoCRM == nil)
+        #expect(settings.telegram == nil)
+        #expect(settings.leadCost == 100)
+        #expect(settings.currency == "RUB")
+        #expect(settings.timeZone.identifier == "Europe/Moscow")
+        #expect(settings.reportAt == (9, 0))
+        #expect(settings.deliverySLASeconds == 300)
+        #expect(settings.busyTimeoutMilliseconds == 5000)
+    }
+
+    @Test func everyProblemIsReportedAtOnceByKey() {
+        let found = problems([
+            "LEADLEDGER_PORT": "80a", "LEADLEDGER_LEAD_COST": "-5", "LEADLEDGER_TIMEZONE": "Nowhere/City",
+            "LEADLEDGER_REPORT_AT": "25:00", "LEADLEDGER_CURRENCY": "rub", "LEADLEDGER_AMOCRM_BASE_URL": "ftp://x",
+        ])
+        #expect(Set(found.map(\.key)) == [
+            "LEADLEDGER_PORT", "LEADLEDGER_LEAD_COST", "LEADLEDGER_TIMEZONE", "LEADLEDGER_REPORT_AT", "LEADLEDGER_CURRENCY",
+            "LEADLEDGER_AMOCRM_BASE_URL",
+        ])
+    }
+
+    @Test func portBoundsAreInclusive() {
+        #expect(problems(["LEADLEDGER_PORT": "65535"]).isEmpty)
+        #expect(problems(["LEADLEDGER_PORT": "65536"]).map(\.key) == ["LEADLEDGER_PORT"])
+    }
+
+    @Test func amoCRMNeedsCredentialsWhenItsURLIsSet() throws {
+        #expect(problems(["LEADLEDGER_AMOCRM_BASE_URL": "https://acme.amocrm.ru"]).map(\.key) == ["LEADLEDGER_AMOCRM_TOKEN"])
+        let settings = try load(["LEADLEDGER_AMOCRM_BASE_URL": "https://acme.amocrm.ru", "LEADLEDGER_AMOCRM_TOKEN": "tok"])
+        #expect(settings.amoCRM?.baseURL.host == "acme.amocrm.ru")
+        #expect(settings.amoCRM?.timeoutSeconds == 30)
+        #expect(settings.amoCRM?.connectTimeoutSeconds == 5)
+    }
+
+    @Test func partialOAuthNamesEachMissingKey() {
+        let found = problems([
+            "LEADLEDGER_AMOCRM_BASE_URL": "https://acme.amocrm.ru", "LEADLEDGER_AMOCRM_CLIENT_ID": "id",
+        ])
+        #expect(Set(found.map(\.key)) == [
+            "LEADLEDGER_AMOCRM_CLIENT_SECRET", "LEADLEDGER_AMOCRM_REFRESH_TOKEN", "LEADLEDGER_AMOCRM_REDIRECT_URI",
+        ])
+    }
+
+    @Test func credentialsWithoutBaseURLAreAProblemNotASilentDisable() {
+        #expect(problems(["LEADLEDGER_AMOCRM_TOKEN": "tok"]).map(\.key) == ["LEADLEDGER_AMOCRM_BASE_URL"])
+    }
+
+    @Test func telegramNeedsBothTokenAndChat() throws {
+        #expect(problems(["LEADLEDGER_TELEGRAM_CHAT_ID": "-100123"]).map(\.key) == ["LEADLEDGER_TELEGRAM_BOT_TOKEN"])
+        #expect(problems(["LEADLEDGER_TELEGRAM_BOT_TOKEN": "123:abc"]).map(\.key) == ["LEADLEDGER_TELEGRAM_CHAT_ID"])
+        let settings = try load(["LEADLEDGER_TELEGRAM_BOT_TOKEN": "123:abc", "LEADLEDGER_TELEGRAM_CHAT_ID": "-100123"])
+        #expect(settings.telegram?.apiURL.absoluteString == "https://api.telegram.org")
+    }
+
+    @Test func secretsNeverAppearInDescriptionsOrProblems() throws {
+        let token = "123456:SECRET-bot-token-value"
+        let settings = try load([
+            "LEADLEDGER_TELEGRAM_BOT_TOKEN": token, "LEADLEDGER_TELEGRAM_CHAT_ID": "1",
+            "LEADLEDGER_ADMIN_TOKEN": "admin-secret-0123456789",
+        ])
+        #expect(!String(describing: settings).contains("SECRET"))
+        #expect(!String(describing: settings).contains("admin-secret"))
+        let found = problems(["LEADLEDGER_TELEGRAM_BOT_TOKEN": "not a token SECRET", "LEADLEDGER_ADMIN_TOKEN": "Q7ZX"])
+        #expect(!found.description.contains("SECRET"))
+        #expect(!found.description.contains("Q7ZX"))
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import LedgerCore
+import LedgerProjections
+import LedgerStore
+import LedgerTesting
+import Testing
+
+struct LostLeadCostReportTests {
+    let moscow = TimeZone(identifier: "Europe/Moscow") ?? .current
+
+    /// 2026-11-28 00:00 in Moscow (UTC+3) is 2026-11-27T21:00Z.
+    let dayStart = Timestamp(iso8601: "2026-11-27T21:00:00Z") ?? Timestamp(millisecondsSinceEpoch: 0)
+
+    /// A day with one lead of every fate, one lead just before midnight and one just after (other days), at 150 RUB.
+    private func scenario() throws -> (TemporaryLog, LostLeadCostReport) {
+        let fixture = try TemporaryLog(start: dayStart)
+        let log = fixture.log
+        func lead(_ at: Timestamp, source: String?) throws -> LeadID {
+            fixture.clock.set(at)
+            return try log.receive(NewLead(
+                leadID: LeadID.make(at: at), receivedAt: at, utm: UTM(source: source, campaign: "c"),
+                personal: PersonalData(phone: "+79160000001"))).leadID
+        }
+        func deliver(_ lead: LeadID, after seconds: Int64, from: Timestamp, failuresFirst: Int = 0) throws {
+            for number in 0..<failuresFirst {
+                fixture.clock.set(from.adding(seconds: Int64(number)))
+                try log.append([
+                    PendingEvent(.syncAttempted(SyncAttempted(leadID: lead, attempt: number + 1, attemptID: "a\(number)", target: .amocrm))),
+                    PendingEvent(.syncFailed(SyncFailed(
+                        leadID: lead, attemptID: "a\(number)", attempt: number + 1, errorClass: .timeout, httpStatus: nil,
+                        message: "timed out", retryable: true, nextAttemptAt: from.adding(seconds: 60)))),
+                ])
+            }
+            fixture.clock.set(from.adding(seconds: seconds))
+            try log.append([
+                PendingEvent(.syncAttempted(SyncAttempted(leadID: lead, attempt: failuresFirst + 1, attemptID: "ok", target: .amocrm))),
+                PendingEvent(.syncSucceeded(SyncSucceeded(leadID: lead, attemptID: "ok", attempt: failuresFirst + 1, crmLeadID: 1, crmContactID: 2))),
+            ])
+        }
+        let onTime = dayStart.adding(seconds: 3600)
+        try deliver(try lead(onTime, source: "yandex"), after: 30, from: onTime)
+        let late = dayStart.adding(seconds: 7200)
+        try deliver(try lead(late, source: "yandex"), after: 600, from: late, failuresFirst: 2)
+        _ = try lead(dayStart.adding(seconds: 10_000), source: "vk")  // pending
+        let dead = try lead(dayStart.adding(seconds: 20_000), source: nil)
+        try log.append([
+            PendingEvent(.syncAttempted(SyncAttempted(leadID: dead, attempt: 1, attemptID: "d", target: .amocrm))),
+            PendingEvent(.syncFailed(SyncFailed(
+                leadID: dead, attemptID: "d", attempt: 1, errorClass: .rejected, httpStatus: 400, message: "bad", retryable: false,
+                nextAttemptAt: nil))),
+        ])
+        _ = try lead(dayStart.adding(milliseconds: -1), source: "yandex")  // the day before
+        _ = try lead(dayStart.adding(seconds: 86_400), source: "yandex")  // the day after
+        try ProjectionRunner(log: log).catchUp()
+        let day = try #require(ReportDay("2026-11-28", timeZone: moscow))
+        let report = try LostLeadCostReport.build(
+            log, day: day, settings: .init(timeZone: moscow, deliverySLASeconds: 300, leadCost: 150, currency: "RUB"),
+            now: dayStart.adding(seconds: 2 * 86_400))
+        return (fixture, report)
+    }
+
+    @Test func countsEveryFateOfTheDaysLeadsAndOnlyThatDay() throws {
+        let (_, report) = try scenario()
+        let totals = report.totals
+        #expect(totals.received == 4)
+        #expect(totals.delivered == 2)
+        #expect(totals.deliveredLate == 1)
+        #expect(totals.deliveredOnTime == 1)
+        #expect(totals.pending == 1)
+        #expect(totals.dead == 1)
+        #expect(totals.savedByRetries == 1)
+        #expect(totals.reconciles)
+    }
+
+    @Test func moneyIsCountTimesLeadCost() throws {
+        let (_, report) = try scenario()
+        #expect(report.value(of: report.totals.dead) == 150)
+        #expect(report.value(of: report.totals.received) == 600)
+    }
+
+    @Test func delayPercentilesUseNearestRank() throws {
+        let (_, report) = try scenario()
+        #expect(report.delays.p50Seconds == 30)
+        #expect(report.delays.p95Seconds == 600)
+        #expect(report.delays.maxSeconds == 600)
+    }
+
+    @Test func breakdownByUTMSourceAddsUpToTheTotals() throws {
+        let (_, report) = try scenario()
+        let bySource = Dictionary(uniqueKeysWithValues: report.bySource.map { ($0.source, $0.figures) })
+        #expect(bySource["yandex"]?.received == 2)
+        #expect(bySource["vk"]?.pending == 1)
+        #expect(bySource["(none)"]?.dead == 1)
+        #expect(report.bySource.map(\.figures.received).reduce(0, +) == report.totals.received)
+        #expect(report.failureReasons == ["timeout": 1, "rejected": 1])
+    }
+
+    @Test func everyFormatCarriesTheFiguresAndTheReconciliation() throws {
+        let (_, report) = try scenario()
+        let markdown = try ReportFormat.md.render(report)
+        #expect(markdown.contains("| Dead (lost) | 1 | 150 RUB |"))
+        #expect(markdown.contains("received 4 = delivered 2 + pending 1 + dead 1: reconciles"))
+        let csv = try ReportFormat.csv.render(report)
+        #expect(csv.contains("2026-11-28,total,dead,1,150,RUB"))
+        let json = try ReportFormat.json.render(report)
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        #expect((object?["totals"] as? [String: Any])?["dead"] as? Int == 1)
+        let html = try ReportFormat.html.render(report)
+        #expect(html.contains("<td>Dead (lost)</td><td>1</td>"))
+    }
+
+    @Test func textFormatsNeutraliseHostileUTMValues() throws {
+        var report = try scenario().1
+        report.bySource = [.init(source: "=HYPERLINK(\"x\")<script>|", figures: report.totals)]
+        #expect(try ReportFormat.csv.render(report).contains("utm_source:=HYPERLINK") == true)
+        #expect(try !ReportFormat.html.render(report).contains("<script>"))
+        #expect(try ReportFormat.md.render(report).contains("<script>\\|"))
+    }
+
+    @Test func aDSTDayIsTwentyThreeHoursLong() throws {
+        let newYork = try #require(TimeZone(identifier: "America/New_York"))
+        let day = try #require(ReportDay("2026-03-08", timeZone: newYork))
+        let (start, end) = try day.interval()
+        #expect(end.millisecondsSinceEpoch - start.millisecondsSinceEpoch == 23 * 3_600_000)
+        #expect(start == Timestamp(iso8601: "2026-03-08T05:00:00Z"))
+    }
+
+    @Test(arguments: ["2026-02-30", "2026-13-01", "26-11-28", "2026/11/28", ""])
+    func impossibleDaysAreRefused(_ text: String) {
+        #expect(ReportDay(text, timeZone: TimeZone(identifier: "Europe/Moscow") ?? .current) == nil)
+    }
+
+    @Test func yesterdayIsComputedInTheConfiguredZone() throws {
+        // 2026-11-28T22:30Z is already 2026-11-29 01:30 in Moscow.
+        let now = try #require(Timestamp(iso8601: "2026-11-28T22:30:00Z"))
+        #expect(ReportDay(containing: now, timeZone: moscow).description == "2026-11-29")
+        #expect(ReportDay(containing: now, timeZone: moscow).previous().description == "2026-11-28")
+    }
+}

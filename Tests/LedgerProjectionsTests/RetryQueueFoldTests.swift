@@ -1,0 +1,116 @@
+import LedgerCore
+import LedgerProjections
+import LedgerStore
+import LedgerTesting
+import Testing
+
+/// The retry queue's state machine, driven through the real log and runner.
+struct RetryQueueFoldTests {
+    let fixture: TemporaryLog
+    let lead: LeadID
+
+    init() throws {
+        fixture = try TemporaryLog()
+        lead = try fixture.log.receive(
+            NewLead(leadID: LeadID.make(at: fixture.clock.now()), receivedAt: fixture.clock.now(), personal: PersonalData(phone: "+79160000000"))
+        ).leadID
+    }
+
+    private func entry() throws -> RetryQueueEntry {
+        try ProjectionRunner(log: fixture.log).catchUp()
+        return try #require(try RetryQueue(log: fixture.log).entry(lead))
+    }
+
+    private func attempt(_ number: Int) throws {
+        try fixture.log.append(.syncAttempted(SyncAttempted(leadID: lead, attempt: number, attemptID: "a\(number)", target: .amocrm)))
+    }
+
+    private func fail(_ number: Int, retryAt: Timestamp?) throws {
+        try fixture.log.append(.syncFailed(SyncFailed(
+            leadID: lead, attemptID: "a\(number)", attempt: number, errorClass: retryAt == nil ? .rejected : .timeout,
+            httpStatus: retryAt == nil ? 422 : nil, message: "m\(number)", retryable: retryAt != nil, nextAttemptAt: retryAt)))
+    }
+
+    @Test func aNewLeadIsPendingAndDueAtOnce() throws {
+        let entry = try entry()
+        #expect(entry.state == .pending)
+        #expect(entry.nextAttemptAt == entry.receivedAt)
+        #expect(try RetryQueue(log: fixture.log).due(at: fixture.clock.now(), limit: 10).map(\.leadID) == [lead])
+    }
+
+    @Test func anAttemptWithoutOutcomeIsInFlightAndNotDue() throws {
+        try attempt(1)
+        let entry = try entry()
+        #expect(entry.state == .inFlight)
+        #expect(entry.inFlightAttemptID == "a1")
+        #expect(try RetryQueue(log: fixture.log).due(at: fixture.clock.now().adding(seconds: 3600), limit: 10).isEmpty)
+    }
+
+    @Test func aRetryableFailureSchedulesTheNextAttempt() throws {
+        let retryAt = fixture.clock.now().adding(seconds: 60)
+        try attempt(1)
+        try fail(1, retryAt: retryAt)
+        let entry = try entry()
+        #expect(entry.state == .pending)
+        #expect(entry.nextAttemptAt == retryAt)
+        #expect(entry.failures == 1)
+        #expect(entry.lastErrorClass == .timeout)
+        let queue = RetryQueue(log: fixture.log)
+        #expect(try queue.due(at: retryAt.adding(milliseconds: -1), limit: 10).isEmpty)
+        #expect(try queue.due(at: retryAt, limit: 10).count == 1)
+    }
+
+    @Test func aPermanentFailureKillsTheLeadAndRequeueRevivesIt() throws {
+        try attempt(1)
+        try fail(1, retryAt: nil)
+        #expect(try entry().state == .dead)
+        #expect(try RetryQueue(log: fixture.log).entries(in: .dead, limit: 10).count == 1)
+        fixture.clock.advance(milliseconds: 5000)
+        try fixture.log.append(.leadRequeued(LeadRequeued(leadID: lead, requestedBy: "test")))
+        let revived = try entry()
+        #expect(revived.state == .pending)
+        #expect(revived.requeues == 1)
+        #expect(revived.attemptsBeforeRequeue == 1)
+        #expect(revived.nextAttemptAt == fixture.clock.now())
+    }
+
+    @Test func requeueOfALeadThatIsNotDeadChangesNothing() throws {
+        try attempt(1)
+        try fixture.log.append(.leadRequeued(LeadRequeued(leadID: lead, requestedBy: "test")))
+        let entry = try entry()
+        #expect(entry.state == .inFlight)
+        #expect(entry.requeues == 0)
+    }
+
+    @Test func successIsFinalEvenIfAStaleFailureArrivesLater() throws {
+        try attempt(1)
+        try fixture.log.append(.syncSucceeded(SyncSucceeded(leadID: lead, attemptID: "a1", attempt: 1, crmLeadID: 77, crmContactID: 78)))
+        try fail(1, retryAt: fixture.clock.now().adding(seconds: 60))
+        let entry = try entry()
+        #expect(entry.state == .synced)
+        #expect(entry.crmLeadID == 77)
+        #expect(entry.failures == 0)
+        #expect(entry.nextAttemptAt == nil)
+    }
+
+    @Test func consecutiveCRMFailuresCountUntilASuccessButIgnoreRejections() throws {
+        for number in 1...3 {
+            try attempt(number)
+            try fail(number, retryAt: fixture.clock.now().adding(seconds: 60))
+        }
+        try ProjectionRunner(log: fixture.log).catchUp()
+        #expect(try HealthView.load(fixture.log, now: fixture.clock.now()).totals.consecutiveCRMFailures == 3)
+        try attempt(4)
+        try fail(4, retryAt: nil)
+        try ProjectionRunner(log: fixture.log).catchUp()
+        #expect(try HealthView.load(fixture.log, now: fixture.clock.now()).totals.consecutiveCRMFailures == 3)
+    }
+
+    @Test func oldestPendingAgeCountsFromArrival() throws {
+        fixture.clock.advance(milliseconds: 14 * 60_000)
+        try ProjectionRunner(log: fixture.log).catchUp()
+        let health = try HealthView.load(fixture.log, now: fixture.clock.now())
+        #expect(health.oldestPendingAgeSeconds == Int64(14 * 60))
+        #expect(health.conservationHolds)
+    }
+}
