@@ -167,34 +167,11 @@ public struct LeadHistoryGenerator {
         }
     }
 
-    private func attempt(_ lead: LeadID, _ number: Int) -> [PendingEvent] {
-        [
-            PendingEvent(
-                .syncAttempted(SyncAttempted(leadID: lead, attempt: number, attemptID: "\(lead)-\(number)", target: .amocrm)))
-        ]
-    }
+    private func attempt(_ lead: LeadID, _ number: Int) -> [PendingEvent] { [SyncEventBuilders.attempted(lead, number)] }
 
     private func failure(_ lead: LeadID, _ number: Int, retryAt: Timestamp?) -> [PendingEvent] {
-        [
-            PendingEvent(
-                .syncFailed(
-                    SyncFailed(
-                        leadID: lead, attemptID: "\(lead)-\(number)", attempt: number,
-                        errorClass: retryAt == nil ? .rejected : .serverError, httpStatus: retryAt == nil ? 400 : 502,
-                        message: retryAt == nil ? "field phone is invalid" : "Bad Gateway", retryable: retryAt != nil,
-                        nextAttemptAt: retryAt)))
-        ]
+        [SyncEventBuilders.failed(lead, number, retryAt: retryAt)]
     }
 
-    private func success(_ lead: LeadID, _ number: Int) -> [PendingEvent] {
-        // FNV-1a of the id: deterministic across runs, unlike `hashValue`.
-        let fnv = lead.description.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
-        let id = Int64(fnv % 1_000_000_000) + 1
-        return [
-            PendingEvent(
-                .syncSucceeded(
-                    SyncSucceeded(
-                        leadID: lead, attemptID: "\(lead)-\(number)", attempt: number, crmLeadID: id, crmContactID: id + 1)))
-        ]
-    }
+    private func success(_ lead: LeadID, _ number: Int) -> [PendingEvent] { [SyncEventBuilders.succeeded(lead, number)] }
 }

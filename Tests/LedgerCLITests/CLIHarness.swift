@@ -58,8 +58,9 @@ func run(
     let scratch = try TemporaryDirectory(prefix: "leadledger-cli-run")
     let outPath = scratch.file("stdout")
     let errPath = scratch.file("stderr")
-    FileManager.default.createFile(atPath: outPath, contents: nil)
-    FileManager.default.createFile(atPath: errPath, contents: nil)
+    guard FileManager.default.createFile(atPath: outPath, contents: nil),
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+    else { throw FixtureError(message: "cannot create output files in \(scratch.path)") }
     let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
     let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
     defer {
@@ -188,30 +189,17 @@ func knownLead(
         personal: PersonalData(name: name, phone: phone, email: "ivan@example.ru", comment: "Перезвоните"))
 }
 
-func attempted(_ lead: LeadID, _ number: Int = 1) -> PendingEvent {
-    PendingEvent(.syncAttempted(SyncAttempted(leadID: lead, attempt: number, attemptID: "\(lead)-\(number)", target: .amocrm)))
-}
+func attempted(_ lead: LeadID, _ number: Int = 1) -> PendingEvent { SyncEventBuilders.attempted(lead, number) }
 
 /// A failure; `retryAt == nil` dead-letters the lead (rejected, no retry).
 func failed(_ lead: LeadID, _ number: Int = 1, retryAt: Timestamp?) -> PendingEvent {
-    PendingEvent(
-        .syncFailed(
-            SyncFailed(
-                leadID: lead, attemptID: "\(lead)-\(number)", attempt: number,
-                errorClass: retryAt == nil ? .rejected : .serverError, httpStatus: retryAt == nil ? 400 : 502,
-                message: retryAt == nil ? "field phone is invalid" : "Bad Gateway", retryable: retryAt != nil,
-                nextAttemptAt: retryAt)))
+    SyncEventBuilders.failed(lead, number, retryAt: retryAt)
 }
 
 func succeeded(_ lead: LeadID, _ number: Int = 1, crmLeadID: Int64 = 4242) -> PendingEvent {
-    PendingEvent(
-        .syncSucceeded(
-            SyncSucceeded(
-                leadID: lead, attemptID: "\(lead)-\(number)", attempt: number, crmLeadID: crmLeadID,
-                crmContactID: crmLeadID + 1)))
+    SyncEventBuilders.succeeded(lead, number, crmLeadID: crmLeadID)
 }
 
-/// Parses an ISO 8601 UTC time for scenario set-up.
 func at(_ iso: String) throws -> Timestamp {
     guard let time = Timestamp(iso8601: iso) else { throw FixtureError(message: "bad time \(iso)") }
     return time

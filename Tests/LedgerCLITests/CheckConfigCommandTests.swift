@@ -79,7 +79,10 @@ struct CheckConfigCommandTests {
             // A token without a base URL.
             ["LEADLEDGER_AMOCRM_TOKEN": Self.canary],
             // A token next to a bad setting.
-            ["LEADLEDGER_AMOCRM_TOKEN": Self.canary, "LEADLEDGER_AMOCRM_BASE_URL": "https://x.amocrm.ru", "LEADLEDGER_PORT": "abc"],
+            [
+                "LEADLEDGER_AMOCRM_TOKEN": Self.canary, "LEADLEDGER_AMOCRM_BASE_URL": "https://x.amocrm.ru",
+                "LEADLEDGER_PORT": "abc",
+            ],
             // A token and OAuth at once.
             [
                 "LEADLEDGER_AMOCRM_TOKEN": Self.canary, "LEADLEDGER_AMOCRM_BASE_URL": "https://x.amocrm.ru",
@@ -125,7 +128,8 @@ struct CheckConfigCommandTests {
     @Test func numbersAndTextInAJSONConfigFileAreAllRead() throws {
         let workspace = try Workspace()
         let file = try workspace.write(
-            "config.json", #"{"LEADLEDGER_PORT": 9191, "LEADLEDGER_LEAD_COST": 250, "LEADLEDGER_TIMEZONE": "Asia/Yekaterinburg"}"#)
+            "config.json", #"{"LEADLEDGER_PORT": 9191, "LEADLEDGER_LEAD_COST": 250, "LEADLEDGER_TIMEZONE": "Asia/Yekaterinburg"}"#
+        )
         let result = try workspace.leadledger("check-config", "--config", file)
         #expect(result.code == 0, "\(result)")
         #expect(result.stdout.contains(":9191"), "\(result)")

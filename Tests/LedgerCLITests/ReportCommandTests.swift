@@ -66,9 +66,10 @@ struct ReportCommandTests {
         #expect(int(field(report, "totals", "saved_by_retries")) == 1, "\(result)")
         #expect(int(field(report, "delays", "max_s")) == 600, "\(result)")
         let sources = try #require(report["by_utm_source"] as? [[String: Any]])
-        let bySource = Dictionary(uniqueKeysWithValues: sources.compactMap { line in
-            (line["source"] as? String).map { ($0, line["figures"] as? [String: Any] ?? [:]) }
-        })
+        let bySource = Dictionary(
+            uniqueKeysWithValues: sources.compactMap { line in
+                (line["source"] as? String).map { ($0, line["figures"] as? [String: Any] ?? [:]) }
+            })
         #expect(int(bySource["yandex"]?["received"]) == 4, "\(result)")
         #expect(int(bySource["vk"]?["received"]) == 2, "\(result)")
         #expect(int(bySource["vk"]?["dead"]) == 1, "\(result)")

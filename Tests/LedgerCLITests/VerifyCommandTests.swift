@@ -13,7 +13,8 @@ struct VerifyCommandTests {
         let queue = try DatabaseQueue(path: path)
         return try queue.writeWithoutTransaction { db in
             let trigger = try #require(
-                try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'event_refuse_update'"))
+                try String.fetchOne(
+                    db, sql: "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'event_refuse_update'"))
             let data = try #require(try String.fetchOne(db, sql: "SELECT data FROM event WHERE seq = ?", arguments: [seq]))
             let marker = #""message":""#
             let range = try #require(data.range(of: marker))

@@ -7,15 +7,19 @@ struct LedgerEventDecodingTests {
 
     static let samples: [LedgerEvent] = [
         .syncAttempted(SyncAttempted(leadID: lead, attempt: 1, attemptID: "a-1", target: .amocrm)),
-        .syncFailed(SyncFailed(
-            leadID: lead, attemptID: "a-1", attempt: 1, errorClass: .serverError, httpStatus: 502, message: "Bad Gateway",
-            retryable: true, nextAttemptAt: Timestamp(millisecondsSinceEpoch: 1_795_000_060_000))),
-        .syncFailed(SyncFailed(
-            leadID: lead, attemptID: "a-2", attempt: 2, errorClass: .rejected, httpStatus: 400, message: "bad phone",
-            retryable: false, nextAttemptAt: nil)),
+        .syncFailed(
+            SyncFailed(
+                leadID: lead, attemptID: "a-1", attempt: 1, errorClass: .serverError, httpStatus: 502, message: "Bad Gateway",
+                retryable: true, nextAttemptAt: Timestamp(millisecondsSinceEpoch: 1_795_000_060_000))),
+        .syncFailed(
+            SyncFailed(
+                leadID: lead, attemptID: "a-2", attempt: 2, errorClass: .rejected, httpStatus: 400, message: "bad phone",
+                retryable: false, nextAttemptAt: nil)),
         .syncSucceeded(SyncSucceeded(leadID: lead, attemptID: "a-3", attempt: 3, crmLeadID: 42, crmContactID: 43, merged: true)),
-        .alertRaised(AlertRaised(
-            alertID: "al-1", kind: "crm_failures", severity: .critical, dedupeKey: "crm", message: "AmoCRM down", subject: "amocrm")),
+        .alertRaised(
+            AlertRaised(
+                alertID: "al-1", kind: "crm_failures", severity: .critical, dedupeKey: "crm", message: "AmoCRM down",
+                subject: "amocrm")),
         .leadErased(LeadErased(leadID: lead, reason: "consent withdrawn")),
         .leadRequeued(LeadRequeued(leadID: lead, requestedBy: "cli")),
     ]

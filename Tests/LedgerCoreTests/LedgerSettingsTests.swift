@@ -37,10 +37,11 @@ struct LedgerSettingsTests {
             "LEADLEDGER_PORT": "80a", "LEADLEDGER_LEAD_COST": "-5", "LEADLEDGER_TIMEZONE": "Nowhere/City",
             "LEADLEDGER_REPORT_AT": "25:00", "LEADLEDGER_CURRENCY": "rub", "LEADLEDGER_AMOCRM_BASE_URL": "ftp://x",
         ])
-        #expect(Set(found.map(\.key)) == [
-            "LEADLEDGER_PORT", "LEADLEDGER_LEAD_COST", "LEADLEDGER_TIMEZONE", "LEADLEDGER_REPORT_AT", "LEADLEDGER_CURRENCY",
-            "LEADLEDGER_AMOCRM_BASE_URL",
-        ])
+        #expect(
+            Set(found.map(\.key)) == [
+                "LEADLEDGER_PORT", "LEADLEDGER_LEAD_COST", "LEADLEDGER_TIMEZONE", "LEADLEDGER_REPORT_AT", "LEADLEDGER_CURRENCY",
+                "LEADLEDGER_AMOCRM_BASE_URL",
+            ])
     }
 
     @Test func portBoundsAreInclusive() {
@@ -60,9 +61,10 @@ struct LedgerSettingsTests {
         let found = problems([
             "LEADLEDGER_AMOCRM_BASE_URL": "https://acme.amocrm.ru", "LEADLEDGER_AMOCRM_CLIENT_ID": "id",
         ])
-        #expect(Set(found.map(\.key)) == [
-            "LEADLEDGER_AMOCRM_CLIENT_SECRET", "LEADLEDGER_AMOCRM_REFRESH_TOKEN", "LEADLEDGER_AMOCRM_REDIRECT_URI",
-        ])
+        #expect(
+            Set(found.map(\.key)) == [
+                "LEADLEDGER_AMOCRM_CLIENT_SECRET", "LEADLEDGER_AMOCRM_REFRESH_TOKEN", "LEADLEDGER_AMOCRM_REDIRECT_URI",
+            ])
     }
 
     @Test func credentialsWithoutBaseURLAreAProblemNotASilentDisable() {

@@ -21,7 +21,9 @@ struct PersonalDataSealerTests {
 
     @Test func anotherKeyCannotOpenIt() throws {
         let sealed = try PersonalDataSealer.seal(personal, leadID: lead, key: PersonalDataSealer.makeKey())
-        #expect(throws: SealingError.self) { try PersonalDataSealer.open(sealed, leadID: lead, key: PersonalDataSealer.makeKey()) }
+        #expect(throws: SealingError.self) {
+            try PersonalDataSealer.open(sealed, leadID: lead, key: PersonalDataSealer.makeKey())
+        }
     }
 
     @Test func aPayloadMovedToAnotherLeadDoesNotOpen() throws {

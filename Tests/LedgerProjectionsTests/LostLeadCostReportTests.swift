@@ -17,24 +17,33 @@ struct LostLeadCostReportTests {
         let log = fixture.log
         func lead(_ at: Timestamp, source: String?) throws -> LeadID {
             fixture.clock.set(at)
-            return try log.receive(NewLead(
-                leadID: LeadID.make(at: at), receivedAt: at, utm: UTM(source: source, campaign: "c"),
-                personal: PersonalData(phone: "+79160000001"))).leadID
+            return try log.receive(
+                NewLead(
+                    leadID: LeadID.make(at: at), receivedAt: at, utm: UTM(source: source, campaign: "c"),
+                    personal: PersonalData(phone: "+79160000001"))
+            ).leadID
         }
         func deliver(_ lead: LeadID, after seconds: Int64, from: Timestamp, failuresFirst: Int = 0) throws {
             for number in 0..<failuresFirst {
                 fixture.clock.set(from.adding(seconds: Int64(number)))
                 try log.append([
-                    PendingEvent(.syncAttempted(SyncAttempted(leadID: lead, attempt: number + 1, attemptID: "a\(number)", target: .amocrm))),
-                    PendingEvent(.syncFailed(SyncFailed(
-                        leadID: lead, attemptID: "a\(number)", attempt: number + 1, errorClass: .timeout, httpStatus: nil,
-                        message: "timed out", retryable: true, nextAttemptAt: from.adding(seconds: 60)))),
+                    PendingEvent(
+                        .syncAttempted(SyncAttempted(leadID: lead, attempt: number + 1, attemptID: "a\(number)", target: .amocrm))
+                    ),
+                    PendingEvent(
+                        .syncFailed(
+                            SyncFailed(
+                                leadID: lead, attemptID: "a\(number)", attempt: number + 1, errorClass: .timeout, httpStatus: nil,
+                                message: "timed out", retryable: true, nextAttemptAt: from.adding(seconds: 60)))),
                 ])
             }
             fixture.clock.set(from.adding(seconds: seconds))
             try log.append([
-                PendingEvent(.syncAttempted(SyncAttempted(leadID: lead, attempt: failuresFirst + 1, attemptID: "ok", target: .amocrm))),
-                PendingEvent(.syncSucceeded(SyncSucceeded(leadID: lead, attemptID: "ok", attempt: failuresFirst + 1, crmLeadID: 1, crmContactID: 2))),
+                PendingEvent(
+                    .syncAttempted(SyncAttempted(leadID: lead, attempt: failuresFirst + 1, attemptID: "ok", target: .amocrm))),
+                PendingEvent(
+                    .syncSucceeded(
+                        SyncSucceeded(leadID: lead, attemptID: "ok", attempt: failuresFirst + 1, crmLeadID: 1, crmContactID: 2))),
             ])
         }
         let onTime = dayStart.adding(seconds: 3600)
@@ -45,9 +54,12 @@ struct LostLeadCostReportTests {
         let dead = try lead(dayStart.adding(seconds: 20_000), source: nil)
         try log.append([
             PendingEvent(.syncAttempted(SyncAttempted(leadID: dead, attempt: 1, attemptID: "d", target: .amocrm))),
-            PendingEvent(.syncFailed(SyncFailed(
-                leadID: dead, attemptID: "d", attempt: 1, errorClass: .rejected, httpStatus: 400, message: "bad", retryable: false,
-                nextAttemptAt: nil))),
+            PendingEvent(
+                .syncFailed(
+                    SyncFailed(
+                        leadID: dead, attemptID: "d", attempt: 1, errorClass: .rejected, httpStatus: 400, message: "bad",
+                        retryable: false,
+                        nextAttemptAt: nil))),
         ])
         _ = try lead(dayStart.adding(milliseconds: -1), source: "yandex")  // the day before
         _ = try lead(dayStart.adding(seconds: 86_400), source: "yandex")  // the day after

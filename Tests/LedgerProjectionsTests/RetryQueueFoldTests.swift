@@ -12,7 +12,9 @@ struct RetryQueueFoldTests {
     init() throws {
         fixture = try TemporaryLog()
         lead = try fixture.log.receive(
-            NewLead(leadID: LeadID.make(at: fixture.clock.now()), receivedAt: fixture.clock.now(), personal: PersonalData(phone: "+79160000000"))
+            NewLead(
+                leadID: LeadID.make(at: fixture.clock.now()), receivedAt: fixture.clock.now(),
+                personal: PersonalData(phone: "+79160000000"))
         ).leadID
     }
 
@@ -22,13 +24,17 @@ struct RetryQueueFoldTests {
     }
 
     private func attempt(_ number: Int) throws {
-        try fixture.log.append(.syncAttempted(SyncAttempted(leadID: lead, attempt: number, attemptID: "a\(number)", target: .amocrm)))
+        try fixture.log.append(
+            .syncAttempted(SyncAttempted(leadID: lead, attempt: number, attemptID: "a\(number)", target: .amocrm)))
     }
 
     private func fail(_ number: Int, retryAt: Timestamp?) throws {
-        try fixture.log.append(.syncFailed(SyncFailed(
-            leadID: lead, attemptID: "a\(number)", attempt: number, errorClass: retryAt == nil ? .rejected : .timeout,
-            httpStatus: retryAt == nil ? 422 : nil, message: "m\(number)", retryable: retryAt != nil, nextAttemptAt: retryAt)))
+        try fixture.log.append(
+            .syncFailed(
+                SyncFailed(
+                    leadID: lead, attemptID: "a\(number)", attempt: number, errorClass: retryAt == nil ? .rejected : .timeout,
+                    httpStatus: retryAt == nil ? 422 : nil, message: "m\(number)", retryable: retryAt != nil,
+                    nextAttemptAt: retryAt)))
     }
 
     @Test func aNewLeadIsPendingAndDueAtOnce() throws {
@@ -84,7 +90,8 @@ struct RetryQueueFoldTests {
 
     @Test func successIsFinalEvenIfAStaleFailureArrivesLater() throws {
         try attempt(1)
-        try fixture.log.append(.syncSucceeded(SyncSucceeded(leadID: lead, attemptID: "a1", attempt: 1, crmLeadID: 77, crmContactID: 78)))
+        try fixture.log.append(
+            .syncSucceeded(SyncSucceeded(leadID: lead, attemptID: "a1", attempt: 1, crmLeadID: 77, crmContactID: 78)))
         try fail(1, retryAt: fixture.clock.now().adding(seconds: 60))
         let entry = try entry()
         #expect(entry.state == .synced)

@@ -43,9 +43,10 @@ struct ErasureTests {
     @Test func theDestroyedKeyLeavesNoCopyInTheFileOrTheWAL() throws {
         let fixture = try TemporaryLog()
         let receipt = try fixture.log.receive(sampleLead(at: fixture.clock.now()))
-        let key = try #require(try fixture.log.database.read { db in
-            try Data.fetchOne(db, sql: "SELECT key FROM lead_key WHERE lead_id = ?", arguments: [receipt.leadID.description])
-        })
+        let key = try #require(
+            try fixture.log.database.read { db in
+                try Data.fetchOne(db, sql: "SELECT key FROM lead_key WHERE lead_id = ?", arguments: [receipt.leadID.description])
+            })
         // More leads so the key's page is written to the main file by a checkpoint, not only to the WAL.
         for number in 1...50 { _ = try fixture.log.receive(sampleLead(number, at: fixture.clock.now())) }
         try fixture.log.checkpointTruncate()

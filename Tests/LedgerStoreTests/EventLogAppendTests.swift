@@ -20,7 +20,9 @@ struct EventLogAppendTests {
         let receipt = try fixture.log.receive(sampleLead(at: fixture.clock.now()))
         #expect(receipt.seq == 1)
         #expect(!receipt.duplicate)
-        let recorded = try fixture.log.append([PendingEvent(attempt(receipt.leadID, 1)), PendingEvent(attempt(receipt.leadID, 2))])
+        let recorded = try fixture.log.append([
+            PendingEvent(attempt(receipt.leadID, 1)), PendingEvent(attempt(receipt.leadID, 2)),
+        ])
         #expect(recorded.map(\.seq) == [2, 3])
         #expect(recorded.map(\.version) == [2, 3])
         #expect(recorded[0].prevHash == receipt.hash)

@@ -8,7 +8,8 @@ func sampleLead(_ number: Int = 0, at time: Timestamp, key: String? = nil) -> Ne
     NewLead(
         leadID: LeadID.make(at: time), receivedAt: time, formID: "main", utm: UTM(source: "yandex"),
         idempotencyKey: key,
-        personal: PersonalData(name: "Иван \(number)", phone: "+7916555\(String(format: "%04d", number))", email: "ivan\(number)@example.ru"))
+        personal: PersonalData(
+            name: "Иван \(number)", phone: "+7916555\(String(format: "%04d", number))", email: "ivan\(number)@example.ru"))
 }
 
 func attempt(_ lead: LeadID, _ number: Int = 1) -> LedgerEvent {
@@ -16,7 +17,8 @@ func attempt(_ lead: LeadID, _ number: Int = 1) -> LedgerEvent {
 }
 
 /// The package root, found from this file's path, for locating built binaries and tools.
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 
 /// A product built by `swift build` (make test builds everything before testing).
 func builtProduct(_ name: String) throws -> String {
@@ -34,7 +36,9 @@ struct FixtureError: Error, CustomStringConvertible {
 
 /// Runs a process to completion and returns its exit code and output.
 @discardableResult
-func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (code: Int32, stdout: String, stderr: String) {
+func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (
+    code: Int32, stdout: String, stderr: String
+) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments

@@ -23,7 +23,10 @@ struct VerifyTests {
             try db.execute(sql: sql)
             if restoreTrigger, let trigger {
                 try db.execute(sql: trigger)
-                try db.execute(sql: "CREATE TRIGGER event_refuse_delete BEFORE DELETE ON event BEGIN SELECT RAISE(ABORT, 'the event log is append-only: DELETE refused'); END")
+                try db.execute(
+                    sql:
+                        "CREATE TRIGGER event_refuse_delete BEFORE DELETE ON event BEGIN SELECT RAISE(ABORT, 'the event log is append-only: DELETE refused'); END"
+                )
             }
         }
     }
@@ -55,7 +58,10 @@ struct VerifyTests {
         forged.data = forgedData
         forged.recordedAt = target.recordedAt.adding(milliseconds: 1)
         let forgedHash = forged.computedHash()
-        try tamper(fixture.path, "UPDATE event SET recorded_at = \(forged.recordedAt.millisecondsSinceEpoch), hash = '\(forgedHash)' WHERE seq = \(target.seq)")
+        try tamper(
+            fixture.path,
+            "UPDATE event SET recorded_at = \(forged.recordedAt.millisecondsSinceEpoch), hash = '\(forgedHash)' WHERE seq = \(target.seq)"
+        )
         let report = try fixture.log.verify()
         #expect(report.problem?.seq == target.seq + 1)
         #expect(report.problem?.reason.contains("prev_hash") == true)

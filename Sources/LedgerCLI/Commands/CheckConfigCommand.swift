@@ -56,7 +56,8 @@ struct CheckConfigCommand: AsyncParsableCommand {
         }
         var isDirectory: ObjCBool = false
         if manager.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
-            return SettingsProblem(key: "LEADLEDGER_DB", message: "\(directory) is a file, so the log's directory cannot be created")
+            return SettingsProblem(
+                key: "LEADLEDGER_DB", message: "\(directory) is a file, so the log's directory cannot be created")
         }
         if !manager.isWritableFile(atPath: directory) {
             return SettingsProblem(key: "LEADLEDGER_DB", message: "cannot create or write in \(directory)")

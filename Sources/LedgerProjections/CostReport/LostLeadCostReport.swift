@@ -116,7 +116,9 @@ public struct LostLeadCostReport: Sendable, Equatable, Codable {
             var reasons: [String: Int] = [:]
             if try db.tableExists(CostReportEntry.databaseTableName) {
                 let cursor = try CostReportEntry.fetchCursor(
-                    db, sql: "SELECT \(CostReportEntry.columns) FROM cost_report_lead WHERE received_at >= ? AND received_at < ? ORDER BY received_at",
+                    db,
+                    sql:
+                        "SELECT \(CostReportEntry.columns) FROM cost_report_lead WHERE received_at >= ? AND received_at < ? ORDER BY received_at",
                     arguments: [start.millisecondsSinceEpoch, end.millisecondsSinceEpoch])
                 while let entry = try cursor.next() {
                     totals.count(entry, slaSeconds: settings.deliverySLASeconds)

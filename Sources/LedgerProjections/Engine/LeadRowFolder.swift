@@ -4,7 +4,9 @@ import LedgerCore
 /// A read-model row per lead, created by the lead's `LeadReceived` and updated by its later events.
 protocol LeadRow: Sendable {
     /// A row for a lead whose `LeadReceived` is `projected`.
-    init(received projected: ProjectedEvent, leadID: LeadID, receivedAt: Timestamp, origin: LeadOrigin, utmSource: String?, utmCampaign: String?)
+    init(
+        received projected: ProjectedEvent, leadID: LeadID, receivedAt: Timestamp, origin: LeadOrigin, utmSource: String?,
+        utmCampaign: String?)
     mutating func apply(_ event: ProjectedEvent)
     static func fetch(_ db: Database, leadID: LeadID) throws -> Self?
     func save(_ db: Database) throws

@@ -74,7 +74,8 @@ extension ProjectedEvent {
         let type: String = row[2]
         let schemaVersion: Int = row[3]
         guard let eventType = EventType(rawValue: type), schemaVersion == 1 else {
-            throw ProjectionError(projector: "runner", seq: seq, reason: "unknown event type or version: \(type) v\(schemaVersion)")
+            throw ProjectionError(
+                projector: "runner", seq: seq, reason: "unknown event type or version: \(type) v\(schemaVersion)")
         }
         func missing(_ field: String) -> ProjectionError {
             ProjectionError(projector: "runner", seq: seq, reason: "\(type) without a valid \(field)")
@@ -95,7 +96,9 @@ extension ProjectedEvent {
             guard let attempt = row[9] as Int?, let attemptID = row[10] as String? else { throw missing("attempt") }
             return .attempted(leadID: leadID, attempt: attempt, attemptID: attemptID)
         case .syncFailed:
-            guard let errorClass = (row[11] as String?).flatMap(SyncErrorClass.init(rawValue:)) else { throw missing("error_class") }
+            guard let errorClass = (row[11] as String?).flatMap(SyncErrorClass.init(rawValue:)) else {
+                throw missing("error_class")
+            }
             guard let message = row[13] as String?, let retryable = row[14] as Bool? else { throw missing("message/retryable") }
             return .failed(
                 leadID: leadID, errorClass: errorClass, httpStatus: row[12], message: message, retryable: retryable,
