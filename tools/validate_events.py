@@ -99,11 +99,21 @@ class Schemas:
 
 
 def describe(error: ValidationError, prefix: str) -> str:
-    path = prefix + "".join(f"[{part!r}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path)
+    """`data.utm.source: message`, shortened: a message repeats the offending value, which can be 64 KiB long."""
+    parts = [prefix] if prefix else []
+    for part in error.absolute_path:
+        if isinstance(part, int) and parts:
+            parts[-1] += f"[{part}]"
+        else:
+            parts.append(str(part))
     message = error.message
     if len(message) > MESSAGE_LIMIT:
         message = message[:MESSAGE_LIMIT] + "…"
-    return f"{path or '(row)'}: {message}"
+    if error.validator is None:
+        # A `false` subschema (a field forbidden under a condition): jsonschema names neither the field nor the
+        # rule, so point at the rule in the schema.
+        message += " (forbidden by the schema at /" + "/".join(map(str, error.absolute_schema_path)) + ")"
+    return f"{'.'.join(parts) or '(row)'}: {message}"
 
 
 def problems(row: object, schemas: Schemas) -> list[str]:

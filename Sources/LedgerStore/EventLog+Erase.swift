@@ -8,13 +8,15 @@ public struct ErasureOutcome: Sendable, Equatable {
     /// The `LeadErased` event, or the earlier one if the lead was already erased.
     public var event: RecordedEvent
     public var alreadyErased: Bool
-    /// True when the WAL was checkpointed and truncated, so no copy of the key remains in it. False when a reader
-    /// held an old snapshot; the next truncating checkpoint removes it.
+    /// True when the WAL was checkpointed and truncated, so no copy of the key remains in it. False when readers
+    /// kept an old snapshot for the whole second `erase` waited: the old page images stay in the WAL file until a
+    /// truncating checkpoint succeeds (running `erase` again does one).
     public var walTruncated: Bool
 }
 
 extension EventLog {
-    /// Destroys one lead's personal data: deletes its key (zeroed in place by `secure_delete`) and records
+    /// Destroys one lead's personal data: deletes its key and contact fingerprints (zeroed in place by
+    /// `secure_delete`) and records
     /// `LeadErased` in the same transaction, then checkpoints and truncates the WAL so no earlier page image with the
     /// key survives there. The chain is untouched: the sealed payload stays, unreadable.
     public func erase(_ leadID: LeadID, reason: String) throws(StoreError) -> ErasureOutcome {
@@ -32,14 +34,24 @@ extension EventLog {
                 return (earlier, true)
             }
             try db.execute(sql: "DELETE FROM lead_key WHERE lead_id = ?", arguments: [leadID.description])
+            try db.execute(sql: "DELETE FROM lead_fingerprint WHERE lead_id = ?", arguments: [leadID.description])
             var writer = try ChainWriter(db, recordedAt: now)
             let recorded = try writer.append(
                 stream: event.stream, type: .leadErased, schemaVersion: LeadErased.schemaVersion, data: data, expected: .any)
             return (recorded, false)
         }
-        let truncated = (try? checkpointTruncate()) ?? false
+        // A reader holding an old snapshot blocks truncation; readers are short, so retry briefly (bounded).
+        var truncated = false
+        for attempt in 0..<Self.truncateAttempts where !truncated {
+            if attempt > 0 { usleep(Self.truncateRetryMicroseconds) }
+            truncated = (try? checkpointTruncate()) ?? false
+        }
         return ErasureOutcome(leadID: leadID, event: recorded, alreadyErased: already, walTruncated: truncated)
     }
+
+    /// How often `erase` tries to truncate the WAL, and the pause between tries (10 × 100 ms).
+    static let truncateAttempts = 10
+    static let truncateRetryMicroseconds: UInt32 = 100_000
 
     /// `PRAGMA wal_checkpoint(TRUNCATE)`; true when every frame was copied back and the WAL emptied.
     @discardableResult

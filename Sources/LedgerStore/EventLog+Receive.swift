@@ -56,6 +56,10 @@ extension EventLog {
                 }
                 try db.cachedStatement(sql: "INSERT INTO lead_key (lead_id, key) VALUES (?, ?)").execute(
                     arguments: [lead.event.leadID.description, Data(lead.key)])
+                for fingerprint in lead.fingerprints {
+                    try db.cachedStatement(sql: "INSERT OR IGNORE INTO lead_fingerprint (fingerprint, lead_id) VALUES (?, ?)")
+                        .execute(arguments: [fingerprint, lead.event.leadID.description])
+                }
                 let recorded = try writer.append(
                     stream: lead.event.stream, type: .leadReceived, schemaVersion: LeadReceived.schemaVersion,
                     data: lead.data, expected: .noStream)
@@ -93,6 +97,7 @@ extension EventLog {
         var event: LeadReceived
         var data: String
         var key: [UInt8]
+        var fingerprints: [String]
     }
 
     private func prepare(_ lead: NewLead) throws(StoreError) -> PreparedLead {
@@ -101,10 +106,10 @@ extension EventLog {
             let event = LeadReceived(
                 leadID: lead.leadID, receivedAt: lead.receivedAt, origin: lead.origin, formID: lead.formID, utm: lead.utm,
                 idempotencyKey: lead.idempotencyKey,
-                phoneHash: lead.personal.phone.map(fingerprinter.phone),
-                emailHash: lead.personal.email.map(fingerprinter.email),
                 personal: try PersonalDataSealer.seal(lead.personal, leadID: lead.leadID, key: key))
-            return PreparedLead(event: event, data: try Self.encode(.leadReceived(event)), key: key)
+            let fingerprints = [lead.personal.phone.map(fingerprinter.phone), lead.personal.email.map(fingerprinter.email)]
+            return PreparedLead(
+                event: event, data: try Self.encode(.leadReceived(event)), key: key, fingerprints: fingerprints.compactMap { $0 })
         } catch let error as StoreError {
             throw error
         } catch {
@@ -112,8 +117,25 @@ extension EventLog {
         }
     }
 
-    /// The contact fingerprints this log would store for a phone (E.164) and an email, for deduplication lookups.
-    public func fingerprints(phone: String?, email: String?) -> (phone: String?, email: String?) {
-        (phone.map(fingerprinter.phone), email.map(fingerprinter.email))
+    /// Leads received since `since` whose phone (E.164) or email matches, newest first, at most `limit`: what
+    /// double-click and import deduplication ask. Matches on keyed fingerprints, never on plaintext; an erased lead
+    /// has none left, so it never matches.
+    public func leads(
+        matchingPhone phone: String?, email: String?, since: Timestamp, limit: Int = 10
+    ) throws(StoreError) -> [LeadID] {
+        let fingerprints = [phone.map(fingerprinter.phone), email.map(fingerprinter.email)].compactMap { $0 }
+        guard let first = fingerprints.first, let last = fingerprints.last else { return [] }
+        let limit = max(0, min(limit, options.maxPageSize))
+        return try read { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT f.lead_id FROM lead_fingerprint f
+                    JOIN event e ON e.stream = f.lead_id AND e.version = 1
+                    WHERE f.fingerprint IN (?, ?) AND e.recorded_at >= ?
+                    GROUP BY f.lead_id ORDER BY max(e.recorded_at) DESC, f.lead_id LIMIT ?
+                    """)
+            let ids = try String.fetchAll(statement, arguments: [first, last, since.millisecondsSinceEpoch, limit])
+            return ids.compactMap(LeadID.init)
+        }
     }
 }

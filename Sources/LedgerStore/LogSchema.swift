@@ -39,6 +39,15 @@ enum LogSchema {
                         key BLOB NOT NULL CHECK (length(key) = 32)
                     ) STRICT, WITHOUT ROWID;
 
+                    -- Keyed fingerprints of each lead's phone and email, for deduplication. Outside the event table,
+                    -- like the keys, so that erasure leaves nothing derived from the contact.
+                    CREATE TABLE lead_fingerprint (
+                        fingerprint TEXT NOT NULL CHECK (length(fingerprint) = 64),
+                        lead_id TEXT NOT NULL,
+                        PRIMARY KEY (fingerprint, lead_id)
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX lead_fingerprint_lead ON lead_fingerprint (lead_id);
+
                     -- Secrets of the ledger itself (the contact-fingerprint HMAC key), made once per log.
                     CREATE TABLE ledger_secret (
                         name TEXT PRIMARY KEY NOT NULL,

@@ -29,7 +29,8 @@ struct EraseCommand: AsyncParsableCommand {
             }
             if !outcome.walTruncated {
                 writeError(
-                    "warning: the WAL could not be truncated now (a reader is active); it will be at the next checkpoint\n")
+                    "warning: readers kept the write-ahead log busy, so it still holds the erased key's old page; "
+                        + "run this command again when they are idle to truncate it\n")
             }
         } catch {
             throw ExitStatus.runtime(error.description)

@@ -2,8 +2,8 @@
 ///
 /// Personal fields (name, phone, email, comment, page, unknown form fields) are never stored in clear: they sit in
 /// `personal`, sealed with a key of this lead's own that lives outside the event table, so erasing the key erases
-/// the person without rewriting the log. Deduplication uses `phoneHash`/`emailHash`, keyed hashes of the
-/// normalised contact, never the plaintext.
+/// the person without rewriting the log. Deduplication uses keyed hashes of the normalised contact, kept outside the
+/// event table too (erasure deletes them with the key), never the plaintext.
 public struct LeadReceived: LedgerEventPayload {
     public static let type = EventType.leadReceived
     public static let schemaVersion = 1
@@ -14,15 +14,13 @@ public struct LeadReceived: LedgerEventPayload {
     public var formID: String?
     public var utm: UTM
     public var idempotencyKey: String?
-    public var phoneHash: String?
-    public var emailHash: String?
     public var personal: SealedPersonalData
 
     public var stream: String { leadID.description }
 
     public init(
         leadID: LeadID, receivedAt: Timestamp, origin: LeadOrigin, formID: String?, utm: UTM,
-        idempotencyKey: String?, phoneHash: String?, emailHash: String?, personal: SealedPersonalData
+        idempotencyKey: String?, personal: SealedPersonalData
     ) {
         self.leadID = leadID
         self.receivedAt = receivedAt
@@ -30,8 +28,6 @@ public struct LeadReceived: LedgerEventPayload {
         self.formID = formID
         self.utm = utm
         self.idempotencyKey = idempotencyKey
-        self.phoneHash = phoneHash
-        self.emailHash = emailHash
         self.personal = personal
     }
 
@@ -42,8 +38,6 @@ public struct LeadReceived: LedgerEventPayload {
         case formID = "form_id"
         case utm
         case idempotencyKey = "idempotency_key"
-        case phoneHash = "phone_hash"
-        case emailHash = "email_hash"
         case personal
     }
 
@@ -51,8 +45,6 @@ public struct LeadReceived: LedgerEventPayload {
         try requireLength(formID, "form_id", max: FieldLimits.shortText)
         try requireLength(idempotencyKey, "idempotency_key", max: FieldLimits.idempotencyKey)
         try require(idempotencyKey.map { !$0.isEmpty } ?? true, "idempotency_key", "empty")
-        try require(phoneHash.map(Hex.isDigest) ?? true, "phone_hash", "not a 64-digit hex digest")
-        try require(emailHash.map(Hex.isDigest) ?? true, "email_hash", "not a 64-digit hex digest")
         try utm.validate()
         try personal.validate()
     }

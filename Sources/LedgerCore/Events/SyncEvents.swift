@@ -82,7 +82,9 @@ public struct SyncFailed: LedgerEventPayload {
         try require(!attemptID.isEmpty && attemptID.utf8.count <= FieldLimits.identifier, "attempt_id", "empty or too long")
         try require(httpStatus.map { (100...599).contains($0) } ?? true, "http_status", "not an HTTP status")
         try requireLength(message, "message", max: FieldLimits.message)
+        // Exactly one meaning each: a retry has a time; no time means dead-lettered.
         try require(retryable || nextAttemptAt == nil, "next_attempt_at", "set on a failure that is not retryable")
+        try require(!retryable || nextAttemptAt != nil, "next_attempt_at", "missing on a retryable failure")
     }
 }
 

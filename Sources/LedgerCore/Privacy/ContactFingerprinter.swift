@@ -2,8 +2,9 @@ import Crypto
 
 /// Keyed hashes of normalised contacts, for deduplication without keeping phone numbers or emails in clear.
 ///
-/// HMAC-SHA256 with a secret of the ledger's own: without the secret, a digest cannot be matched against a list of
-/// phone numbers (a plain hash of a 10-digit number space could be reversed by brute force in minutes).
+/// HMAC-SHA256 with a secret of the ledger's own, so a digest alone cannot be matched against a list of phone numbers.
+/// The secret lives in the same file as the log, so anyone holding the file could still try every number: that is
+/// why fingerprints are kept outside the event table and deleted on erasure, like the lead's key.
 public struct ContactFingerprinter: Sendable {
     private let key: SymmetricKey
 
