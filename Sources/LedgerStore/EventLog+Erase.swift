@@ -34,7 +34,6 @@ extension EventLog {
                 return (earlier, true)
             }
             try db.execute(sql: "DELETE FROM lead_key WHERE lead_id = ?", arguments: [leadID.description])
-            try db.execute(sql: "DELETE FROM lead_fingerprint WHERE lead_id = ?", arguments: [leadID.description])
             var writer = try ChainWriter(db, recordedAt: now)
             let recorded = try writer.append(
                 stream: event.stream, type: .leadErased, schemaVersion: LeadErased.schemaVersion, data: data, expected: .any)

@@ -54,12 +54,11 @@ extension EventLog {
                 if let key = lead.event.idempotencyKey, let original = try Self.receipt(forIdempotencyKey: key, db) {
                     return original
                 }
-                try db.cachedStatement(sql: "INSERT INTO lead_key (lead_id, key) VALUES (?, ?)").execute(
-                    arguments: [lead.event.leadID.description, Data(lead.key)])
-                for fingerprint in lead.fingerprints {
-                    try db.cachedStatement(sql: "INSERT OR IGNORE INTO lead_fingerprint (fingerprint, lead_id) VALUES (?, ?)")
-                        .execute(arguments: [fingerprint, lead.event.leadID.description])
-                }
+                try db.cachedStatement(
+                    sql: "INSERT INTO lead_key (lead_id, key, phone_fingerprint, email_fingerprint) VALUES (?, ?, ?, ?)"
+                ).execute(arguments: [
+                    lead.event.leadID.description, Data(lead.key), lead.phoneFingerprint, lead.emailFingerprint,
+                ])
                 let recorded = try writer.append(
                     stream: lead.event.stream, type: .leadReceived, schemaVersion: LeadReceived.schemaVersion,
                     data: lead.data, expected: .noStream)
@@ -97,7 +96,8 @@ extension EventLog {
         var event: LeadReceived
         var data: String
         var key: [UInt8]
-        var fingerprints: [String]
+        var phoneFingerprint: String?
+        var emailFingerprint: String?
     }
 
     private func prepare(_ lead: NewLead) throws(StoreError) -> PreparedLead {
@@ -107,9 +107,10 @@ extension EventLog {
                 leadID: lead.leadID, receivedAt: lead.receivedAt, origin: lead.origin, formID: lead.formID, utm: lead.utm,
                 idempotencyKey: lead.idempotencyKey,
                 personal: try PersonalDataSealer.seal(lead.personal, leadID: lead.leadID, key: key))
-            let fingerprints = [lead.personal.phone.map(fingerprinter.phone), lead.personal.email.map(fingerprinter.email)]
             return PreparedLead(
-                event: event, data: try Self.encode(.leadReceived(event)), key: key, fingerprints: fingerprints.compactMap { $0 })
+                event: event, data: try Self.encode(.leadReceived(event)), key: key,
+                phoneFingerprint: lead.personal.phone.map(fingerprinter.phone),
+                emailFingerprint: lead.personal.email.map(fingerprinter.email))
         } catch let error as StoreError {
             throw error
         } catch {
@@ -123,18 +124,19 @@ extension EventLog {
     public func leads(
         matchingPhone phone: String?, email: String?, since: Timestamp, limit: Int = 10
     ) throws(StoreError) -> [LeadID] {
-        let fingerprints = [phone.map(fingerprinter.phone), email.map(fingerprinter.email)].compactMap { $0 }
-        guard let first = fingerprints.first, let last = fingerprints.last else { return [] }
+        guard phone != nil || email != nil else { return [] }
         let limit = max(0, min(limit, options.maxPageSize))
         return try read { db in
             let statement = try db.cachedStatement(
                 sql: """
-                    SELECT f.lead_id FROM lead_fingerprint f
-                    JOIN event e ON e.stream = f.lead_id AND e.version = 1
-                    WHERE f.fingerprint IN (?, ?) AND e.recorded_at >= ?
-                    GROUP BY f.lead_id ORDER BY max(e.recorded_at) DESC, f.lead_id LIMIT ?
+                    SELECT k.lead_id FROM lead_key k
+                    JOIN event e ON e.stream = k.lead_id AND e.version = 1
+                    WHERE (k.phone_fingerprint = ? OR k.email_fingerprint = ?) AND e.recorded_at >= ?
+                    ORDER BY e.recorded_at DESC, k.lead_id LIMIT ?
                     """)
-            let ids = try String.fetchAll(statement, arguments: [first, last, since.millisecondsSinceEpoch, limit])
+            let ids = try String.fetchAll(
+                statement,
+                arguments: [phone.map(fingerprinter.phone), email.map(fingerprinter.email), since.millisecondsSinceEpoch, limit])
             return ids.compactMap(LeadID.init)
         }
     }

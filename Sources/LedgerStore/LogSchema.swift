@@ -33,20 +33,17 @@ enum LogSchema {
 
                     CREATE INDEX event_recorded_at ON event (recorded_at);
 
-                    -- Per-lead keys for sealed personal data. Outside the event table so that erasure can delete one.
+                    -- Everything erasable about a lead, in one row outside the event table so that erasure deletes
+                    -- one row: the key of its sealed personal data, and keyed fingerprints of its phone and email
+                    -- (for deduplication). Keyed by the time-ordered lead id, so inserts append.
                     CREATE TABLE lead_key (
                         lead_id TEXT PRIMARY KEY NOT NULL,
-                        key BLOB NOT NULL CHECK (length(key) = 32)
+                        key BLOB NOT NULL CHECK (length(key) = 32),
+                        phone_fingerprint TEXT CHECK (phone_fingerprint IS NULL OR length(phone_fingerprint) = 64),
+                        email_fingerprint TEXT CHECK (email_fingerprint IS NULL OR length(email_fingerprint) = 64)
                     ) STRICT, WITHOUT ROWID;
-
-                    -- Keyed fingerprints of each lead's phone and email, for deduplication. Outside the event table,
-                    -- like the keys, so that erasure leaves nothing derived from the contact.
-                    CREATE TABLE lead_fingerprint (
-                        fingerprint TEXT NOT NULL CHECK (length(fingerprint) = 64),
-                        lead_id TEXT NOT NULL,
-                        PRIMARY KEY (fingerprint, lead_id)
-                    ) STRICT, WITHOUT ROWID;
-                    CREATE INDEX lead_fingerprint_lead ON lead_fingerprint (lead_id);
+                    CREATE INDEX lead_key_phone ON lead_key (phone_fingerprint) WHERE phone_fingerprint IS NOT NULL;
+                    CREATE INDEX lead_key_email ON lead_key (email_fingerprint) WHERE email_fingerprint IS NOT NULL;
 
                     -- Secrets of the ledger itself (the contact-fingerprint HMAC key), made once per log.
                     CREATE TABLE ledger_secret (

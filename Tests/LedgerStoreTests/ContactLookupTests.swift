@@ -47,7 +47,7 @@ struct ContactLookupTests {
         _ = try fixture.log.erase(lead, reason: "consent withdrawn")
         #expect(try fixture.log.leads(matchingPhone: "+79165550007", email: "ivan7@example.ru", since: start).isEmpty)
         let left = try fixture.log.database.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM lead_fingerprint WHERE lead_id = ?", arguments: [lead.description])
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM lead_key WHERE lead_id = ?", arguments: [lead.description])
         }
         #expect(left == 0)
     }
