@@ -118,25 +118,31 @@ extension EventLog {
         }
     }
 
-    /// Leads received since `since` whose phone (E.164) or email matches, newest first, at most `limit`: what
-    /// double-click and import deduplication ask. Matches on keyed fingerprints, never on plaintext; an erased lead
-    /// has none left, so it never matches.
+    /// Leads whose id was minted at or after `since` (their arrival) with a matching phone (E.164) or email, newest
+    /// first, at most `limit`: what double-click and import deduplication ask. Matches on keyed fingerprints, never
+    /// on plaintext; an erased lead has none left, so it never matches.
+    ///
+    /// Lead ids are UUIDv7, so "since" is a range of ids: the scan reads only the window's rows, newest first, and
+    /// stops after `maxScan` (default: the page size) rows, so a wide window costs a bounded read, not a table scan.
     public func leads(
-        matchingPhone phone: String?, email: String?, since: Timestamp, limit: Int = 10
+        matchingPhone phone: String?, email: String?, since: Timestamp, limit: Int = 10, maxScan: Int? = nil
     ) throws(StoreError) -> [LeadID] {
         guard phone != nil || email != nil else { return [] }
         let limit = max(0, min(limit, options.maxPageSize))
+        let scan = max(0, min(maxScan ?? options.maxPageSize, options.maxPageSize))
+        let floor = LeadID.lowerBound(at: since)
         return try read { db in
             let statement = try db.cachedStatement(
                 sql: """
-                    SELECT k.lead_id FROM lead_key k
-                    JOIN event e ON e.stream = k.lead_id AND e.version = 1
-                    WHERE (k.phone_fingerprint = ? OR k.email_fingerprint = ?) AND e.recorded_at >= ?
-                    ORDER BY e.recorded_at DESC, k.lead_id LIMIT ?
+                    SELECT lead_id FROM (
+                        SELECT lead_id, phone_fingerprint, email_fingerprint FROM lead_key
+                        WHERE lead_id >= ? ORDER BY lead_id DESC LIMIT ?)
+                    WHERE phone_fingerprint = ? OR email_fingerprint = ?
+                    ORDER BY lead_id DESC LIMIT ?
                     """)
             let ids = try String.fetchAll(
                 statement,
-                arguments: [phone.map(fingerprinter.phone), email.map(fingerprinter.email), since.millisecondsSinceEpoch, limit])
+                arguments: [floor, scan, phone.map(fingerprinter.phone), email.map(fingerprinter.email), limit])
             return ids.compactMap(LeadID.init)
         }
     }

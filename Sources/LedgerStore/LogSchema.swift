@@ -35,15 +35,15 @@ enum LogSchema {
 
                     -- Everything erasable about a lead, in one row outside the event table so that erasure deletes
                     -- one row: the key of its sealed personal data, and keyed fingerprints of its phone and email
-                    -- (for deduplication). Keyed by the time-ordered lead id, so inserts append.
+                    -- (for deduplication). Keyed by the time-ordered lead id, so inserts append; deduplication looks
+                    -- only at a recent window, a range of lead ids, so the fingerprints need no index of their own
+                    -- (random-key indexes doubled the pages each ingest commit wrote).
                     CREATE TABLE lead_key (
                         lead_id TEXT PRIMARY KEY NOT NULL,
                         key BLOB NOT NULL CHECK (length(key) = 32),
                         phone_fingerprint TEXT CHECK (phone_fingerprint IS NULL OR length(phone_fingerprint) = 64),
                         email_fingerprint TEXT CHECK (email_fingerprint IS NULL OR length(email_fingerprint) = 64)
                     ) STRICT, WITHOUT ROWID;
-                    CREATE INDEX lead_key_phone ON lead_key (phone_fingerprint) WHERE phone_fingerprint IS NOT NULL;
-                    CREATE INDEX lead_key_email ON lead_key (email_fingerprint) WHERE email_fingerprint IS NOT NULL;
 
                     -- Secrets of the ledger itself (the contact-fingerprint HMAC key), made once per log.
                     CREATE TABLE ledger_secret (

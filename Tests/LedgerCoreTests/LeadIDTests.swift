@@ -31,3 +31,15 @@ struct LeadIDTests {
         #expect(LeadID(text) == nil)
     }
 }
+
+struct LeadIDLowerBoundTests {
+    @Test func idsMintedAtOrAfterATimeSortAboveItsBoundAndEarlierOnesBelow() {
+        let time = Timestamp(millisecondsSinceEpoch: 1_795_000_123_456)
+        let bound = LeadID.lowerBound(at: time)
+        for _ in 0..<100 {
+            #expect(LeadID.make(at: time).description >= bound)
+            #expect(LeadID.make(at: time.adding(milliseconds: 1)).description > bound)
+            #expect(LeadID.make(at: time.adding(milliseconds: -1)).description < bound)
+        }
+    }
+}

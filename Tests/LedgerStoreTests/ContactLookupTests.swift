@@ -30,6 +30,17 @@ struct ContactLookupTests {
                 == 1)
     }
 
+    @Test func theScanIsBoundedOnBothSidesOfItsLimit() throws {
+        let fixture = try TemporaryLog()
+        let start = fixture.clock.now()
+        let oldest = try fixture.log.receive(sampleLead(7, at: start)).leadID
+        for number in 1...19 {
+            _ = try fixture.log.receive(sampleLead(100 + number, at: start.adding(milliseconds: Int64(number))))
+        }
+        #expect(try fixture.log.leads(matchingPhone: "+79165550007", email: nil, since: start, maxScan: 19).isEmpty)
+        #expect(try fixture.log.leads(matchingPhone: "+79165550007", email: nil, since: start, maxScan: 20) == [oldest])
+    }
+
     @Test func neitherTheEventNorTheFileHoldsTheContactInClear() throws {
         let fixture = try TemporaryLog()
         _ = try fixture.log.receive(sampleLead(7, at: fixture.clock.now()))

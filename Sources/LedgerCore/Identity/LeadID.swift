@@ -51,6 +51,14 @@ public struct LeadID: Hashable, Comparable, Sendable, Codable, CustomStringConve
         LeadID(uuid: UUIDv7.make(at: time, using: &generator))
     }
 
+    /// The smallest id text minted at `time`: every UUIDv7 made at or after `time` sorts at or above it, as text.
+    public static func lowerBound(at time: Timestamp) -> String {
+        let millis = UInt64(max(0, time.millisecondsSinceEpoch)) & 0xFFFF_FFFF_FFFF
+        let hex = Hex.encode((0..<6).map { UInt8(truncatingIfNeeded: millis >> (8 * (5 - $0))) })
+        let utf8 = Array(hex.utf8)
+        return String(decoding: utf8[0..<8], as: UTF8.self) + "-" + String(decoding: utf8[8..<12], as: UTF8.self)
+    }
+
     /// Lowercase text, the form stored in the log and shown to users.
     public var description: String {
         let bytes = withUnsafeBytes(of: uuid.uuid) { Array($0) }
