@@ -15,24 +15,23 @@ public struct ErasureOutcome: Sendable, Equatable {
 }
 
 extension EventLog {
-    /// Destroys one lead's personal data: deletes its key and contact fingerprints (zeroed in place by
-    /// `secure_delete`) and records
-    /// `LeadErased` in the same transaction, then checkpoints and truncates the WAL so no earlier page image with the
-    /// key survives there. The chain is untouched: the sealed payload stays, unreadable.
+    /// Destroys one lead's personal data: deletes its `lead_key` row (key and contact fingerprints, zeroed in place by
+    /// `secure_delete`) and records `LeadErased` in the same transaction, then checkpoints and truncates the WAL so no
+    /// earlier page image of the row survives there. The chain is untouched: the sealed payload stays, unreadable.
     public func erase(_ leadID: LeadID, reason: String) throws(StoreError) -> ErasureOutcome {
         let event = LedgerEvent.leadErased(LeadErased(leadID: leadID, reason: reason))
         let data = try Self.encode(event)
         let now = clock.now()
         let (recorded, already) = try writeImmediate { db -> (RecordedEvent, Bool) in
-            let timeline = try RecordedEvent.fetchAll(
-                db, sql: "SELECT \(RecordedEvent.columns) FROM event WHERE stream = ? ORDER BY seq",
-                arguments: [leadID.description])
-            guard timeline.first?.type == EventType.leadReceived.rawValue else {
+            let first = try String.fetchOne(
+                db, sql: "SELECT type FROM event WHERE stream = ? AND version = 1", arguments: [leadID.description])
+            guard first == EventType.leadReceived.rawValue else {
                 throw StoreError(.notFound, "no lead \(leadID) in the log")
             }
-            if let earlier = timeline.last(where: { $0.type == EventType.leadErased.rawValue }) {
-                return (earlier, true)
-            }
+            let earlier = try RecordedEvent.fetchAll(
+                db, sql: "SELECT \(RecordedEvent.columns) FROM event WHERE stream = ? AND type = 'LeadErased' LIMIT 1",
+                arguments: [leadID.description])
+            if let earlier = earlier.first { return (earlier, true) }
             try db.execute(sql: "DELETE FROM lead_key WHERE lead_id = ?", arguments: [leadID.description])
             var writer = try ChainWriter(db, recordedAt: now)
             let recorded = try writer.append(

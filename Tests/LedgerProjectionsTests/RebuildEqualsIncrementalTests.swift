@@ -55,6 +55,14 @@ struct RebuildEqualsIncrementalTests {
         #expect(try runners[0].status().allSatisfy { $0.lag == 0 })
     }
 
+    @Test func rebuildLeavesSecureDeleteOnForErasures() throws {
+        let fixture = try TemporaryLog()
+        try LeadHistoryGenerator.write(leads: 30, to: fixture.log, clock: fixture.clock, seed: 4)
+        _ = try ProjectionRunner(log: fixture.log).rebuild()
+        let secureDelete = try fixture.log.database.write { db in try Int.fetchOne(db, sql: "PRAGMA secure_delete") }
+        #expect(secureDelete == 1)
+    }
+
     @Test func aGapInTheLogStopsTheProjectionLoudly() throws {
         let fixture = try TemporaryLog()
         try LeadHistoryGenerator.write(leads: 20, to: fixture.log, clock: fixture.clock, seed: 9)

@@ -67,14 +67,18 @@ public struct ProjectionRunner: Sendable {
     public func rebuild() throws -> Int64 {
         let projectors = self.projectors
         // Read models hold no personal data, so their pages need not be zeroed when dropped (secure_delete is on
-        // for the sake of erased keys); zeroing a million-event projection cost most of a second.
-        try log.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA secure_delete = OFF") }
-        defer { try? log.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA secure_delete = ON") } }
-        try log.immediateTransaction { db in
-            try Checkpoints.createTable(db)
-            for projector in projectors {
-                try projector.dropTables(db)
-                try Checkpoints.remove(projector, db)
+        // for the sake of erased keys); zeroing a million-event projection cost most of a second. The pragma is
+        // switched off and back on inside one serialized access to the writer, so no erasure can run in between.
+        try log.database.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA secure_delete = OFF")
+            defer { try? db.execute(sql: "PRAGMA secure_delete = ON") }
+            try db.inTransaction(.immediate) {
+                try Checkpoints.createTable(db)
+                for projector in projectors {
+                    try projector.dropTables(db)
+                    try Checkpoints.remove(projector, db)
+                }
+                return .commit
             }
         }
         return try catchUp()
