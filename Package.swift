@@ -49,6 +49,12 @@ let package = Package(
             dependencies: ["LedgerCore", "LedgerStore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        // The ingest endpoint's input layer: parse, validate and normalise a submitted form. No I/O.
+        .target(
+            name: "LedgerIngest",
+            dependencies: ["LedgerCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // The `leadledger` commands, settings loading, exit codes.
         .target(
             name: "LedgerCLI",
@@ -75,6 +81,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "LedgerIngestTests", dependencies: ["LedgerIngest", "LedgerCore"], swiftSettings: swiftSettings),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LedgerStoreTests",

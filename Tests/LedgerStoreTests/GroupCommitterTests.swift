@@ -1,0 +1,144 @@
+import Foundation
+import GRDB
+import LedgerCore
+import LedgerStore
+import LedgerTesting
+import Testing
+
+/// Serialized: the gate parks the writer thread, and the tests poll for it without blocking the cooperative pool.
+@Suite(.serialized)
+struct GroupCommitterTests {
+    /// Holds the writer thread in its first commit until released, so the test controls what queues up behind it.
+    final class Gate: @unchecked Sendable {
+        // @unchecked Sendable because `held` and `releasedFlag` are only touched under `condition`.
+        private let condition = NSCondition()
+        private var held = false
+        private var releasedFlag = false
+        private(set) var sizes: [Int] = []
+
+        func beforeCommit(_ size: Int) {
+            condition.lock()
+            sizes.append(size)
+            held = true
+            condition.broadcast()
+            while !releasedFlag { condition.wait() }
+            condition.unlock()
+        }
+
+        var isHeld: Bool {
+            condition.lock()
+            defer { condition.unlock() }
+            return held
+        }
+
+        func release() {
+            condition.lock()
+            releasedFlag = true
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        var batchSizes: [Int] {
+            condition.lock()
+            defer { condition.unlock() }
+            return sizes
+        }
+    }
+
+    @Test func leadsQueuedBehindACommitShareTheNextTransaction() async throws {
+        let fixture = try TemporaryLog()
+        let gate = Gate()
+        let committer = GroupCommitter(log: fixture.log, beforeCommit: { gate.beforeCommit($0) })
+        let now = fixture.clock.now()
+        let first = Task { try await committer.receive(sampleLead(0, at: now)) }
+        try await waitUntil { gate.isHeld }
+        let rest = (1...40).map { number in Task { try await committer.receive(sampleLead(number, at: now)) } }
+        try await waitUntil { committer.queuedForTest == 40 }
+        gate.release()
+        var receipts = [try await first.value]
+        for task in rest { receipts.append(try await task.value) }
+
+        #expect(gate.batchSizes == [1, 40])
+        #expect(committer.statistics.batches == 2)
+        #expect(Set(receipts.map(\.seq)) == Set(1...41))
+        #expect(try fixture.log.verify().isIntact)
+        committer.shutdown()
+    }
+
+    @Test func aReceiptIsReturnedOnlyAfterTheBatchIsInTheLog() async throws {
+        let fixture = try TemporaryLog()
+        let committer = GroupCommitter(log: fixture.log)
+        let receipts = try await withThrowingTaskGroup(of: LeadReceipt.self) { group in
+            for number in 0..<200 {
+                group.addTask { try await committer.receive(sampleLead(number, at: fixture.clock.now())) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(receipts.count == 200)
+        for receipt in receipts {
+            let stored = try fixture.log.events(EventQuery(afterSeq: receipt.seq - 1, limit: 1)).first
+            #expect(stored?.hash == receipt.hash)
+            #expect(stored?.stream == receipt.leadID.description)
+        }
+        #expect(committer.statistics.leads == 200)
+        committer.shutdown()
+    }
+
+    @Test func aFullQueueRefusesAtOnceInsteadOfGrowing() async throws {
+        let fixture = try TemporaryLog()
+        let gate = Gate()
+        let committer = GroupCommitter(
+            log: fixture.log, limits: .init(maxBatch: 10, maxQueued: 3), beforeCommit: { gate.beforeCommit($0) })
+        let now = fixture.clock.now()
+        let held = Task { try await committer.receive(sampleLead(0, at: now)) }
+        try await waitUntil { gate.isHeld }
+        let queued = (1...3).map { number in Task { try await committer.receive(sampleLead(number, at: now)) } }
+        try await waitUntil { committer.queuedForTest == 3 }
+        await #expect(throws: GroupCommitError.overloaded(queued: 3)) {
+            try await committer.receive(sampleLead(4, at: now))
+        }
+        gate.release()
+        _ = try await held.value
+        for task in queued { _ = try await task.value }
+        #expect(try fixture.log.count() == 4)
+        committer.shutdown()
+    }
+
+    @Test func aStorageFailureFailsTheWholeBatchAndWritesNothingOfIt() async throws {
+        let fixture = try TemporaryLog()
+        _ = try fixture.log.receive(sampleLead(0, at: fixture.clock.now()))
+        let pages = try await fixture.log.database.write { db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
+        try await fixture.log.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA max_page_count = \(pages)") }
+        let committer = GroupCommitter(log: fixture.log)
+        var failures = 0
+        for number in 1...200 {
+            do {
+                _ = try await committer.receive(sampleLead(number, at: fixture.clock.now()))
+            } catch let error as StoreError {
+                #expect(error.isStorageUnavailable)
+                failures += 1
+            }
+        }
+        #expect(failures > 0)
+        #expect(try fixture.log.count() == Int64(1 + 200 - failures))
+        #expect(try fixture.log.verify().isIntact)
+        committer.shutdown()
+    }
+
+    @Test func afterShutdownNewLeadsAreRefused() async throws {
+        let fixture = try TemporaryLog()
+        let committer = GroupCommitter(log: fixture.log)
+        _ = try await committer.receive(sampleLead(0, at: fixture.clock.now()))
+        committer.shutdown()
+        await #expect(throws: GroupCommitError.shuttingDown) {
+            try await committer.receive(sampleLead(1, at: fixture.clock.now()))
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func waitUntil(_ condition: @Sendable () -> Bool) async throws {
+        for _ in 0..<2000 where !condition() { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(condition(), "condition not reached within 10 s")
+    }
+}
