@@ -8,7 +8,8 @@ public struct LeadLedgerCommand: AsyncParsableCommand {
         abstract: "An append-only, hash-chained ledger of paid leads and their delivery to AmoCRM.",
         discussion: "Exit codes: 0 ok, 1 failure found (verify, check-config), 2 usage error, 3 runtime error.",
         subcommands: [
-            CheckConfigCommand.self, EventsCommand.self, LeadCommand.self, VerifyCommand.self, RebuildCommand.self,
+            ServeCommand.self, CheckConfigCommand.self, EventsCommand.self, LeadCommand.self, VerifyCommand.self,
+            RebuildCommand.self,
             ReportCommand.self, RequeueCommand.self, EraseCommand.self, StatusCommand.self,
         ]
     )

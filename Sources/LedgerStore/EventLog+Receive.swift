@@ -11,11 +11,14 @@ public struct NewLead: Sendable {
     public var utm: UTM
     public var idempotencyKey: String?
     public var personal: PersonalData
+    /// A digest of the request as submitted, kept (erasably) to answer a reused idempotency key with a different body.
+    public var submissionFingerprint: String?
 
     public init(
         leadID: LeadID, receivedAt: Timestamp, origin: LeadOrigin = .http, formID: String? = nil, utm: UTM = UTM(),
-        idempotencyKey: String? = nil, personal: PersonalData
+        idempotencyKey: String? = nil, personal: PersonalData, submissionFingerprint: String? = nil
     ) {
+        self.submissionFingerprint = submissionFingerprint
         self.leadID = leadID
         self.receivedAt = receivedAt
         self.origin = origin
@@ -55,9 +58,13 @@ extension EventLog {
                     return original
                 }
                 try db.cachedStatement(
-                    sql: "INSERT INTO lead_key (lead_id, key, phone_fingerprint, email_fingerprint) VALUES (?, ?, ?, ?)"
+                    sql: """
+                        INSERT INTO lead_key (lead_id, key, phone_fingerprint, email_fingerprint, submission_fingerprint)
+                        VALUES (?, ?, ?, ?, ?)
+                        """
                 ).execute(arguments: [
                     lead.event.leadID.description, Data(lead.key), lead.phoneFingerprint, lead.emailFingerprint,
+                    lead.submissionFingerprint,
                 ])
                 let recorded = try writer.append(
                     stream: lead.event.stream, type: .leadReceived, schemaVersion: LeadReceived.schemaVersion,
@@ -98,6 +105,7 @@ extension EventLog {
         var key: [UInt8]
         var phoneFingerprint: String?
         var emailFingerprint: String?
+        var submissionFingerprint: String?
     }
 
     private func prepare(_ lead: NewLead) throws(StoreError) -> PreparedLead {
@@ -110,7 +118,8 @@ extension EventLog {
             return PreparedLead(
                 event: event, data: try Self.encode(.leadReceived(event)), key: key,
                 phoneFingerprint: lead.personal.phone.map(fingerprinter.phone),
-                emailFingerprint: lead.personal.email.map(fingerprinter.email))
+                emailFingerprint: lead.personal.email.map(fingerprinter.email),
+                submissionFingerprint: lead.submissionFingerprint)
         } catch let error as StoreError {
             throw error
         } catch {
@@ -144,6 +153,14 @@ extension EventLog {
                 statement,
                 arguments: [floor, scan, phone.map(fingerprinter.phone), email.map(fingerprinter.email), limit])
             return ids.compactMap(LeadID.init)
+        }
+    }
+
+    /// The submission fingerprint recorded with `leadID`, or nil (none given, or the lead was erased).
+    public func submissionFingerprint(of leadID: LeadID) throws(StoreError) -> String? {
+        try read { db in
+            try String.fetchOne(
+                db, sql: "SELECT submission_fingerprint FROM lead_key WHERE lead_id = ?", arguments: [leadID.description])
         }
     }
 }

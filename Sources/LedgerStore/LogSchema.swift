@@ -42,7 +42,10 @@ enum LogSchema {
                         lead_id TEXT PRIMARY KEY NOT NULL,
                         key BLOB NOT NULL CHECK (length(key) = 32),
                         phone_fingerprint TEXT CHECK (phone_fingerprint IS NULL OR length(phone_fingerprint) = 64),
-                        email_fingerprint TEXT CHECK (email_fingerprint IS NULL OR length(email_fingerprint) = 64)
+                        email_fingerprint TEXT CHECK (email_fingerprint IS NULL OR length(email_fingerprint) = 64),
+                        -- SHA-256 of the normalised submission: tells a retried request (same Idempotency-Key, same
+                        -- body) from a conflicting one. Derived from personal data, so erasable like the rest.
+                        submission_fingerprint TEXT
                     ) STRICT, WITHOUT ROWID;
 
                     -- Secrets of the ledger itself (the contact-fingerprint HMAC key), made once per log.

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import LedgerCore
+import LedgerHTTP
+import LedgerStore
+import Logging
+
+/// `leadledger serve`: the HTTP ingest server. Never calls AmoCRM.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP server: POST /api/leads and GET /api/health. Never calls AmoCRM.",
+        discussion:
+            "Prints 'listening on http://HOST:PORT' once ready (LEADLEDGER_PORT=0 picks a free port). Stops gracefully on SIGTERM/SIGINT."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let settings = try await global.settings()
+        let log = try global.openLog(settings, create: true)
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let logger = Logger(label: "leadledger.serve")
+        let server = LedgerServer(
+            log: log, configuration: .init(host: settings.host, port: settings.port), logger: logger)
+        let host = settings.host
+        do {
+            try await server.run { port in
+                writeOut("leadledger serve: listening on http://\(host):\(port)\n")
+            }
+        } catch {
+            throw ExitStatus.runtime("serve: \(error)")
+        }
+    }
+}

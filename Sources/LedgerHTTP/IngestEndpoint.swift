@@ -1,0 +1,85 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LedgerCore
+import LedgerIngest
+import LedgerStore
+import Logging
+import NIOCore
+
+/// `POST /api/leads`: parse, validate, commit durably through group commit, then answer.
+///
+/// - Important: 201 and 200 are sent only after the `LeadReceived` event is committed with `synchronous=FULL`. Any
+///   failure to persist answers 503; bad input answers 4xx and writes nothing.
+struct IngestEndpoint: Sendable {
+    let log: EventLog
+    let committer: GroupCommitter
+    let limits: IngestLimits
+    let clock: any LedgerClock
+    let logger: Logger
+
+    /// IETF draft: the key is opaque text; we bound it like the log does and refuse control characters.
+    static let idempotencyKeyHeader: HTTPField.Name? = HTTPField.Name("Idempotency-Key")
+
+    func handle(_ request: Request) async -> Response {
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: limits.maxBodyBytes)
+        } catch {
+            return JSONResponse.error(.contentTooLarge, "The request body is larger than \(limits.maxBodyBytes) bytes.")
+        }
+        var key: String?
+        if let name = Self.idempotencyKeyHeader, let raw = request.headers[name] {
+            guard !raw.isEmpty, raw.utf8.count <= FieldLimits.idempotencyKey,
+                raw.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F })
+            else {
+                return JSONResponse.error(
+                    .badRequest, "Idempotency-Key must be 1 to \(FieldLimits.idempotencyKey) printable ASCII characters.",
+                    field: "Idempotency-Key")
+            }
+            key = raw
+        }
+        // The honeypot is not enabled until spam is recorded as such (issue 3 follow-up): an empty field name turns
+        // the parser's honeypot off, so such a field is kept in `extra` like any other.
+        let parsed = SubmissionParser.parse(
+            body: Array(body.readableBytesView), contentType: request.headers[.contentType], honeypotField: "", limits: limits)
+        let submission: LeadSubmission
+        switch parsed {
+        case .failure(let rejection):
+            return JSONResponse.make(HTTPResponse.Status(code: rejection.status), rejection.jsonBody)
+        case .success(let value):
+            submission = value
+        }
+        let now = clock.now()
+        let lead = NewLead(
+            leadID: LeadID.make(at: now), receivedAt: now, origin: .http, formID: submission.formID, utm: submission.utm,
+            idempotencyKey: key, personal: submission.personal, submissionFingerprint: submission.fingerprint)
+        do {
+            let receipt = try await committer.receive(lead)
+            if receipt.duplicate {
+                if let original = try log.submissionFingerprint(of: receipt.leadID), original != submission.fingerprint {
+                    return JSONResponse.error(
+                        .unprocessableContent, "This Idempotency-Key was already used with a different request body.",
+                        field: "Idempotency-Key")
+                }
+                return receiptResponse(.ok, receipt)
+            }
+            logger.debug("lead accepted", metadata: ["lead.id": "\(receipt.leadID)", "lead.seq": "\(receipt.seq)"])
+            return receiptResponse(.created, receipt)
+        } catch let error as GroupCommitError {
+            logger.warning("lead refused: \(error)")
+            return JSONResponse.error(
+                .serviceUnavailable, "The ledger cannot take leads right now; retry shortly.", headers: [.retryAfter: "1"])
+        } catch {
+            logger.error("lead not recorded: \(error)")
+            return JSONResponse.error(
+                .serviceUnavailable, "The lead could not be recorded; retry shortly.", headers: [.retryAfter: "1"])
+        }
+    }
+
+    private func receiptResponse(_ status: HTTPResponse.Status, _ receipt: LeadReceipt) -> Response {
+        JSONResponse.make(
+            status,
+            object: ["lead_id": receipt.leadID.description, "status": "accepted", "seq": receipt.seq, "hash": receipt.hash])
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import LedgerTesting
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The package root, found from this file's path.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+struct HarnessError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// The built `leadledger` binary (make test builds it first); a missing binary fails the test, never skips it.
+func leadledgerBinary() throws -> String {
+    var candidates: [String] = []
+    if let runner = CommandLine.arguments.first, runner.hasPrefix("/") {
+        candidates.append(URL(fileURLWithPath: runner).deletingLastPathComponent().appendingPathComponent("leadledger").path)
+    }
+    candidates.append(packageRoot.appendingPathComponent(".build/debug/leadledger").path)
+    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        throw HarnessError(message: "leadledger is not built: run `swift build` (make test does) before `swift test`")
+    }
+    return found
+}
+
+/// A real `leadledger serve` on 127.0.0.1 and a free port, over a log in its own temporary directory.
+final class ServeProcess: @unchecked Sendable {
+    // @unchecked Sendable because the process handle is only touched from the test that owns it.
+    let directory: TemporaryDirectory
+    var dbPath: String { directory.file("ledger.sqlite") }
+    private var process: Process?
+    private(set) var port = 0
+
+    init() throws {
+        directory = try TemporaryDirectory(prefix: "leadledger-serve")
+    }
+
+    var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LEADLEDGER_") }
+        environment["LEADLEDGER_DB"] = dbPath
+        environment["LEADLEDGER_HOST"] = "127.0.0.1"
+        environment["LEADLEDGER_PORT"] = "0"
+        return environment
+    }
+
+    /// Starts the server and waits (bounded) for its "listening on" line.
+    func start() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try leadledgerBinary())
+        process.arguments = ["serve"]
+        process.environment = environment
+        let out = directory.file("stdout-\(UUID().uuidString)")
+        guard FileManager.default.createFile(atPath: out, contents: nil) else {
+            throw HarnessError(message: "cannot create \(out)")
+        }
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        for _ in 0..<400 {
+            if let text = try? String(contentsOfFile: out, encoding: .utf8),
+                let range = text.range(of: #"listening on http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression),
+                let port = Int(text[range].split(separator: ":").last ?? "")
+            {
+                self.port = port
+                return
+            }
+            usleep(25_000)
+        }
+        process.terminate()
+        throw HarnessError(message: "leadledger serve did not report listening within 10 s")
+    }
+
+    /// Sends `signal` and waits for the process to end; returns its exit status.
+    @discardableResult
+    func stop(_ signal: Int32 = SIGTERM) -> Int32 {
+        guard let process else { return -1 }
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        self.process = nil
+        return process.terminationStatus
+    }
+
+    deinit {
+        if let process, process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// POSTs to /api/leads and returns status and JSON body.
+    func post(
+        _ body: String, contentType: String = "application/json", idempotencyKey: String? = nil
+    ) async throws -> (status: Int, json: [String: Any]) {
+        guard let url = URL(string: "http://127.0.0.1:\(port)/api/leads") else { throw HarnessError(message: "bad url") }
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.httpBody = Data(body.utf8)
+        request.setValue(contentType, forHTTPHeaderField: "Content-Type")
+        if let idempotencyKey { request.setValue(idempotencyKey, forHTTPHeaderField: "Idempotency-Key") }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? -1
+        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        return (status, json)
+    }
+
+    func get(_ path: String) async throws -> (status: Int, body: String) {
+        guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw HarnessError(message: "bad url") }
+        let (data, response) = try await URLSession.shared.data(from: url)
+        return ((response as? HTTPURLResponse)?.statusCode ?? -1, String(decoding: data, as: UTF8.self))
+    }
+}

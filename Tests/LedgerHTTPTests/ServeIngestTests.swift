@@ -1,0 +1,132 @@
+import Foundation
+import LedgerCore
+import LedgerStore
+import LedgerTesting
+import Testing
+
+/// `leadledger serve` as a landing page sees it: the real binary on 127.0.0.1, a real log file.
+@Suite(.serialized)
+struct ServeIngestTests {
+    static let lead = #"{"name":"Иван Петров","phone":"8 (916) 123-45-67","email":"ivan@example.ru","utm_source":"yandex"}"#
+
+    private func count(_ server: ServeProcess) throws -> Int64 {
+        try EventLog.open(path: server.dbPath).count()
+    }
+
+    @Test func anAcceptedLeadIsInTheLogWithTheReceiptItWasGiven() async throws {
+        let server = try ServeProcess()
+        try server.start()
+        let (status, json) = try await server.post(Self.lead)
+        #expect(status == 201)
+        #expect(json["status"] as? String == "accepted")
+        let seq = try #require(json["seq"] as? Int)
+        let stored = try #require(
+            try EventLog.open(path: server.dbPath).events(EventQuery(afterSeq: Int64(seq) - 1, limit: 1)).first)
+        #expect(stored.hash == json["hash"] as? String)
+        #expect(stored.stream == json["lead_id"] as? String)
+        #expect(server.stop() == 0)
+    }
+
+    @Test func aPlainHTMLFormInCyrillicIsAccepted() async throws {
+        let server = try ServeProcess()
+        try server.start()
+        let form = "name=%D0%90%D0%BD%D0%BD%D0%B0&phone=%2B7+916+123+45+67&form_id=main"
+        let (status, json) = try await server.post(form, contentType: "application/x-www-form-urlencoded")
+        #expect(status == 201)
+        server.stop()
+        let log = try EventLog.open(path: server.dbPath)
+        let first = try #require(try log.events(EventQuery(limit: 1)).first)
+        guard case .leadReceived(let received) = try first.decode() else { throw HarnessError(message: "not a lead") }
+        #expect(received.leadID.description == json["lead_id"] as? String)
+        #expect(try log.personalData(of: received) == .available(PersonalData(name: "Анна", phone: "+79161234567")))
+    }
+
+    @Test func theSameIdempotencyKeyAnswersTheOriginalReceiptEvenAfterARestart() async throws {
+        let server = try ServeProcess()
+        try server.start()
+        let first = try await server.post(Self.lead, idempotencyKey: "order-42")
+        let again = try await server.post(Self.lead, idempotencyKey: "order-42")
+        #expect(first.status == 201)
+        #expect(again.status == 200)
+        #expect(again.json["lead_id"] as? String == first.json["lead_id"] as? String)
+        server.stop()
+        try server.start()
+        let afterRestart = try await server.post(Self.lead, idempotencyKey: "order-42")
+        #expect(afterRestart.status == 200)
+        #expect(afterRestart.json["hash"] as? String == first.json["hash"] as? String)
+        server.stop()
+        #expect(try count(server) == 1)
+    }
+
+    @Test func theSameKeyWithADifferentBodyIsRefusedAndWritesNothing() async throws {
+        let server = try ServeProcess()
+        try server.start()
+        _ = try await server.post(Self.lead, idempotencyKey: "k")
+        let conflict = try await server.post(#"{"phone":"+79990000000"}"#, idempotencyKey: "k")
+        #expect(conflict.status == 422)
+        #expect(conflict.json["field"] as? String == "Idempotency-Key")
+        server.stop()
+        #expect(try count(server) == 1)
+    }
+
+    @Test func badRequestsGetTheirStatusAndWriteNothing() async throws {
+        let server = try ServeProcess()
+        try server.start()
+        let cases: [(body: String, contentType: String, key: String?, status: Int, field: String?)] = [
+            (#"{"name":"no contact"}"#, "application/json", nil, 422, "phone"),
+            (#"{"phone":"12"}"#, "application/json", nil, 422, "phone"),
+            (#"{"phone":"+79161234567","email":"not-an-email"}"#, "application/json", nil, 422, "email"),
+            (#"{"phone":"#, "application/json", nil, 400, "phone"),
+            ("phone=+79161234567", "text/plain", nil, 415, nil),
+            (String(repeating: "x", count: 65_537), "application/json", nil, 413, nil),
+            (Self.lead, "application/json", String(repeating: "k", count: 256), 400, "Idempotency-Key"),
+        ]
+        for item in cases {
+            let (status, json) = try await server.post(item.body, contentType: item.contentType, idempotencyKey: item.key)
+            #expect(status == item.status, "\(item.body.prefix(40))")
+            #expect(json["error"] is String)
+            #expect(json["field"] as? String == item.field)
+        }
+        server.stop()
+        #expect(try count(server) == 0)
+    }
+
+    @Test func concurrentPostsKeepTheChainIntact() async throws {
+        let server = try ServeProcess()
+        try server.start()
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for number in 0..<100 {
+                group.addTask {
+                    try await server.post(#"{"phone":"+7916\#(String(format: "%07d", number))"}"#, idempotencyKey: "c-\(number)")
+                        .status
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses.allSatisfy { $0 == 201 })
+        server.stop()
+        let report = try EventLog.open(path: server.dbPath).verify()
+        #expect(report.isIntact)
+        #expect(report.eventsChecked == 100)
+    }
+
+    @Test func aLeadAcknowledgedJustBeforeSIGKILLIsThereAfterRestart() async throws {
+        let server = try ServeProcess()
+        try server.start()
+        let (status, json) = try await server.post(Self.lead, idempotencyKey: "killed")
+        #expect(status == 201)
+        server.stop(SIGKILL)
+        let log = try EventLog.open(path: server.dbPath)
+        #expect(try log.receipt(forIdempotencyKey: "killed")?.leadID.description == json["lead_id"] as? String)
+        #expect(try log.verify().isIntact)
+    }
+
+    @Test func healthAnswersOK() async throws {
+        let server = try ServeProcess()
+        try server.start()
+        let (status, body) = try await server.get("/api/health")
+        #expect(status == 200)
+        #expect(body == #"{"status":"ok"}"#)
+        #expect(server.stop(SIGINT) == 0)
+    }
+}
