@@ -14,16 +14,29 @@ public struct LedgerServer: Sendable {
         public var port: Int
         public var ingestLimits: IngestLimits
         public var groupCommit: GroupCommitter.Limits
+        /// Whether AmoCRM and Telegram are configured; health reports a missing integration as disabled.
+        public var crmEnabled: Bool
+        public var telegramEnabled: Bool
+        /// Events folded per projection transaction while serving.
+        public var projectionBatchSize: Int
+
         public init(
             host: String, port: Int, ingestLimits: IngestLimits = IngestLimits(),
-            groupCommit: GroupCommitter.Limits = GroupCommitter.Limits()
+            groupCommit: GroupCommitter.Limits = GroupCommitter.Limits(), crmEnabled: Bool = false,
+            telegramEnabled: Bool = false, projectionBatchSize: Int = 2000
         ) {
+            self.crmEnabled = crmEnabled
+            self.telegramEnabled = telegramEnabled
+            self.projectionBatchSize = projectionBatchSize
             self.host = host
             self.port = port
             self.ingestLimits = ingestLimits
             self.groupCommit = groupCommit
         }
     }
+
+    /// Reported by health; bumped with releases.
+    public static let version = "0.1.0"
 
     public let log: EventLog
     public let configuration: Configuration
@@ -42,12 +55,23 @@ public struct LedgerServer: Sendable {
         defer { committer.shutdown() }
         let ingest = IngestEndpoint(
             log: log, committer: committer, limits: configuration.ingestLimits, clock: SystemClock(), logger: logger)
+        let runner = ProjectionRunner(log: log, batchSize: configuration.projectionBatchSize)
+        let detailed = DetailedHealth(
+            log: log, runner: runner,
+            context: .init(
+                crmEnabled: configuration.crmEnabled, telegramEnabled: configuration.telegramEnabled,
+                version: LedgerServer.version, startedAt: SystemClock().now()))
         let router = Router()
         router.post("/api/leads") { request, _ in await ingest.handle(request) }
         router.get("/api/health") { _, _ in HealthEndpoint(log: log).liveness() }
+        router.get("/api/health/detailed") { _, _ in
+            let (status, object) = detailed.body(now: SystemClock().now())
+            return JSONResponse.make(.init(code: status), object: object)
+        }
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "leadledger"),
+            services: [ProjectorService(runner: runner, interval: .milliseconds(500), logger: logger)],
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         try await app.runService()

@@ -34,9 +34,12 @@ final class ServeProcess: @unchecked Sendable {
     var dbPath: String { directory.file("ledger.sqlite") }
     private var process: Process?
     private(set) var port = 0
+    /// Extra settings for the server process, e.g. secrets a test checks never leak.
+    let settings: [String: String]
 
-    init() throws {
+    init(settings: [String: String] = [:]) throws {
         directory = try TemporaryDirectory(prefix: "leadledger-serve")
+        self.settings = settings
     }
 
     var environment: [String: String] {
@@ -44,6 +47,7 @@ final class ServeProcess: @unchecked Sendable {
         environment["LEADLEDGER_DB"] = dbPath
         environment["LEADLEDGER_HOST"] = "127.0.0.1"
         environment["LEADLEDGER_PORT"] = "0"
+        environment.merge(settings) { $1 }
         return environment
     }
 

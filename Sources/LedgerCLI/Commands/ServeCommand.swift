@@ -9,7 +9,7 @@ import Logging
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the HTTP server: POST /api/leads and GET /api/health. Never calls AmoCRM.",
+        abstract: "Run the HTTP server: POST /api/leads, GET /api/health and /api/health/detailed. Never calls AmoCRM.",
         discussion:
             "Prints 'listening on http://HOST:PORT' once ready (LEADLEDGER_PORT=0 picks a free port). Stops gracefully on SIGTERM/SIGINT."
     )
@@ -26,7 +26,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "leadledger.serve")
         let server = LedgerServer(
-            log: log, configuration: .init(host: settings.host, port: settings.port), logger: logger)
+            log: log,
+            configuration: .init(
+                host: settings.host, port: settings.port, crmEnabled: settings.amoCRM != nil,
+                telegramEnabled: settings.telegram != nil, projectionBatchSize: settings.projectionBatchSize),
+            logger: logger)
         let host = settings.host
         do {
             try await server.run { port in
