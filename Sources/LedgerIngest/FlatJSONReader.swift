@@ -1,3 +1,5 @@
+import LedgerCore
+
 /// Reads a JSON body that must be one flat object of form fields.
 ///
 /// Hand-written rather than `JSONSerialization`/`JSONDecoder` because the endpoint needs what they do not give:
@@ -211,22 +213,13 @@ struct FlatJSONReader {
     private mutating func readHex4() throws(IngestRejection) -> UInt32 {
         var value: UInt32 = 0
         for _ in 0..<4 {
-            guard let byte = current, let digit = Self.hexDigit(byte) else {
+            guard let byte = current, let digit = Hex.nibble(byte) else {
                 throw .malformedJSON("\\u is not followed by four hex digits")
             }
             value = value << 4 | UInt32(digit)
             index += 1
         }
         return value
-    }
-
-    private static func hexDigit(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     private mutating func skipWhitespace() {

@@ -1,3 +1,5 @@
+import LedgerCore
+
 /// Reads an `application/x-www-form-urlencoded` body (what a plain HTML `<form method="post">` sends).
 ///
 /// `&` separates pairs, the first `=` separates key from value, `+` is a space, `%XX` a byte; the decoded bytes must
@@ -38,7 +40,7 @@ enum FormBodyDecoder {
                 out.append(UInt8(ascii: " "))
                 index += 1
             } else if byte == UInt8(ascii: "%") {
-                guard index + 2 < bytes.endIndex, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
+                guard index + 2 < bytes.endIndex, let high = Hex.nibble(bytes[index + 1]), let low = Hex.nibble(bytes[index + 2])
                 else { throw .malformedForm("a % is not followed by two hex digits", field: field.flatMap(presentable)) }
                 out.append(high << 4 | low)
                 index += 3
@@ -48,15 +50,6 @@ enum FormBodyDecoder {
             }
         }
         return String(validating: out, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
 

@@ -45,7 +45,8 @@ public enum Hex {
         text.utf8.count == 64 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
-    private static func nibble(_ char: UInt8) -> UInt8? {
+    /// The value of one ASCII hex digit (either case), or nil.
+    public static func nibble(_ char: UInt8) -> UInt8? {
         switch char {
         case 0x30...0x39: char - 0x30
         case 0x61...0x66: char - 0x61 + 10
