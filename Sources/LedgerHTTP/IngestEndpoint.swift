@@ -15,6 +15,7 @@ struct IngestEndpoint: Sendable {
     let log: EventLog
     let committer: GroupCommitter
     let limits: IngestLimits
+    let duplicateWindowSeconds: Int
     let clock: any LedgerClock
     let logger: Logger
 
@@ -53,9 +54,14 @@ struct IngestEndpoint: Sendable {
         let now = clock.now()
         let lead = NewLead(
             leadID: LeadID.make(at: now), receivedAt: now, origin: .http, formID: submission.formID, utm: submission.utm,
-            idempotencyKey: key, personal: submission.personal, submissionFingerprint: submission.fingerprint)
+            idempotencyKey: key, personal: submission.personal, submissionFingerprint: submission.fingerprint,
+            duplicateWindowStart: duplicateWindowSeconds > 0 ? now.adding(seconds: -Int64(duplicateWindowSeconds)) : nil)
         do {
             let receipt = try await committer.receive(lead)
+            if receipt.duplicateReason == .doubleSubmission {
+                logger.info("double submission answered with the earlier lead", metadata: ["lead.id": "\(receipt.leadID)"])
+                return receiptResponse(.ok, receipt)
+            }
             if receipt.duplicate {
                 if let original = try log.submissionFingerprint(of: receipt.leadID), original != submission.fingerprint {
                     return JSONResponse.error(

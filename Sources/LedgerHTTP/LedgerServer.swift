@@ -19,12 +19,15 @@ public struct LedgerServer: Sendable {
         public var telegramEnabled: Bool
         /// Events folded per projection transaction while serving.
         public var projectionBatchSize: Int
+        /// Double-submission window in seconds; 0 = off.
+        public var duplicateWindowSeconds: Int
 
         public init(
             host: String, port: Int, ingestLimits: IngestLimits = IngestLimits(),
             groupCommit: GroupCommitter.Limits = GroupCommitter.Limits(), crmEnabled: Bool = false,
-            telegramEnabled: Bool = false, projectionBatchSize: Int = 2000
+            telegramEnabled: Bool = false, projectionBatchSize: Int = 2000, duplicateWindowSeconds: Int = 10
         ) {
+            self.duplicateWindowSeconds = duplicateWindowSeconds
             self.crmEnabled = crmEnabled
             self.telegramEnabled = telegramEnabled
             self.projectionBatchSize = projectionBatchSize
@@ -54,7 +57,8 @@ public struct LedgerServer: Sendable {
         let committer = GroupCommitter(log: log, limits: configuration.groupCommit)
         defer { committer.shutdown() }
         let ingest = IngestEndpoint(
-            log: log, committer: committer, limits: configuration.ingestLimits, clock: SystemClock(), logger: logger)
+            log: log, committer: committer, limits: configuration.ingestLimits,
+            duplicateWindowSeconds: configuration.duplicateWindowSeconds, clock: SystemClock(), logger: logger)
         let runner = ProjectionRunner(log: log, batchSize: configuration.projectionBatchSize)
         let detailed = DetailedHealth(
             log: log, runner: runner,

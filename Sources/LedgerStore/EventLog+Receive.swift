@@ -13,12 +13,17 @@ public struct NewLead: Sendable {
     public var personal: PersonalData
     /// A digest of the request as submitted, kept (erasably) to answer a reused idempotency key with a different body.
     public var submissionFingerprint: String?
+    /// When set, a lead with the same phone or email and the same form received since `since` makes this one a
+    /// double submission (a double click, a re-sent form): not written, answered with the earlier lead's receipt.
+    public var duplicateWindowStart: Timestamp?
 
     public init(
         leadID: LeadID, receivedAt: Timestamp, origin: LeadOrigin = .http, formID: String? = nil, utm: UTM = UTM(),
-        idempotencyKey: String? = nil, personal: PersonalData, submissionFingerprint: String? = nil
+        idempotencyKey: String? = nil, personal: PersonalData, submissionFingerprint: String? = nil,
+        duplicateWindowStart: Timestamp? = nil
     ) {
         self.submissionFingerprint = submissionFingerprint
+        self.duplicateWindowStart = duplicateWindowStart
         self.leadID = leadID
         self.receivedAt = receivedAt
         self.origin = origin
@@ -35,7 +40,24 @@ public struct LeadReceipt: Sendable, Equatable {
     public var seq: Int64
     public var hash: String
     /// True when the idempotency key was already in the log: nothing was written, this is the original receipt.
-    public var duplicate: Bool
+    public var duplicate: Bool { duplicateReason != nil }
+    /// Why nothing was written, when nothing was.
+    public var duplicateReason: DuplicateReason?
+
+    public init(leadID: LeadID, seq: Int64, hash: String, duplicateReason: DuplicateReason? = nil) {
+        self.leadID = leadID
+        self.seq = seq
+        self.hash = hash
+        self.duplicateReason = duplicateReason
+    }
+}
+
+/// Why a submitted lead was answered with an earlier lead's receipt.
+public enum DuplicateReason: Sendable, Equatable {
+    /// The idempotency key was already in the log.
+    case idempotencyKey
+    /// The same contact submitted the same form within the duplicate window.
+    case doubleSubmission
 }
 
 extension EventLog {
@@ -57,6 +79,9 @@ extension EventLog {
                 if let key = lead.event.idempotencyKey, let original = try Self.receipt(forIdempotencyKey: key, db) {
                     return original
                 }
+                if let since = lead.duplicateWindowStart, let earlier = try doubleSubmission(of: lead, since: since, db) {
+                    return earlier
+                }
                 try db.cachedStatement(
                     sql: """
                         INSERT INTO lead_key (lead_id, key, phone_fingerprint, email_fingerprint, submission_fingerprint)
@@ -69,7 +94,7 @@ extension EventLog {
                 let recorded = try writer.append(
                     stream: lead.event.stream, type: .leadReceived, schemaVersion: LeadReceived.schemaVersion,
                     data: lead.data, expected: .noStream)
-                return LeadReceipt(leadID: lead.event.leadID, seq: recorded.seq, hash: recorded.hash, duplicate: false)
+                return LeadReceipt(leadID: lead.event.leadID, seq: recorded.seq, hash: recorded.hash)
             }
         }
     }
@@ -96,7 +121,7 @@ extension EventLog {
         guard let leadID = LeadID(row["stream"] as String) else {
             throw StoreError(.corrupt, "LeadReceived at seq \(row["seq"] as Int64) has a stream that is not a lead id")
         }
-        return LeadReceipt(leadID: leadID, seq: row["seq"], hash: row["hash"], duplicate: true)
+        return LeadReceipt(leadID: leadID, seq: row["seq"], hash: row["hash"], duplicateReason: .idempotencyKey)
     }
 
     private struct PreparedLead {
@@ -106,6 +131,34 @@ extension EventLog {
         var phoneFingerprint: String?
         var emailFingerprint: String?
         var submissionFingerprint: String?
+        var duplicateWindowStart: Timestamp?
+    }
+
+    /// The newest lead since `since` with the same phone or email fingerprint and the same form, read inside the
+    /// receiving transaction so two concurrent double clicks cannot both be written. The scan covers at most
+    /// `maxPageSize` of the newest leads in the window.
+    private func doubleSubmission(of lead: PreparedLead, since: Timestamp, _ db: Database) throws -> LeadReceipt? {
+        guard lead.phoneFingerprint != nil || lead.emailFingerprint != nil else { return nil }
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT k.lead_id, e.seq, e.hash FROM (
+                    SELECT lead_id, phone_fingerprint, email_fingerprint FROM lead_key
+                    WHERE lead_id >= ? ORDER BY lead_id DESC LIMIT ?) k
+                JOIN event e ON e.stream = k.lead_id AND e.version = 1
+                WHERE (k.phone_fingerprint = ? OR k.email_fingerprint = ?)
+                    AND json_extract(e.data, '$.form_id') IS ?
+                ORDER BY k.lead_id DESC LIMIT 1
+                """)
+        guard
+            let row = try Row.fetchOne(
+                statement,
+                arguments: [
+                    LeadID.lowerBound(at: since), options.maxPageSize, lead.phoneFingerprint, lead.emailFingerprint,
+                    lead.event.formID,
+                ]),
+            let leadID = LeadID(row[0] as String)
+        else { return nil }
+        return LeadReceipt(leadID: leadID, seq: row[1], hash: row[2], duplicateReason: .doubleSubmission)
     }
 
     private func prepare(_ lead: NewLead) throws(StoreError) -> PreparedLead {
@@ -119,7 +172,7 @@ extension EventLog {
                 event: event, data: try Self.encode(.leadReceived(event)), key: key,
                 phoneFingerprint: lead.personal.phone.map(fingerprinter.phone),
                 emailFingerprint: lead.personal.email.map(fingerprinter.email),
-                submissionFingerprint: lead.submissionFingerprint)
+                submissionFingerprint: lead.submissionFingerprint, duplicateWindowStart: lead.duplicateWindowStart)
         } catch let error as StoreError {
             throw error
         } catch {

@@ -91,6 +91,18 @@ struct ServeIngestTests {
         #expect(try count(server) == 0)
     }
 
+    @Test func aDoubleClickIsOneLead() async throws {
+        let server = try ServeProcess()
+        try server.start()
+        let first = try await server.post(Self.lead)
+        let second = try await server.post(Self.lead)
+        #expect(first.status == 201)
+        #expect(second.status == 200)
+        #expect(second.json["lead_id"] as? String == first.json["lead_id"] as? String)
+        server.stop()
+        #expect(try count(server) == 1)
+    }
+
     @Test func concurrentPostsKeepTheChainIntact() async throws {
         let server = try ServeProcess()
         try server.start()

@@ -29,7 +29,8 @@ struct ServeCommand: AsyncParsableCommand {
             log: log,
             configuration: .init(
                 host: settings.host, port: settings.port, crmEnabled: settings.amoCRM != nil,
-                telegramEnabled: settings.telegram != nil, projectionBatchSize: settings.projectionBatchSize),
+                telegramEnabled: settings.telegram != nil, projectionBatchSize: settings.projectionBatchSize,
+                duplicateWindowSeconds: settings.duplicateWindowSeconds),
             logger: logger)
         let host = settings.host
         do {

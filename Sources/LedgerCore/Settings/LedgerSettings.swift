@@ -14,7 +14,7 @@ import Foundation
 /// - `LEADLEDGER_LEAD_COST` (100), `LEADLEDGER_CURRENCY` (`RUB`), `LEADLEDGER_TIMEZONE` (`Europe/Moscow`),
 ///   `LEADLEDGER_REPORT_AT` (`09:00`), `LEADLEDGER_DELIVERY_SLA_S` (300), `LEADLEDGER_LOCALE` (`ru`).
 /// - Limits: `LEADLEDGER_BUSY_TIMEOUT_MS` (5000), `LEADLEDGER_MAX_PAGE_SIZE` (10000),
-///   `LEADLEDGER_PROJECTION_BATCH` (2000).
+///   `LEADLEDGER_PROJECTION_BATCH` (2000), `LEADLEDGER_DUPLICATE_WINDOW_S` (10; 0 = off).
 public struct LedgerSettings: Sendable {
     public var databasePath: String
     public var host: String
@@ -33,6 +33,8 @@ public struct LedgerSettings: Sendable {
     public var busyTimeoutMilliseconds: Int
     public var maxPageSize: Int
     public var projectionBatchSize: Int
+    /// Same contact and form again within this many seconds is a double submission, not a new lead; 0 turns it off.
+    public var duplicateWindowSeconds: Int
 
     /// Every key LeadLedger reads; `check-config` flags unknown `LEADLEDGER_*` variables (likely typos) against it.
     public static let knownKeys: Set<String> = [
@@ -43,7 +45,7 @@ public struct LedgerSettings: Sendable {
         "LEADLEDGER_AMOCRM_STATUS_ID", "LEADLEDGER_TELEGRAM_BOT_TOKEN", "LEADLEDGER_TELEGRAM_CHAT_ID",
         "LEADLEDGER_TELEGRAM_API_URL", "LEADLEDGER_LEAD_COST", "LEADLEDGER_CURRENCY", "LEADLEDGER_TIMEZONE",
         "LEADLEDGER_REPORT_AT", "LEADLEDGER_DELIVERY_SLA_S", "LEADLEDGER_LOCALE", "LEADLEDGER_BUSY_TIMEOUT_MS",
-        "LEADLEDGER_MAX_PAGE_SIZE", "LEADLEDGER_PROJECTION_BATCH",
+        "LEADLEDGER_MAX_PAGE_SIZE", "LEADLEDGER_PROJECTION_BATCH", "LEADLEDGER_DUPLICATE_WINDOW_S",
     ]
 
     /// Validates every setting from `raw` (a lookup by environment name). Throws one `SettingsError` listing every
@@ -99,6 +101,7 @@ public struct LedgerSettings: Sendable {
         busyTimeoutMilliseconds = reader.integer("LEADLEDGER_BUSY_TIMEOUT_MS", default: 5000, range: 0...600_000)
         maxPageSize = reader.integer("LEADLEDGER_MAX_PAGE_SIZE", default: 10_000, range: 1...1_000_000)
         projectionBatchSize = reader.integer("LEADLEDGER_PROJECTION_BATCH", default: 2000, range: 1...100_000)
+        duplicateWindowSeconds = reader.integer("LEADLEDGER_DUPLICATE_WINDOW_S", default: 10, range: 0...86_400)
     }
 
     static func parseClockTime(_ text: String) -> (hour: Int, minute: Int)? {
