@@ -21,12 +21,20 @@ public struct LedgerServer: Sendable {
         public var projectionBatchSize: Int
         /// Double-submission window in seconds; 0 = off.
         public var duplicateWindowSeconds: Int
+        /// Bearer token of `/api/admin/*`; nil disables the admin API (503).
+        public var adminToken: Secret?
+        /// Day boundaries, SLA and money of the daily report.
+        public var report: LostLeadCostReport.Settings
 
         public init(
             host: String, port: Int, ingestLimits: IngestLimits = IngestLimits(),
             groupCommit: GroupCommitter.Limits = GroupCommitter.Limits(), crmEnabled: Bool = false,
-            telegramEnabled: Bool = false, projectionBatchSize: Int = 2000, duplicateWindowSeconds: Int = 10
+            telegramEnabled: Bool = false, projectionBatchSize: Int = 2000, duplicateWindowSeconds: Int = 10,
+            adminToken: Secret? = nil,
+            report: LostLeadCostReport.Settings = .init(timeZone: TimeZone(identifier: "Europe/Moscow") ?? .current)
         ) {
+            self.adminToken = adminToken
+            self.report = report
             self.duplicateWindowSeconds = duplicateWindowSeconds
             self.crmEnabled = crmEnabled
             self.telegramEnabled = telegramEnabled
@@ -68,6 +76,15 @@ public struct LedgerServer: Sendable {
         let router = Router()
         router.post("/api/leads") { request, _ in await ingest.handle(request) }
         router.get("/api/health") { _, _ in HealthEndpoint(log: log).liveness() }
+        let admin = AdminEndpoint(log: log, runner: runner, token: configuration.adminToken, reportSettings: configuration.report)
+        router.get("/api/admin/leads/:id") { request, context in
+            admin.refusal(request) ?? admin.lead(context.parameters.get("id"))
+        }
+        router.post("/api/admin/leads/:id/requeue") { request, context in
+            admin.refusal(request) ?? admin.requeue(context.parameters.get("id"))
+        }
+        router.get("/api/admin/events") { request, _ in admin.refusal(request) ?? admin.events(request) }
+        router.get("/api/admin/reports/daily") { request, _ in admin.refusal(request) ?? admin.dailyReport(request) }
         router.get("/api/health/detailed") { _, _ in
             let (status, object) = detailed.body(now: SystemClock().now())
             return JSONResponse.make(.init(code: status), object: object)

@@ -112,9 +112,16 @@ final class ServeProcess: @unchecked Sendable {
         return (status, json)
     }
 
-    func get(_ path: String) async throws -> (status: Int, body: String) {
+    func get(_ path: String, bearer: String? = nil) async throws -> (status: Int, body: String) {
+        try await send("GET", path, bearer: bearer)
+    }
+
+    func send(_ method: String, _ path: String, bearer: String? = nil) async throws -> (status: Int, body: String) {
         guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw HarnessError(message: "bad url") }
-        let (data, response) = try await URLSession.shared.data(from: url)
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        if let bearer { request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as? HTTPURLResponse)?.statusCode ?? -1, String(decoding: data, as: UTF8.self))
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LedgerCore
 import LedgerHTTP
+import LedgerProjections
 import LedgerStore
 import Logging
 
@@ -30,7 +31,10 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: .init(
                 host: settings.host, port: settings.port, crmEnabled: settings.amoCRM != nil,
                 telegramEnabled: settings.telegram != nil, projectionBatchSize: settings.projectionBatchSize,
-                duplicateWindowSeconds: settings.duplicateWindowSeconds),
+                duplicateWindowSeconds: settings.duplicateWindowSeconds, adminToken: settings.adminToken,
+                report: .init(
+                    timeZone: settings.timeZone, deliverySLASeconds: settings.deliverySLASeconds, leadCost: settings.leadCost,
+                    currency: settings.currency)),
             logger: logger)
         let host = settings.host
         do {

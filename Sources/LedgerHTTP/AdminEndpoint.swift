@@ -1,0 +1,132 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LedgerCore
+import LedgerProjections
+import LedgerStore
+
+/// `/api/admin/*`: the auditor's and owner's API, behind a bearer token. Lead contact data appears here and nowhere
+/// else on the HTTP surface.
+struct AdminEndpoint: Sendable {
+    let log: EventLog
+    let runner: ProjectionRunner
+    let token: Secret?
+    let reportSettings: LostLeadCostReport.Settings
+    /// Default page size of `/api/admin/events` when `limit` is absent. Larger values are clamped to the log's page
+    /// size (`LEADLEDGER_MAX_PAGE_SIZE`).
+    static let defaultEventsLimit = 100
+
+    /// nil when the request may proceed; otherwise the 503 (API disabled) or 401 (no or wrong token) to send.
+    func refusal(_ request: Request) -> Response? {
+        guard let token else {
+            return JSONResponse.error(.serviceUnavailable, "admin API disabled: LEADLEDGER_ADMIN_TOKEN is not set")
+        }
+        let header = request.headers[.authorization] ?? ""
+        guard header.hasPrefix("Bearer "), Self.sameToken(String(header.dropFirst("Bearer ".count)), token.value) else {
+            return JSONResponse.error(.unauthorized, "a valid bearer token is required", headers: [.wwwAuthenticate: "Bearer"])
+        }
+        return nil
+    }
+
+    /// Compares SHA-256 digests in constant time, so neither the length nor the content of the token leaks through
+    /// timing.
+    static func sameToken(_ given: String, _ expected: String) -> Bool {
+        let left = Array(SHA256.hash(data: Array(given.utf8)))
+        let right = Array(SHA256.hash(data: Array(expected.utf8)))
+        var difference: UInt8 = 0
+        for index in 0..<left.count { difference |= left[index] ^ right[index] }
+        return difference == 0
+    }
+
+    func lead(_ id: String?) -> Response {
+        guard let id, let leadID = LeadID(id) else { return JSONResponse.error(.badRequest, "not a lead id", field: "id") }
+        do {
+            try runner.catchUp()
+            let timeline = try log.stream(leadID.description)
+            guard !timeline.isEmpty else { return JSONResponse.error(.notFound, "no such lead", field: "id") }
+            let entry = try RetryQueue(log: log).entry(leadID)
+            var object: [String: Any] = ["lead_id": leadID.description, "timeline": try timeline.map { try log.auditObject($0) }]
+            if let entry {
+                object["state"] = entry.state.rawValue
+                object["attempts"] = entry.attempts
+                object["failures"] = entry.failures
+                object["next_attempt_at"] = entry.nextAttemptAt?.iso8601 ?? NSNull()
+                object["crm_lead_id"] = entry.crmLeadID.map { $0 as Any } ?? NSNull()
+            }
+            return JSONResponse.make(.ok, object: object)
+        } catch {
+            return JSONResponse.error(.serviceUnavailable, "the event log cannot be read")
+        }
+    }
+
+    func events(_ request: Request) -> Response {
+        let query = request.uri.queryParameters
+        let afterSeq = query.get("after_seq").map { Int64($0) } ?? 0
+        let limit = query.get("limit").map { Int($0) } ?? Self.defaultEventsLimit
+        guard let afterSeq, afterSeq >= 0 else {
+            return JSONResponse.error(.badRequest, "after_seq must be a non-negative integer", field: "after_seq")
+        }
+        guard let limit, limit >= 1 else {
+            return JSONResponse.error(.badRequest, "limit must be a positive integer", field: "limit")
+        }
+        do {
+            let page = try log.events(EventQuery(afterSeq: afterSeq, limit: limit))
+            var object: [String: Any] = ["events": try page.map { try log.auditObject($0) }]
+            object["next_after_seq"] = page.last?.seq ?? afterSeq
+            return JSONResponse.make(.ok, object: object)
+        } catch {
+            return JSONResponse.error(.serviceUnavailable, "the event log cannot be read")
+        }
+    }
+
+    func dailyReport(_ request: Request) -> Response {
+        let query = request.uri.queryParameters
+        let now = SystemClock().now()
+        let day: ReportDay
+        if let text = query.get("day") {
+            guard let parsed = ReportDay(text, timeZone: reportSettings.timeZone) else {
+                return JSONResponse.error(.badRequest, "day must be a date YYYY-MM-DD", field: "day")
+            }
+            day = parsed
+        } else {
+            day = ReportDay(containing: now, timeZone: reportSettings.timeZone).previous()
+        }
+        guard let format = ReportFormat(rawValue: query.get("format") ?? "json") else {
+            return JSONResponse.error(.badRequest, "format must be md, csv, json or html", field: "format")
+        }
+        do {
+            try runner.catchUp()
+            let report = try LostLeadCostReport.build(log, day: day, settings: reportSettings, now: now)
+            let contentType =
+                switch format {
+                case .json: "application/json; charset=utf-8"
+                case .csv: "text/csv; charset=utf-8"
+                case .md: "text/markdown; charset=utf-8"
+                case .html: "text/html; charset=utf-8"
+                }
+            return Response(
+                status: .ok, headers: [.contentType: contentType],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: try format.render(report))))
+        } catch {
+            return JSONResponse.error(.serviceUnavailable, "the report cannot be built now")
+        }
+    }
+
+    func requeue(_ id: String?) -> Response {
+        guard let id, let leadID = LeadID(id) else { return JSONResponse.error(.badRequest, "not a lead id", field: "id") }
+        do {
+            try runner.catchUp()
+            guard let entry = try RetryQueue(log: log).entry(leadID) else {
+                return JSONResponse.error(.notFound, "no such lead", field: "id")
+            }
+            guard entry.state == .dead else {
+                return JSONResponse.error(.conflict, "the lead is \(entry.state.rawValue), not dead", field: "id")
+            }
+            let recorded = try log.append(.leadRequeued(LeadRequeued(leadID: leadID, requestedBy: "admin-api")))
+            return JSONResponse.make(.ok, object: ["lead_id": leadID.description, "status": "requeued", "seq": recorded.seq])
+        } catch {
+            return JSONResponse.error(.serviceUnavailable, "the requeue could not be recorded; retry shortly")
+        }
+    }
+}
