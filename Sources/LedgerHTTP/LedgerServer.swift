@@ -25,6 +25,8 @@ public struct LedgerServer: Sendable {
         public var adminToken: Secret?
         /// Day boundaries, SLA and money of the daily report.
         public var report: LostLeadCostReport.Settings
+        /// Browser origins allowed to post leads with `fetch()`.
+        public var corsOrigins: [String] = []
 
         public init(
             host: String, port: Int, ingestLimits: IngestLimits = IngestLimits(),
@@ -74,7 +76,10 @@ public struct LedgerServer: Sendable {
                 crmEnabled: configuration.crmEnabled, telegramEnabled: configuration.telegramEnabled,
                 version: LedgerServer.version, startedAt: SystemClock().now()))
         let router = Router()
+        router.add(middleware: CORSAllowlist(origins: Set(configuration.corsOrigins), maxAgeSeconds: 600))
         router.post("/api/leads") { request, _ in await ingest.handle(request) }
+        // Preflights are answered by the CORS middleware; this route only makes OPTIONS reach it.
+        router.on("/api/leads", method: .options) { _, _ in Response(status: .noContent) }
         router.get("/api/health") { _, _ in HealthEndpoint(log: log).liveness() }
         let admin = AdminEndpoint(log: log, runner: runner, token: configuration.adminToken, reportSettings: configuration.report)
         router.get("/api/admin/leads/:id") { request, context in

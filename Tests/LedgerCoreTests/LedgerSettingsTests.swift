@@ -44,6 +44,13 @@ struct LedgerSettingsTests {
             ])
     }
 
+    @Test func corsOriginsMustBeBareOrigins() throws {
+        let settings = try load(["LEADLEDGER_CORS_ORIGINS": "https://a.example.ru, http://b.example.ru:8080"])
+        #expect(settings.corsOrigins == ["https://a.example.ru", "http://b.example.ru:8080"])
+        #expect(problems(["LEADLEDGER_CORS_ORIGINS": "https://a.example.ru/landing"]).map(\.key) == ["LEADLEDGER_CORS_ORIGINS"])
+        #expect(problems(["LEADLEDGER_CORS_ORIGINS": "*"]).map(\.key) == ["LEADLEDGER_CORS_ORIGINS"])
+    }
+
     @Test func portBoundsAreInclusive() {
         #expect(problems(["LEADLEDGER_PORT": "65535"]).isEmpty)
         #expect(problems(["LEADLEDGER_PORT": "65536"]).map(\.key) == ["LEADLEDGER_PORT"])

@@ -116,6 +116,24 @@ final class ServeProcess: @unchecked Sendable {
         try await send("GET", path, bearer: bearer)
     }
 
+    /// Any request; returns status and response headers (lowercased names).
+    func request(
+        _ method: String, _ path: String, headers: [String: String], body: String? = nil
+    ) async throws -> (status: Int, headers: [String: String]) {
+        guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw HarnessError(message: "bad url") }
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        request.httpBody = body.map { Data($0.utf8) }
+        let (_, response) = try await URLSession.shared.data(for: request)
+        let http = response as? HTTPURLResponse
+        var fields: [String: String] = [:]
+        for (name, value) in http?.allHeaderFields ?? [:] {
+            if let name = name as? String, let value = value as? String { fields[name.lowercased()] = value }
+        }
+        return (http?.statusCode ?? -1, fields)
+    }
+
     func send(_ method: String, _ path: String, bearer: String? = nil) async throws -> (status: Int, body: String) {
         guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw HarnessError(message: "bad url") }
         var request = URLRequest(url: url)

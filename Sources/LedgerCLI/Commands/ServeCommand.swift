@@ -26,16 +26,15 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "leadledger.serve")
-        let server = LedgerServer(
-            log: log,
-            configuration: .init(
-                host: settings.host, port: settings.port, crmEnabled: settings.amoCRM != nil,
-                telegramEnabled: settings.telegram != nil, projectionBatchSize: settings.projectionBatchSize,
-                duplicateWindowSeconds: settings.duplicateWindowSeconds, adminToken: settings.adminToken,
-                report: .init(
-                    timeZone: settings.timeZone, deliverySLASeconds: settings.deliverySLASeconds, leadCost: settings.leadCost,
-                    currency: settings.currency)),
-            logger: logger)
+        var configuration = LedgerServer.Configuration(
+            host: settings.host, port: settings.port, crmEnabled: settings.amoCRM != nil,
+            telegramEnabled: settings.telegram != nil, projectionBatchSize: settings.projectionBatchSize,
+            duplicateWindowSeconds: settings.duplicateWindowSeconds, adminToken: settings.adminToken,
+            report: .init(
+                timeZone: settings.timeZone, deliverySLASeconds: settings.deliverySLASeconds, leadCost: settings.leadCost,
+                currency: settings.currency))
+        configuration.corsOrigins = settings.corsOrigins
+        let server = LedgerServer(log: log, configuration: configuration, logger: logger)
         let host = settings.host
         do {
             try await server.run { port in

@@ -35,6 +35,8 @@ public struct LedgerSettings: Sendable {
     public var projectionBatchSize: Int
     /// Same contact and form again within this many seconds is a double submission, not a new lead; 0 turns it off.
     public var duplicateWindowSeconds: Int
+    /// Origins allowed to `fetch()` the ingest endpoint from a browser; empty = no CORS headers.
+    public var corsOrigins: [String]
 
     /// Every key LeadLedger reads; `check-config` flags unknown `LEADLEDGER_*` variables (likely typos) against it.
     public static let knownKeys: Set<String> = [
@@ -45,7 +47,7 @@ public struct LedgerSettings: Sendable {
         "LEADLEDGER_AMOCRM_STATUS_ID", "LEADLEDGER_TELEGRAM_BOT_TOKEN", "LEADLEDGER_TELEGRAM_CHAT_ID",
         "LEADLEDGER_TELEGRAM_API_URL", "LEADLEDGER_LEAD_COST", "LEADLEDGER_CURRENCY", "LEADLEDGER_TIMEZONE",
         "LEADLEDGER_REPORT_AT", "LEADLEDGER_DELIVERY_SLA_S", "LEADLEDGER_LOCALE", "LEADLEDGER_BUSY_TIMEOUT_MS",
-        "LEADLEDGER_MAX_PAGE_SIZE", "LEADLEDGER_PROJECTION_BATCH", "LEADLEDGER_DUPLICATE_WINDOW_S",
+        "LEADLEDGER_MAX_PAGE_SIZE", "LEADLEDGER_PROJECTION_BATCH", "LEADLEDGER_DUPLICATE_WINDOW_S", "LEADLEDGER_CORS_ORIGINS",
     ]
 
     /// Validates every setting from `raw` (a lookup by environment name). Throws one `SettingsError` listing every
@@ -102,6 +104,16 @@ public struct LedgerSettings: Sendable {
         maxPageSize = reader.integer("LEADLEDGER_MAX_PAGE_SIZE", default: 10_000, range: 1...1_000_000)
         projectionBatchSize = reader.integer("LEADLEDGER_PROJECTION_BATCH", default: 2000, range: 1...100_000)
         duplicateWindowSeconds = reader.integer("LEADLEDGER_DUPLICATE_WINDOW_S", default: 10, range: 0...86_400)
+        corsOrigins = (reader.string("LEADLEDGER_CORS_ORIGINS") ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for origin in corsOrigins {
+            guard let url = URL(string: origin), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil,
+                url.path.isEmpty, url.query == nil
+            else {
+                reader.problem("LEADLEDGER_CORS_ORIGINS", "\"\(origin)\" is not an origin like https://landing.example.ru")
+                continue
+            }
+        }
     }
 
     static func parseClockTime(_ text: String) -> (hour: Int, minute: Int)? {
