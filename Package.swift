@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "LedgerCLI",
             dependencies: [
-                "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerHTTP",
+                "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerHTTP", "LedgerIngest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
@@ -98,7 +98,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "LedgerHTTPTests", dependencies: ["LedgerCore", "LedgerStore", "LedgerTesting"], swiftSettings: swiftSettings),
+            name: "LedgerHTTPTests",
+            dependencies: ["LedgerCore", "LedgerStore", "LedgerTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "LedgerIngestTests", dependencies: ["LedgerIngest", "LedgerCore"], swiftSettings: swiftSettings),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerTesting"], swiftSettings: swiftSettings),
         .testTarget(

@@ -51,6 +51,14 @@ struct LedgerSettingsTests {
         #expect(problems(["LEADLEDGER_CORS_ORIGINS": "*"]).map(\.key) == ["LEADLEDGER_CORS_ORIGINS"])
     }
 
+    @Test func ingestLimitsHaveBoundsOnBothSides() {
+        #expect(problems(["LEADLEDGER_MAX_BODY_BYTES": "1024"]).isEmpty)
+        #expect(problems(["LEADLEDGER_MAX_BODY_BYTES": "1023"]).map(\.key) == ["LEADLEDGER_MAX_BODY_BYTES"])
+        #expect(problems(["LEADLEDGER_GROUP_COMMIT_MAX_BATCH": "10000"]).isEmpty)
+        #expect(problems(["LEADLEDGER_GROUP_COMMIT_MAX_BATCH": "10001"]).map(\.key) == ["LEADLEDGER_GROUP_COMMIT_MAX_BATCH"])
+        #expect(problems(["LEADLEDGER_GROUP_COMMIT_MAX_QUEUED": "0"]).map(\.key) == ["LEADLEDGER_GROUP_COMMIT_MAX_QUEUED"])
+    }
+
     @Test func portBoundsAreInclusive() {
         #expect(problems(["LEADLEDGER_PORT": "65535"]).isEmpty)
         #expect(problems(["LEADLEDGER_PORT": "65536"]).map(\.key) == ["LEADLEDGER_PORT"])

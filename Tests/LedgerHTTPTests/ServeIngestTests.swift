@@ -103,6 +103,53 @@ struct ServeIngestTests {
         #expect(try count(server) == 1)
     }
 
+    @Test func theBodyLimitHoldsOnBothSidesOfItsBoundary() async throws {
+        let server = try ServeProcess(settings: ["LEADLEDGER_MAX_BODY_BYTES": "1024"])
+        try server.start()
+        let head = #"{"phone":"+79161234567","comment":""#
+        let tail = #""}"#
+        let exact = head + String(repeating: "a", count: 1024 - head.utf8.count - tail.utf8.count) + tail
+        #expect(exact.utf8.count == 1024)
+        #expect(try await server.post(exact).status == 201)
+        let over = head + String(repeating: "b", count: 1025 - head.utf8.count - tail.utf8.count) + tail
+        #expect(try await server.post(over).status == 413)
+        server.stop()
+        #expect(try count(server) == 1)
+    }
+
+    /// Another process holds the write lock past the busy timeout: ingest answers 503 (never 2xx), stays up, and
+    /// takes leads again once the lock is gone.
+    @Test func aLockedLogAnswers503AndRecoversByItself() async throws {
+        let server = try ServeProcess(settings: ["LEADLEDGER_BUSY_TIMEOUT_MS": "200"])
+        try server.start()
+        #expect(try await server.post(#"{"phone":"+79160000001"}"#).status == 201)
+        // A separate process (Python's sqlite3) holds BEGIN IMMEDIATE until told to roll back.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = [
+            "python3", "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN IMMEDIATE'); "
+                + "print('locked', flush=True); sys.stdin.readline(); c.execute('ROLLBACK')",
+            server.dbPath,
+        ]
+        let input = Pipe()
+        let output = Pipe()
+        holder.standardInput = input
+        holder.standardOutput = output
+        try holder.run()
+        let ready = output.fileHandleForReading.availableData
+        #expect(String(decoding: ready, as: UTF8.self).hasPrefix("locked"))
+        let locked = try await server.post(#"{"phone":"+79160000002"}"#)
+        #expect(locked.status == 503)
+        #expect(locked.json["error"] is String)
+        input.fileHandleForWriting.write(Data("go\n".utf8))
+        holder.waitUntilExit()
+        #expect(try await server.post(#"{"phone":"+79160000003"}"#).status == 201)
+        #expect(try await server.get("/api/health").status == 200)
+        server.stop()
+        #expect(try count(server) == 2)
+    }
+
     @Test func concurrentPostsKeepTheChainIntact() async throws {
         let server = try ServeProcess()
         try server.start()

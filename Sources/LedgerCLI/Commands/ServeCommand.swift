@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LedgerCore
 import LedgerHTTP
+import LedgerIngest
 import LedgerProjections
 import LedgerStore
 import Logging
@@ -34,6 +35,10 @@ struct ServeCommand: AsyncParsableCommand {
                 timeZone: settings.timeZone, deliverySLASeconds: settings.deliverySLASeconds, leadCost: settings.leadCost,
                 currency: settings.currency))
         configuration.corsOrigins = settings.corsOrigins
+        configuration.ingestLimits.maxBodyBytes = settings.maxBodyBytes
+        configuration.ingestLimits.maxCommentBytes = settings.maxCommentBytes
+        configuration.ingestLimits.maxExtraFields = settings.maxExtraFields
+        configuration.groupCommit = .init(maxBatch: settings.groupCommitMaxBatch, maxQueued: settings.groupCommitMaxQueued)
         let server = LedgerServer(log: log, configuration: configuration, logger: logger)
         let host = settings.host
         do {

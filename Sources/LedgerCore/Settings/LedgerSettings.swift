@@ -14,7 +14,9 @@ import Foundation
 /// - `LEADLEDGER_LEAD_COST` (100), `LEADLEDGER_CURRENCY` (`RUB`), `LEADLEDGER_TIMEZONE` (`Europe/Moscow`),
 ///   `LEADLEDGER_REPORT_AT` (`09:00`), `LEADLEDGER_DELIVERY_SLA_S` (300), `LEADLEDGER_LOCALE` (`ru`).
 /// - Limits: `LEADLEDGER_BUSY_TIMEOUT_MS` (5000), `LEADLEDGER_MAX_PAGE_SIZE` (10000),
-///   `LEADLEDGER_PROJECTION_BATCH` (2000), `LEADLEDGER_DUPLICATE_WINDOW_S` (10; 0 = off).
+///   `LEADLEDGER_PROJECTION_BATCH` (2000), `LEADLEDGER_DUPLICATE_WINDOW_S` (10; 0 = off),
+///   `LEADLEDGER_MAX_BODY_BYTES` (65536), `LEADLEDGER_MAX_COMMENT_BYTES` (4000), `LEADLEDGER_MAX_EXTRA_FIELDS` (32),
+///   `LEADLEDGER_GROUP_COMMIT_MAX_BATCH` (256), `LEADLEDGER_GROUP_COMMIT_MAX_QUEUED` (4096).
 public struct LedgerSettings: Sendable {
     public var databasePath: String
     public var host: String
@@ -37,6 +39,13 @@ public struct LedgerSettings: Sendable {
     public var duplicateWindowSeconds: Int
     /// Origins allowed to `fetch()` the ingest endpoint from a browser; empty = no CORS headers.
     public var corsOrigins: [String]
+    /// Ingest bounds: request body (413 above it), comment field and unknown form fields (422 above them).
+    public var maxBodyBytes: Int
+    public var maxCommentBytes: Int
+    public var maxExtraFields: Int
+    /// Group commit: leads per transaction, and leads waiting for the disk before ingest answers 503.
+    public var groupCommitMaxBatch: Int
+    public var groupCommitMaxQueued: Int
 
     /// Every key LeadLedger reads; `check-config` flags unknown `LEADLEDGER_*` variables (likely typos) against it.
     public static let knownKeys: Set<String> = [
@@ -48,6 +57,8 @@ public struct LedgerSettings: Sendable {
         "LEADLEDGER_TELEGRAM_API_URL", "LEADLEDGER_LEAD_COST", "LEADLEDGER_CURRENCY", "LEADLEDGER_TIMEZONE",
         "LEADLEDGER_REPORT_AT", "LEADLEDGER_DELIVERY_SLA_S", "LEADLEDGER_LOCALE", "LEADLEDGER_BUSY_TIMEOUT_MS",
         "LEADLEDGER_MAX_PAGE_SIZE", "LEADLEDGER_PROJECTION_BATCH", "LEADLEDGER_DUPLICATE_WINDOW_S", "LEADLEDGER_CORS_ORIGINS",
+        "LEADLEDGER_MAX_BODY_BYTES", "LEADLEDGER_MAX_COMMENT_BYTES", "LEADLEDGER_MAX_EXTRA_FIELDS",
+        "LEADLEDGER_GROUP_COMMIT_MAX_BATCH", "LEADLEDGER_GROUP_COMMIT_MAX_QUEUED",
     ]
 
     /// Validates every setting from `raw` (a lookup by environment name). Throws one `SettingsError` listing every
@@ -104,6 +115,11 @@ public struct LedgerSettings: Sendable {
         maxPageSize = reader.integer("LEADLEDGER_MAX_PAGE_SIZE", default: 10_000, range: 1...1_000_000)
         projectionBatchSize = reader.integer("LEADLEDGER_PROJECTION_BATCH", default: 2000, range: 1...100_000)
         duplicateWindowSeconds = reader.integer("LEADLEDGER_DUPLICATE_WINDOW_S", default: 10, range: 0...86_400)
+        maxBodyBytes = reader.integer("LEADLEDGER_MAX_BODY_BYTES", default: 65_536, range: 1024...16_777_216)
+        maxCommentBytes = reader.integer("LEADLEDGER_MAX_COMMENT_BYTES", default: 4000, range: 1...65_536)
+        maxExtraFields = reader.integer("LEADLEDGER_MAX_EXTRA_FIELDS", default: 32, range: 0...1000)
+        groupCommitMaxBatch = reader.integer("LEADLEDGER_GROUP_COMMIT_MAX_BATCH", default: 256, range: 1...10_000)
+        groupCommitMaxQueued = reader.integer("LEADLEDGER_GROUP_COMMIT_MAX_QUEUED", default: 4096, range: 1...1_000_000)
         corsOrigins = (reader.string("LEADLEDGER_CORS_ORIGINS") ?? "").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         for origin in corsOrigins {
