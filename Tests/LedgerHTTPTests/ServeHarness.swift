@@ -89,6 +89,11 @@ final class ServeProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Sends `signal` without waiting for the process to end.
+    func signal(_ signal: Int32) {
+        if let process { kill(process.processIdentifier, signal) }
+    }
+
     deinit {
         if let process, process.isRunning {
             kill(process.processIdentifier, SIGKILL)

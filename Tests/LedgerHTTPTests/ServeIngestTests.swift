@@ -180,6 +180,28 @@ struct ServeIngestTests {
         #expect(try log.verify().isIntact)
     }
 
+    /// SIGTERM arrives while a request's body is still being sent: the server finishes that request (201, durable)
+    /// before it exits cleanly.
+    @Test func gracefulShutdownFinishesAnInFlightRequest() async throws {
+        let server = try ServeProcess()
+        try server.start()
+        let body = #"{"phone":"+79161234567","comment":"sent in two parts"}"#
+        let client = try RawHTTPClient(port: server.port)
+        defer { client.close() }
+        let split = body.index(body.startIndex, offsetBy: 20)
+        try client.send(
+            "POST /api/leads HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(body.utf8.count)\r\n\r\n" + String(body[..<split]))
+        try await Task.sleep(for: .milliseconds(300))
+        server.signal(SIGTERM)
+        try await Task.sleep(for: .milliseconds(300))
+        try client.send(String(body[split...]))
+        let response = client.readAll()
+        #expect(response.hasPrefix("HTTP/1.1 201"))
+        #expect(server.stop() == 0)
+        #expect(try count(server) == 1)
+    }
+
     @Test func healthAnswersOK() async throws {
         let server = try ServeProcess()
         try server.start()
