@@ -99,7 +99,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LedgerHTTPTests",
-            dependencies: ["LedgerCore", "LedgerStore", "LedgerTesting"], swiftSettings: swiftSettings),
+            dependencies: ["LedgerCore", "LedgerStore", "LedgerTesting", "LedgerHTTP"], swiftSettings: swiftSettings),
         .testTarget(name: "LedgerIngestTests", dependencies: ["LedgerIngest", "LedgerCore"], swiftSettings: swiftSettings),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerTesting"], swiftSettings: swiftSettings),
         .testTarget(

@@ -27,6 +27,9 @@ public struct LedgerServer: Sendable {
         public var report: LostLeadCostReport.Settings
         /// Browser origins allowed to post leads with `fetch()`.
         public var corsOrigins: [String] = []
+        /// Per-client-IP token bucket on ingest; 0 turns it off.
+        public var rateLimitPerMinute = 0
+        public var rateLimitBurst = 10
 
         public init(
             host: String, port: Int, ingestLimits: IngestLimits = IngestLimits(),
@@ -75,9 +78,18 @@ public struct LedgerServer: Sendable {
             context: .init(
                 crmEnabled: configuration.crmEnabled, telegramEnabled: configuration.telegramEnabled,
                 version: LedgerServer.version, startedAt: SystemClock().now()))
-        let router = Router()
+        let limiter = ClientRateLimiter(perMinute: configuration.rateLimitPerMinute, burst: configuration.rateLimitBurst)
+        let router = Router(context: LedgerRequestContext.self)
         router.add(middleware: CORSAllowlist(origins: Set(configuration.corsOrigins), maxAgeSeconds: 600))
-        router.post("/api/leads") { request, _ in await ingest.handle(request) }
+        router.post("/api/leads") { request, context in
+            let client = context.remoteAddress?.ipAddress ?? "unknown"
+            if let seconds = limiter.retryAfter(client: client, now: Date().timeIntervalSince1970) {
+                return JSONResponse.error(
+                    .tooManyRequests, "Too many leads from this address; retry in \(seconds) s.",
+                    headers: [.retryAfter: "\(seconds)"])
+            }
+            return await ingest.handle(request)
+        }
         // Preflights are answered by the CORS middleware; this route only makes OPTIONS reach it.
         router.on("/api/leads", method: .options) { _, _ in Response(status: .noContent) }
         router.get("/api/health") { _, _ in HealthEndpoint(log: log).liveness() }

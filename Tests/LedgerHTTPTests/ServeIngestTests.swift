@@ -150,6 +150,19 @@ struct ServeIngestTests {
         #expect(try count(server) == 2)
     }
 
+    @Test func aClientOverItsRateGets429WithRetryAfterAndWritesNothing() async throws {
+        let server = try ServeProcess(settings: ["LEADLEDGER_RATE_LIMIT_PER_MIN": "1", "LEADLEDGER_RATE_LIMIT_BURST": "2"])
+        try server.start()
+        #expect(try await server.post(#"{"phone":"+79160000001"}"#).status == 201)
+        #expect(try await server.post(#"{"phone":"+79160000002"}"#).status == 201)
+        let limited = try await server.request(
+            "POST", "/api/leads", headers: ["Content-Type": "application/json"], body: #"{"phone":"+79160000003"}"#)
+        #expect(limited.status == 429)
+        #expect(Int(limited.headers["retry-after"] ?? "") ?? 0 >= 1)
+        server.stop()
+        #expect(try count(server) == 2)
+    }
+
     @Test func concurrentPostsKeepTheChainIntact() async throws {
         let server = try ServeProcess()
         try server.start()

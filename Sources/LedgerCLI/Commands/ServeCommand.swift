@@ -35,6 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
                 timeZone: settings.timeZone, deliverySLASeconds: settings.deliverySLASeconds, leadCost: settings.leadCost,
                 currency: settings.currency))
         configuration.corsOrigins = settings.corsOrigins
+        configuration.rateLimitPerMinute = settings.rateLimitPerMinute
+        configuration.rateLimitBurst = settings.rateLimitBurst
         configuration.ingestLimits.maxBodyBytes = settings.maxBodyBytes
         configuration.ingestLimits.maxCommentBytes = settings.maxCommentBytes
         configuration.ingestLimits.maxExtraFields = settings.maxExtraFields

@@ -16,7 +16,8 @@ import Foundation
 /// - Limits: `LEADLEDGER_BUSY_TIMEOUT_MS` (5000), `LEADLEDGER_MAX_PAGE_SIZE` (10000),
 ///   `LEADLEDGER_PROJECTION_BATCH` (2000), `LEADLEDGER_DUPLICATE_WINDOW_S` (10; 0 = off),
 ///   `LEADLEDGER_MAX_BODY_BYTES` (65536), `LEADLEDGER_MAX_COMMENT_BYTES` (4000), `LEADLEDGER_MAX_EXTRA_FIELDS` (32),
-///   `LEADLEDGER_GROUP_COMMIT_MAX_BATCH` (256), `LEADLEDGER_GROUP_COMMIT_MAX_QUEUED` (4096).
+///   `LEADLEDGER_GROUP_COMMIT_MAX_BATCH` (256), `LEADLEDGER_GROUP_COMMIT_MAX_QUEUED` (4096),
+///   `LEADLEDGER_RATE_LIMIT_PER_MIN` (0 = off), `LEADLEDGER_RATE_LIMIT_BURST` (10).
 public struct LedgerSettings: Sendable {
     public var databasePath: String
     public var host: String
@@ -46,6 +47,9 @@ public struct LedgerSettings: Sendable {
     /// Group commit: leads per transaction, and leads waiting for the disk before ingest answers 503.
     public var groupCommitMaxBatch: Int
     public var groupCommitMaxQueued: Int
+    /// Per-client-IP limit on ingest: requests a minute (0 = off) and the burst allowed at once.
+    public var rateLimitPerMinute: Int
+    public var rateLimitBurst: Int
 
     /// Every key LeadLedger reads; `check-config` flags unknown `LEADLEDGER_*` variables (likely typos) against it.
     public static let knownKeys: Set<String> = [
@@ -58,7 +62,8 @@ public struct LedgerSettings: Sendable {
         "LEADLEDGER_REPORT_AT", "LEADLEDGER_DELIVERY_SLA_S", "LEADLEDGER_LOCALE", "LEADLEDGER_BUSY_TIMEOUT_MS",
         "LEADLEDGER_MAX_PAGE_SIZE", "LEADLEDGER_PROJECTION_BATCH", "LEADLEDGER_DUPLICATE_WINDOW_S", "LEADLEDGER_CORS_ORIGINS",
         "LEADLEDGER_MAX_BODY_BYTES", "LEADLEDGER_MAX_COMMENT_BYTES", "LEADLEDGER_MAX_EXTRA_FIELDS",
-        "LEADLEDGER_GROUP_COMMIT_MAX_BATCH", "LEADLEDGER_GROUP_COMMIT_MAX_QUEUED",
+        "LEADLEDGER_GROUP_COMMIT_MAX_BATCH", "LEADLEDGER_GROUP_COMMIT_MAX_QUEUED", "LEADLEDGER_RATE_LIMIT_PER_MIN",
+        "LEADLEDGER_RATE_LIMIT_BURST",
     ]
 
     /// Validates every setting from `raw` (a lookup by environment name). Throws one `SettingsError` listing every
@@ -120,6 +125,8 @@ public struct LedgerSettings: Sendable {
         maxExtraFields = reader.integer("LEADLEDGER_MAX_EXTRA_FIELDS", default: 32, range: 0...1000)
         groupCommitMaxBatch = reader.integer("LEADLEDGER_GROUP_COMMIT_MAX_BATCH", default: 256, range: 1...10_000)
         groupCommitMaxQueued = reader.integer("LEADLEDGER_GROUP_COMMIT_MAX_QUEUED", default: 4096, range: 1...1_000_000)
+        rateLimitPerMinute = reader.integer("LEADLEDGER_RATE_LIMIT_PER_MIN", default: 0, range: 0...1_000_000)
+        rateLimitBurst = reader.integer("LEADLEDGER_RATE_LIMIT_BURST", default: 10, range: 1...100_000)
         corsOrigins = (reader.string("LEADLEDGER_CORS_ORIGINS") ?? "").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         for origin in corsOrigins {
