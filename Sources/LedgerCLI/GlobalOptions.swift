@@ -61,7 +61,6 @@ struct GlobalOptions: ParsableArguments {
         var options = EventLogOptions()
         options.busyTimeoutMilliseconds = settings.busyTimeoutMilliseconds
         options.maxPageSize = settings.maxPageSize
-        options.maxEventsPerAppend = max(options.maxEventsPerAppend, settings.groupCommitMaxBatch)
         options.readOnly = readOnly
         if (readOnly || !create) && !FileManager.default.fileExists(atPath: settings.databasePath) {
             throw ExitStatus.runtime("no event log at \(settings.databasePath)")

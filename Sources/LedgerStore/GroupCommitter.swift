@@ -60,7 +60,7 @@ public final class GroupCommitter: Sendable {
     public var statistics: Statistics { queue.statistics }
 
     /// Leads waiting for a commit now (for tests and the queue-depth metric).
-    public var queuedForTest: Int { queue.queued }
+    public var queued: Int { queue.queued }
 
     /// Refuses new leads, commits what is queued, and stops the writer thread. Idempotent.
     public func shutdown() {

@@ -53,7 +53,7 @@ struct GroupCommitterTests {
         let first = Task { try await committer.receive(sampleLead(0, at: now)) }
         try await waitUntil { gate.isHeld }
         let rest = (1...40).map { number in Task { try await committer.receive(sampleLead(number, at: now)) } }
-        try await waitUntil { committer.queuedForTest == 40 }
+        try await waitUntil { committer.queued == 40 }
         gate.release()
         var receipts = [try await first.value]
         for task in rest { receipts.append(try await task.value) }
@@ -65,7 +65,31 @@ struct GroupCommitterTests {
         committer.shutdown()
     }
 
+    /// The writer is held just before its commit: the caller must still be waiting, and must get its receipt only
+    /// after the commit, matching the event then in the log.
     @Test func aReceiptIsReturnedOnlyAfterTheBatchIsInTheLog() async throws {
+        let fixture = try TemporaryLog()
+        let gate = Gate()
+        let committer = GroupCommitter(log: fixture.log, beforeCommit: { gate.beforeCommit($0) })
+        let answered = Answered()
+        let task = Task {
+            let receipt = try await committer.receive(sampleLead(0, at: fixture.clock.now()))
+            answered.set()
+            return receipt
+        }
+        try await waitUntil { gate.isHeld }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(!answered.value)
+        #expect(try fixture.log.count() == 0)
+        gate.release()
+        let receipt = try await task.value
+        let stored = try fixture.log.events(EventQuery(afterSeq: receipt.seq - 1, limit: 1)).first
+        #expect(stored?.hash == receipt.hash)
+        #expect(stored?.stream == receipt.leadID.description)
+        committer.shutdown()
+    }
+
+    @Test func twoHundredConcurrentCallersEachGetTheirOwnDurableReceipt() async throws {
         let fixture = try TemporaryLog()
         let committer = GroupCommitter(log: fixture.log)
         let receipts = try await withThrowingTaskGroup(of: LeadReceipt.self) { group in
@@ -75,6 +99,7 @@ struct GroupCommitterTests {
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(receipts.count == 200)
+        #expect(Set(receipts.map(\.leadID)).count == 200)
         for receipt in receipts {
             let stored = try fixture.log.events(EventQuery(afterSeq: receipt.seq - 1, limit: 1)).first
             #expect(stored?.hash == receipt.hash)
@@ -93,7 +118,7 @@ struct GroupCommitterTests {
         let held = Task { try await committer.receive(sampleLead(0, at: now)) }
         try await waitUntil { gate.isHeld }
         let queued = (1...3).map { number in Task { try await committer.receive(sampleLead(number, at: now)) } }
-        try await waitUntil { committer.queuedForTest == 3 }
+        try await waitUntil { committer.queued == 3 }
         await #expect(throws: GroupCommitError.overloaded(queued: 3)) {
             try await committer.receive(sampleLead(4, at: now))
         }
@@ -136,6 +161,14 @@ struct GroupCommitterTests {
     }
 
     // MARK: - Helpers
+
+    final class Answered: @unchecked Sendable {
+        // @unchecked Sendable because `flag` is only touched under `lock`.
+        private let lock = NSLock()
+        private var flag = false
+        func set() { lock.withLock { flag = true } }
+        var value: Bool { lock.withLock { flag } }
+    }
 
     private func waitUntil(_ condition: @Sendable () -> Bool) async throws {
         for _ in 0..<2000 where !condition() { try await Task.sleep(for: .milliseconds(5)) }
