@@ -32,6 +32,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Events, identifiers, hashing, personal-data sealing, limits and settings. No storage, no network.
@@ -68,6 +71,29 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // AmoCRM API v4 as the wire sees it: request bodies, defensive reply parsing, the HTTP client. No ledger state.
+        .target(
+            name: "LedgerAmoCRM",
+            dependencies: [
+                "LedgerCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The reactor: decides from projected state what to send, sends it, records every outcome as an event.
+        .target(
+            name: "LedgerReactor",
+            dependencies: [
+                "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerAmoCRM",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -75,7 +101,7 @@ let package = Package(
         .target(
             name: "LedgerCLI",
             dependencies: [
-                "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerHTTP", "LedgerIngest",
+                "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerHTTP", "LedgerIngest", "LedgerReactor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
@@ -100,6 +126,13 @@ let package = Package(
         .testTarget(
             name: "LedgerHTTPTests",
             dependencies: ["LedgerCore", "LedgerStore", "LedgerTesting", "LedgerHTTP"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LedgerAmoCRMTests", dependencies: ["LedgerAmoCRM", "LedgerCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LedgerReactorTests",
+            dependencies: ["LedgerReactor", "LedgerAmoCRM", "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerTesting"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "LedgerIngestTests", dependencies: ["LedgerIngest", "LedgerCore"], swiftSettings: swiftSettings),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerTesting"], swiftSettings: swiftSettings),
         .testTarget(
