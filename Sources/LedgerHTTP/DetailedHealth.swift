@@ -69,7 +69,8 @@ struct DetailedHealth: Sendable {
             "projections": projections.map { ["name": $0.name, "checkpoint": $0.checkpoint, "lag": $0.lag] },
             "queue": [
                 "pending": health.queue.pending, "in_flight": health.queue.inFlight, "synced": health.queue.synced,
-                "dead": health.queue.dead, "oldest_pending_age_s": health.oldestPendingAgeSeconds.map { $0 as Any } ?? NSNull(),
+                "dead": health.queue.dead, "spam": health.queue.spam,
+                "oldest_pending_age_s": health.oldestPendingAgeSeconds.map { $0 as Any } ?? NSNull(),
             ],
             "crm": [
                 "enabled": context.crmEnabled,
@@ -82,7 +83,7 @@ struct DetailedHealth: Sendable {
                 "uptime_s": max(0, (now.millisecondsSinceEpoch - context.startedAt.millisecondsSinceEpoch) / 1000),
                 "memory_rss_bytes": Self.residentBytes().map { $0 as Any } ?? NSNull(),
             ],
-            "conservation": ["holds": health.conservationHolds, "rule": "received = synced + pending + in_flight + dead"],
+            "conservation": ["holds": health.conservationHolds, "rule": "received = synced + pending + in_flight + dead + spam"],
         ]
         return (failing ? 503 : 200, object)
     }

@@ -16,6 +16,9 @@ struct IngestEndpoint: Sendable {
     let committer: GroupCommitter
     let limits: IngestLimits
     let duplicateWindowSeconds: Int
+    /// The form field that marks a submission as spam when filled in; empty = no honeypot.
+    let honeypotField: String
+    let redirect: FormRedirect
     let clock: any LedgerClock
     let logger: Logger
 
@@ -40,10 +43,9 @@ struct IngestEndpoint: Sendable {
             }
             key = raw
         }
-        // The honeypot is not enabled until spam is recorded as such (issue 3 follow-up): an empty field name turns
-        // the parser's honeypot off, so such a field is kept in `extra` like any other.
+        let contentType = request.headers[.contentType]
         let parsed = SubmissionParser.parse(
-            body: Array(body.readableBytesView), contentType: request.headers[.contentType], honeypotField: "", limits: limits)
+            body: Array(body.readableBytesView), contentType: contentType, honeypotField: honeypotField, limits: limits)
         let submission: LeadSubmission
         switch parsed {
         case .failure(let rejection):
@@ -55,12 +57,14 @@ struct IngestEndpoint: Sendable {
         let lead = NewLead(
             leadID: LeadID.make(at: now), receivedAt: now, origin: .http, formID: submission.formID, utm: submission.utm,
             idempotencyKey: key, personal: submission.personal, submissionFingerprint: submission.fingerprint,
-            duplicateWindowStart: duplicateWindowSeconds > 0 ? now.adding(seconds: -Int64(duplicateWindowSeconds)) : nil)
+            duplicateWindowStart: duplicateWindowSeconds > 0 ? now.adding(seconds: -Int64(duplicateWindowSeconds)) : nil,
+            spam: submission.honeypotTripped ? .honeypot : nil)
+        let plainForm = SubmissionParser.isPlainForm(contentType: contentType)
         do {
             let receipt = try await committer.receive(lead)
             if receipt.duplicateReason == .doubleSubmission {
                 logger.info("double submission answered with the earlier lead", metadata: ["lead.id": "\(receipt.leadID)"])
-                return receiptResponse(.ok, receipt)
+                return answer(.ok, receipt, plainForm: plainForm, requestedRedirect: submission.redirect)
             }
             if receipt.duplicate {
                 if let original = try log.submissionFingerprint(of: receipt.leadID), original != submission.fingerprint {
@@ -68,10 +72,15 @@ struct IngestEndpoint: Sendable {
                         .unprocessableContent, "This Idempotency-Key was already used with a different request body.",
                         field: "Idempotency-Key")
                 }
-                return receiptResponse(.ok, receipt)
+                return answer(.ok, receipt, plainForm: plainForm, requestedRedirect: submission.redirect)
             }
-            logger.debug("lead accepted", metadata: ["lead.id": "\(receipt.leadID)", "lead.seq": "\(receipt.seq)"])
-            return receiptResponse(.created, receipt)
+            // A bot gets the same answer as a person: telling it apart would teach it to skip the honeypot.
+            if lead.spam != nil {
+                logger.info("lead recorded as spam", metadata: ["lead.id": "\(receipt.leadID)", "spam": "honeypot"])
+            } else {
+                logger.debug("lead accepted", metadata: ["lead.id": "\(receipt.leadID)", "lead.seq": "\(receipt.seq)"])
+            }
+            return answer(.created, receipt, plainForm: plainForm, requestedRedirect: submission.redirect)
         } catch let error as GroupCommitError {
             logger.warning("lead refused: \(error)")
             return JSONResponse.error(
@@ -81,6 +90,21 @@ struct IngestEndpoint: Sendable {
             return JSONResponse.error(
                 .serviceUnavailable, "The lead could not be recorded; retry shortly.", headers: [.retryAfter: "1"])
         }
+    }
+
+    /// The receipt as JSON, or, for a plain HTML form with a thank-you page, `303 See Other` to it. The redirect is
+    /// only for a recorded lead: errors stay JSON, so a broken form shows its problem instead of a false "thank you".
+    private func answer(
+        _ status: HTTPResponse.Status, _ receipt: LeadReceipt, plainForm: Bool, requestedRedirect: String?
+    ) -> Response {
+        guard plainForm else { return receiptResponse(status, receipt) }
+        let location = redirect.location(requested: requestedRedirect)
+        if location.refused {
+            logger.warning(
+                "_redirect not on LEADLEDGER_REDIRECT_ORIGINS; using the default", metadata: ["lead.id": "\(receipt.leadID)"])
+        }
+        guard let url = location.url else { return receiptResponse(status, receipt) }
+        return Response(status: .seeOther, headers: [.location: url, .cacheControl: "no-store"])
     }
 
     private func receiptResponse(_ status: HTTPResponse.Status, _ receipt: LeadReceipt) -> Response {

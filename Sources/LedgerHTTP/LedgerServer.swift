@@ -30,6 +30,11 @@ public struct LedgerServer: Sendable {
         /// Per-client-IP token bucket on ingest; 0 turns it off.
         public var rateLimitPerMinute = 0
         public var rateLimitBurst = 10
+        /// The hidden form field that marks spam when filled in; empty = no honeypot.
+        public var honeypotField = "_honeypot"
+        /// Thank-you page for plain HTML form posts (303), and the origins a form's `_redirect` may name.
+        public var formRedirectURL: URL?
+        public var redirectOrigins: [String] = []
 
         public init(
             host: String, port: Int, ingestLimits: IngestLimits = IngestLimits(),
@@ -71,7 +76,9 @@ public struct LedgerServer: Sendable {
         defer { committer.shutdown() }
         let ingest = IngestEndpoint(
             log: log, committer: committer, limits: configuration.ingestLimits,
-            duplicateWindowSeconds: configuration.duplicateWindowSeconds, clock: SystemClock(), logger: logger)
+            duplicateWindowSeconds: configuration.duplicateWindowSeconds, honeypotField: configuration.honeypotField,
+            redirect: FormRedirect(defaultURL: configuration.formRedirectURL, allowedOrigins: configuration.redirectOrigins),
+            clock: SystemClock(), logger: logger)
         let runner = ProjectionRunner(log: log, batchSize: configuration.projectionBatchSize)
         let detailed = DetailedHealth(
             log: log, runner: runner,

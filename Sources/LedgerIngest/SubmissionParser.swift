@@ -22,6 +22,12 @@ public enum SubmissionParser {
         }
     }
 
+    /// Whether `contentType` is a plain HTML form post (`application/x-www-form-urlencoded`): such a client is a
+    /// browser leaving the page, so it is answered with a redirect to a thank-you page when one is configured.
+    public static func isPlainForm(contentType: String?) -> Bool {
+        BodyFormat(contentType: contentType) == .form
+    }
+
     private static func submission(
         body: [UInt8], contentType: String?, honeypotField: String, limits: IngestLimits
     ) throws(IngestRejection) -> LeadSubmission {

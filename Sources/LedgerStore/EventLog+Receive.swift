@@ -16,12 +16,16 @@ public struct NewLead: Sendable {
     /// When set, a lead with the same phone or email and the same form received since `since` makes this one a
     /// double submission (a double click, a re-sent form): not written, answered with the earlier lead's receipt.
     public var duplicateWindowStart: Timestamp?
+    /// Recorded as spam: kept for the audit trail, never synced, never matched as the earlier half of a double
+    /// submission (a real lead must not be swallowed by a bot's entry with the same contact).
+    public var spam: SpamReason?
 
     public init(
         leadID: LeadID, receivedAt: Timestamp, origin: LeadOrigin = .http, formID: String? = nil, utm: UTM = UTM(),
         idempotencyKey: String? = nil, personal: PersonalData, submissionFingerprint: String? = nil,
-        duplicateWindowStart: Timestamp? = nil
+        duplicateWindowStart: Timestamp? = nil, spam: SpamReason? = nil
     ) {
+        self.spam = spam
         self.submissionFingerprint = submissionFingerprint
         self.duplicateWindowStart = duplicateWindowStart
         self.leadID = leadID
@@ -147,6 +151,7 @@ extension EventLog {
                 JOIN event e ON e.stream = k.lead_id AND e.version = 1
                 WHERE (k.phone_fingerprint = ? OR k.email_fingerprint = ?)
                     AND json_extract(e.data, '$.form_id') IS ?
+                    AND json_extract(e.data, '$.spam') IS NULL
                 ORDER BY k.lead_id DESC LIMIT 1
                 """)
         guard
@@ -167,7 +172,7 @@ extension EventLog {
             let event = LeadReceived(
                 leadID: lead.leadID, receivedAt: lead.receivedAt, origin: lead.origin, formID: lead.formID, utm: lead.utm,
                 idempotencyKey: lead.idempotencyKey,
-                personal: try PersonalDataSealer.seal(lead.personal, leadID: lead.leadID, key: key))
+                personal: try PersonalDataSealer.seal(lead.personal, leadID: lead.leadID, key: key), spam: lead.spam)
             return PreparedLead(
                 event: event, data: try Self.encode(.leadReceived(event)), key: key,
                 phoneFingerprint: lead.personal.phone.map(fingerprinter.phone),

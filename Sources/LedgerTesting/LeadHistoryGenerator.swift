@@ -6,8 +6,8 @@ import LedgerStore
 /// path ingest and the reactor use), for projection tests and the rebuild benchmark.
 ///
 /// Per lead, by chance: delivered at the first attempt (on time), delivered after one or two failures (late),
-/// still pending after a failure, left in flight, dead after a rejection, dead then requeued, erased. One alert per
-/// 400 leads. About 3.3 events per lead.
+/// still pending after a failure, left in flight, dead after a rejection, dead then requeued, erased; one in 40 is
+/// recorded as spam and left alone. One alert per 400 leads. About 3.3 events per lead.
 public struct LeadHistoryGenerator {
     public struct Summary: Sendable, Equatable {
         public var leads = 0
@@ -16,6 +16,7 @@ public struct LeadHistoryGenerator {
         public var pending = 0
         public var inFlight = 0
         public var dead = 0
+        public var spam = 0
         public var savedByRetries = 0
 
         public init() {}
@@ -65,7 +66,8 @@ public struct LeadHistoryGenerator {
             precondition(!receipts.contains(where: \.duplicate), "generated idempotency keys must be unique")
             summary.events += Int64(receipts.count)
             summary.leads += receipts.count
-            try writeOutcomes(for: receipts.map(\.leadID), random: &random, summary: &summary)
+            try writeOutcomes(
+                for: zip(leads, receipts).map { ($0.1.leadID, $0.0.spam != nil) }, random: &random, summary: &summary)
             made += size
         }
         nextNumber += count
@@ -82,20 +84,28 @@ public struct LeadHistoryGenerator {
             personal: PersonalData(
                 name: "Клиент \(number)", phone: "+7916\(String(format: "%07d", number % 10_000_000))",
                 email: "client\(number)@example.com", comment: "Перезвоните после 18:00", pageURL: "https://example.ru/landing",
-                extra: ["city": "Москва"]))
+                extra: ["city": "Москва"]),
+            spam: number % 40 == 7 ? .honeypot : nil)
     }
 
     private enum Plan {
         case deliveredFirst
         case deliveredAfterFailures(Int)
-        case pendingAfterFailure, inFlight, dead, deadRequeued, erased
+        case pendingAfterFailure, inFlight, dead, deadRequeued, erased, spam
     }
 
     /// Three rounds, each one transaction at its own time: first attempts 30 s after the batch, retries 10 min later,
     /// requeues and erasures an hour later. Delays therefore straddle the 5-minute SLA.
-    private func writeOutcomes(for leads: [LeadID], random: inout SeededGenerator, summary: inout Summary) throws {
+    private func writeOutcomes(
+        for leads: [(LeadID, spam: Bool)], random: inout SeededGenerator, summary: inout Summary
+    ) throws {
         var plans: [(LeadID, Plan)] = []
-        for lead in leads {
+        for (lead, spam) in leads {
+            // Spam is final on arrival: the reactor never touches it, so no outcome follows.
+            if spam {
+                plans.append((lead, .spam))
+                continue
+            }
             let roll = random.next() % 100
             let plan: Plan =
                 switch roll {
@@ -145,6 +155,8 @@ public struct LeadHistoryGenerator {
                 round1 += attempt(lead, 1) + success(lead, 1)
                 round3.append(PendingEvent(.leadErased(LeadErased(leadID: lead, reason: "consent withdrawn"))))
                 summary.delivered += 1
+            case .spam:
+                summary.spam += 1
             }
             alerts += 1
             if alerts % 400 == 0 {

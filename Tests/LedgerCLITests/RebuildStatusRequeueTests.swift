@@ -11,16 +11,18 @@ struct QueueNumbers: Equatable, CustomStringConvertible {
     var inFlight: Int?
     var synced: Int?
     var dead: Int?
+    var spam: Int?
 
     init(_ status: [String: Any]) {
         pending = int(field(status, "queue", "pending"))
         inFlight = int(field(status, "queue", "in_flight"))
         synced = int(field(status, "queue", "synced"))
         dead = int(field(status, "queue", "dead"))
+        spam = int(field(status, "queue", "spam"))
     }
 
     var description: String {
-        "pending \(pending ?? -1), in flight \(inFlight ?? -1), synced \(synced ?? -1), dead \(dead ?? -1)"
+        "pending \(pending ?? -1), in flight \(inFlight ?? -1), synced \(synced ?? -1), dead \(dead ?? -1), spam \(spam ?? -1)"
     }
 }
 
@@ -48,6 +50,7 @@ struct StatusAndRebuildTests {
         #expect(queue.pending == summary.pending, "\(queue) vs \(summary)")
         #expect(queue.inFlight == summary.inFlight, "\(queue) vs \(summary)")
         #expect(queue.dead == summary.dead, "\(queue) vs \(summary)")
+        #expect(queue.spam == summary.spam, "\(queue) vs \(summary)")
         let projections = try #require(status["projections"] as? [[String: Any]])
         #expect(!projections.isEmpty)
         #expect(projections.allSatisfy { int($0["lag"]) == 0 }, "\(result)")

@@ -11,16 +11,16 @@ struct LostLeadCostReportTests {
     /// 2026-11-28 00:00 in Moscow (UTC+3) is 2026-11-27T21:00Z.
     let dayStart = Timestamp(iso8601: "2026-11-27T21:00:00Z") ?? Timestamp(millisecondsSinceEpoch: 0)
 
-    /// A day with one lead of every fate, one lead just before midnight and one just after (other days), at 150 RUB.
+    /// A day with one lead of every fate (spam included), one lead just before midnight and one just after (other days), at 150 RUB.
     private func scenario() throws -> (TemporaryLog, LostLeadCostReport) {
         let fixture = try TemporaryLog(start: dayStart)
         let log = fixture.log
-        func lead(_ at: Timestamp, source: String?) throws -> LeadID {
+        func lead(_ at: Timestamp, source: String?, spam: SpamReason? = nil) throws -> LeadID {
             fixture.clock.set(at)
             return try log.receive(
                 NewLead(
                     leadID: LeadID.make(at: at), receivedAt: at, utm: UTM(source: source, campaign: "c"),
-                    personal: PersonalData(phone: "+79160000001"))
+                    personal: PersonalData(phone: "+79160000001"), spam: spam)
             ).leadID
         }
         func deliver(_ lead: LeadID, after seconds: Int64, from: Timestamp, failuresFirst: Int = 0) throws {
@@ -61,6 +61,7 @@ struct LostLeadCostReportTests {
                         retryable: false,
                         nextAttemptAt: nil))),
         ])
+        _ = try lead(dayStart.adding(seconds: 30_000), source: "vk", spam: .honeypot)
         _ = try lead(dayStart.adding(milliseconds: -1), source: "yandex")  // the day before
         _ = try lead(dayStart.adding(seconds: 86_400), source: "yandex")  // the day after
         try ProjectionRunner(log: log).catchUp()
@@ -74,7 +75,8 @@ struct LostLeadCostReportTests {
     @Test func countsEveryFateOfTheDaysLeadsAndOnlyThatDay() throws {
         let (_, report) = try scenario()
         let totals = report.totals
-        #expect(totals.received == 4)
+        #expect(totals.received == 5)
+        #expect(totals.spam == 1)
         #expect(totals.delivered == 2)
         #expect(totals.deliveredLate == 1)
         #expect(totals.deliveredOnTime == 1)
@@ -87,7 +89,7 @@ struct LostLeadCostReportTests {
     @Test func moneyIsCountTimesLeadCost() throws {
         let (_, report) = try scenario()
         #expect(report.value(of: report.totals.dead) == 150)
-        #expect(report.value(of: report.totals.received) == 600)
+        #expect(report.value(of: report.totals.received - report.totals.spam) == 600)
     }
 
     @Test func delayPercentilesUseNearestRank() throws {
@@ -102,6 +104,7 @@ struct LostLeadCostReportTests {
         let bySource = Dictionary(uniqueKeysWithValues: report.bySource.map { ($0.source, $0.figures) })
         #expect(bySource["yandex"]?.received == 2)
         #expect(bySource["vk"]?.pending == 1)
+        #expect(bySource["vk"]?.spam == 1)
         #expect(bySource["(none)"]?.dead == 1)
         #expect(report.bySource.map(\.figures.received).reduce(0, +) == report.totals.received)
         #expect(report.failureReasons == ["timeout": 1, "rejected": 1])
@@ -111,9 +114,13 @@ struct LostLeadCostReportTests {
         let (_, report) = try scenario()
         let markdown = try ReportFormat.md.render(report)
         #expect(markdown.contains("| Dead (lost) | 1 | 150 RUB |"))
-        #expect(markdown.contains("received 4 = delivered 2 + pending 1 + dead 1: reconciles"))
+        #expect(markdown.contains("received 5 = delivered 2 + pending 1 + dead 1 + spam 1: reconciles"))
+        #expect(markdown.contains("| Received | 5 | 600 RUB |"))
+        #expect(markdown.contains("| Spam (honeypot, not a lead) | 1 | - |"))
         let csv = try ReportFormat.csv.render(report)
         #expect(csv.contains("2026-11-28,total,dead,1,150,RUB"))
+        #expect(csv.contains("2026-11-28,total,spam,1,,"))
+        #expect(csv.contains("2026-11-28,utm_source:vk,received,2,150,RUB"))
         let json = try ReportFormat.json.render(report)
         let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
         #expect((object?["totals"] as? [String: Any])?["dead"] as? Int == 1)

@@ -23,6 +23,7 @@ struct RebuildEqualsIncrementalTests {
             expected.pending += part.pending
             expected.inFlight += part.inFlight
             expected.dead += part.dead
+            expected.spam += part.spam
             try incremental.catchUp()
         }
         let afterIncremental = try readModelDump(fixture.log)
@@ -39,6 +40,9 @@ struct RebuildEqualsIncrementalTests {
         #expect(health.queue.pending == Int64(expected.pending))
         #expect(health.queue.inFlight == Int64(expected.inFlight))
         #expect(health.queue.dead == Int64(expected.dead))
+        #expect(health.queue.spam == Int64(expected.spam))
+        #expect(expected.spam > 0)
+        #expect(health.totals.spamTotal == Int64(expected.spam))
         #expect(health.conservationHolds)
     }
 

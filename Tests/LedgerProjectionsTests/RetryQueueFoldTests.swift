@@ -37,6 +37,23 @@ struct RetryQueueFoldTests {
                     nextAttemptAt: retryAt)))
     }
 
+    @Test func aSpamLeadIsFinalOnArrivalNeverDueAndNotRequeueable() throws {
+        let now = fixture.clock.now()
+        let spam = try fixture.log.receive(
+            NewLead(
+                leadID: LeadID.make(at: now), receivedAt: now, personal: PersonalData(phone: "+79160000001"),
+                spam: .honeypot)
+        ).leadID
+        try fixture.log.append(.leadRequeued(LeadRequeued(leadID: spam, requestedBy: "test")))
+        try ProjectionRunner(log: fixture.log).catchUp()
+        let queue = RetryQueue(log: fixture.log)
+        let entry = try #require(try queue.entry(spam))
+        #expect(entry.state == .spam)
+        #expect(entry.nextAttemptAt == nil)
+        #expect(entry.requeues == 0)
+        #expect(try queue.due(at: now.adding(seconds: 86_400), limit: 10).map(\.leadID) == [lead])
+    }
+
     @Test func aNewLeadIsPendingAndDueAtOnce() throws {
         let entry = try entry()
         #expect(entry.state == .pending)

@@ -37,6 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.corsOrigins = settings.corsOrigins
         configuration.rateLimitPerMinute = settings.rateLimitPerMinute
         configuration.rateLimitBurst = settings.rateLimitBurst
+        configuration.honeypotField = settings.honeypotField
+        configuration.formRedirectURL = settings.formRedirectURL
+        configuration.redirectOrigins = settings.redirectOrigins
         configuration.ingestLimits.maxBodyBytes = settings.maxBodyBytes
         configuration.ingestLimits.maxCommentBytes = settings.maxCommentBytes
         configuration.ingestLimits.maxExtraFields = settings.maxExtraFields

@@ -23,14 +23,15 @@ struct StatusCommand: AsyncParsableCommand {
             "projections": try runner.status().map { ["name": $0.name, "checkpoint": $0.checkpoint, "lag": $0.lag] },
             "queue": [
                 "pending": health.queue.pending, "in_flight": health.queue.inFlight, "synced": health.queue.synced,
-                "dead": health.queue.dead, "oldest_pending_age_s": health.oldestPendingAgeSeconds.map { $0 as Any } ?? NSNull(),
+                "dead": health.queue.dead, "spam": health.queue.spam,
+                "oldest_pending_age_s": health.oldestPendingAgeSeconds.map { $0 as Any } ?? NSNull(),
             ],
             "received_total": health.totals.receivedTotal,
             "consecutive_crm_failures": health.totals.consecutiveCRMFailures,
             "alerts_total": health.totals.alertsTotal,
             "conservation": [
                 "holds": health.conservationHolds,
-                "rule": "received = synced + pending + in_flight + dead",
+                "rule": "received = synced + pending + in_flight + dead + spam",
             ],
             "crm": settings.amoCRM == nil ? "disabled: LEADLEDGER_AMOCRM_BASE_URL not set" : "configured",
             "telegram": settings.telegram == nil ? "disabled: LEADLEDGER_TELEGRAM_BOT_TOKEN not set" : "configured",

@@ -15,13 +15,17 @@ public struct LeadReceived: LedgerEventPayload {
     public var utm: UTM
     public var idempotencyKey: String?
     public var personal: SealedPersonalData
+    /// Set when the submission looked like a bot's. Such a lead is kept (an auditor may ask what was filtered and
+    /// why) but never synced and never counted as received, delivered or lost money. Absent for real leads.
+    public var spam: SpamReason?
 
     public var stream: String { leadID.description }
 
     public init(
         leadID: LeadID, receivedAt: Timestamp, origin: LeadOrigin, formID: String?, utm: UTM,
-        idempotencyKey: String?, personal: SealedPersonalData
+        idempotencyKey: String?, personal: SealedPersonalData, spam: SpamReason? = nil
     ) {
+        self.spam = spam
         self.leadID = leadID
         self.receivedAt = receivedAt
         self.origin = origin
@@ -39,6 +43,7 @@ public struct LeadReceived: LedgerEventPayload {
         case utm
         case idempotencyKey = "idempotency_key"
         case personal
+        case spam
     }
 
     public func validate() throws {
@@ -48,6 +53,12 @@ public struct LeadReceived: LedgerEventPayload {
         try utm.validate()
         try personal.validate()
     }
+}
+
+/// Why a submission was recorded as spam.
+public enum SpamReason: String, Codable, Sendable, CaseIterable {
+    /// A hidden form field that people never see, and bots fill in, was filled in.
+    case honeypot
 }
 
 /// How a lead entered the ledger.

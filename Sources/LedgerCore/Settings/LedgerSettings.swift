@@ -18,6 +18,8 @@ import Foundation
 ///   `LEADLEDGER_MAX_BODY_BYTES` (65536), `LEADLEDGER_MAX_COMMENT_BYTES` (4000), `LEADLEDGER_MAX_EXTRA_FIELDS` (32),
 ///   `LEADLEDGER_GROUP_COMMIT_MAX_BATCH` (256), `LEADLEDGER_GROUP_COMMIT_MAX_QUEUED` (4096),
 ///   `LEADLEDGER_RATE_LIMIT_PER_MIN` (0 = off), `LEADLEDGER_RATE_LIMIT_BURST` (10).
+/// - Forms: `LEADLEDGER_HONEYPOT_FIELD` (`_honeypot`; `off` = off), `LEADLEDGER_FORM_REDIRECT_URL` (unset),
+///   `LEADLEDGER_REDIRECT_ORIGINS` (unset).
 public struct LedgerSettings: Sendable {
     public var databasePath: String
     public var host: String
@@ -50,6 +52,12 @@ public struct LedgerSettings: Sendable {
     /// Per-client-IP limit on ingest: requests a minute (0 = off) and the burst allowed at once.
     public var rateLimitPerMinute: Int
     public var rateLimitBurst: Int
+    /// A hidden form field bots fill in and people never see; filled in, the lead is recorded as spam. Empty = off.
+    public var honeypotField: String
+    /// Where a plain HTML form post is sent (303) after its lead is recorded; nil = answer JSON.
+    public var formRedirectURL: URL?
+    /// Origins a form's own `_redirect` field may point at (the redirect URL's origin is always allowed).
+    public var redirectOrigins: [String]
 
     /// Every key LeadLedger reads; `check-config` flags unknown `LEADLEDGER_*` variables (likely typos) against it.
     public static let knownKeys: Set<String> = [
@@ -63,7 +71,8 @@ public struct LedgerSettings: Sendable {
         "LEADLEDGER_MAX_PAGE_SIZE", "LEADLEDGER_PROJECTION_BATCH", "LEADLEDGER_DUPLICATE_WINDOW_S", "LEADLEDGER_CORS_ORIGINS",
         "LEADLEDGER_MAX_BODY_BYTES", "LEADLEDGER_MAX_COMMENT_BYTES", "LEADLEDGER_MAX_EXTRA_FIELDS",
         "LEADLEDGER_GROUP_COMMIT_MAX_BATCH", "LEADLEDGER_GROUP_COMMIT_MAX_QUEUED", "LEADLEDGER_RATE_LIMIT_PER_MIN",
-        "LEADLEDGER_RATE_LIMIT_BURST",
+        "LEADLEDGER_RATE_LIMIT_BURST", "LEADLEDGER_HONEYPOT_FIELD", "LEADLEDGER_FORM_REDIRECT_URL",
+        "LEADLEDGER_REDIRECT_ORIGINS",
     ]
 
     /// Validates every setting from `raw` (a lookup by environment name). Throws one `SettingsError` listing every
@@ -127,16 +136,37 @@ public struct LedgerSettings: Sendable {
         groupCommitMaxQueued = reader.integer("LEADLEDGER_GROUP_COMMIT_MAX_QUEUED", default: 4096, range: 1...1_000_000)
         rateLimitPerMinute = reader.integer("LEADLEDGER_RATE_LIMIT_PER_MIN", default: 0, range: 0...1_000_000)
         rateLimitBurst = reader.integer("LEADLEDGER_RATE_LIMIT_BURST", default: 10, range: 1...100_000)
-        corsOrigins = (reader.string("LEADLEDGER_CORS_ORIGINS") ?? "").split(separator: ",")
+        corsOrigins = Self.origins("LEADLEDGER_CORS_ORIGINS", &reader)
+        redirectOrigins = Self.origins("LEADLEDGER_REDIRECT_ORIGINS", &reader)
+        // An unset variable and an empty one read the same, so turning the honeypot off takes a word.
+        let honeypot = reader.string("LEADLEDGER_HONEYPOT_FIELD") ?? "_honeypot"
+        honeypotField = honeypot == "off" ? "" : honeypot
+        if honeypotField.utf8.count > 128 || honeypotField.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+            reader.problem("LEADLEDGER_HONEYPOT_FIELD", "must be a form field name of at most 128 bytes")
+        }
+        formRedirectURL = nil
+        if let text = reader.string("LEADLEDGER_FORM_REDIRECT_URL") {
+            if let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil {
+                formRedirectURL = url
+            } else {
+                reader.problem("LEADLEDGER_FORM_REDIRECT_URL", "\"\(text)\" is not an absolute http(s) URL")
+            }
+        }
+    }
+
+    /// A comma-separated list of origins (`https://landing.example.ru`), each checked.
+    private static func origins(_ key: String, _ reader: inout SettingsReader) -> [String] {
+        let origins = (reader.string(key) ?? "").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        for origin in corsOrigins {
+        for origin in origins {
             guard let url = URL(string: origin), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil,
                 url.path.isEmpty, url.query == nil
             else {
-                reader.problem("LEADLEDGER_CORS_ORIGINS", "\"\(origin)\" is not an origin like https://landing.example.ru")
+                reader.problem(key, "\"\(origin)\" is not an origin like https://landing.example.ru")
                 continue
             }
         }
+        return origins
     }
 
     static func parseClockTime(_ text: String) -> (hour: Int, minute: Int)? {

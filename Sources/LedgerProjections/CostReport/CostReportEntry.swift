@@ -50,11 +50,11 @@ extension CostReportEntry {
 extension CostReportEntry: LeadRow {
     init(
         received projected: ProjectedEvent, leadID: LeadID, receivedAt: Timestamp, origin: LeadOrigin, utmSource: String?,
-        utmCampaign: String?
+        utmCampaign: String?, spam: Bool
     ) {
         self.init(
             leadID: leadID, receivedAt: receivedAt, origin: origin, utmSource: utmSource, utmCampaign: utmCampaign,
-            state: .pending, failures: 0, syncedAt: nil, lastErrorClass: nil, updatedSeq: projected.seq)
+            state: spam ? .spam : .pending, failures: 0, syncedAt: nil, lastErrorClass: nil, updatedSeq: projected.seq)
     }
 
     mutating func apply(_ projected: ProjectedEvent) {
@@ -106,7 +106,7 @@ extension CostReportEntry: LeadRow {
 /// Maintains `cost_report_lead`, indexed by arrival time so a day's report is one range scan.
 public struct CostReportProjector: Projector {
     public let name = "cost_report"
-    public let version = 1
+    public let version = 2  // 2: the `spam` state
 
     public init() {}
 

@@ -5,7 +5,8 @@ import LedgerStore
 
 /// What a day's leads became, and what that is worth: the owner's nightly answer to "what did failures cost me".
 ///
-/// Figures reconcile by construction and the report states it: received = delivered + pending + dead.
+/// Figures reconcile by construction and the report states it: received = delivered + pending + dead + spam. Spam is
+/// shown apart and carries no money: it was never a paid lead.
 public struct LostLeadCostReport: Sendable, Equatable, Codable {
     public struct Settings: Sendable {
         public var timeZone: TimeZone
@@ -29,11 +30,13 @@ public struct LostLeadCostReport: Sendable, Equatable, Codable {
         public var deliveredLate = 0
         public var pending = 0
         public var dead = 0
+        /// Recorded as spam (honeypot): not a lead, never synced, worth nothing.
+        public var spam = 0
         /// Failed at least once, delivered later: what retrying rescued.
         public var savedByRetries = 0
 
         public var deliveredOnTime: Int { delivered - deliveredLate }
-        public var reconciles: Bool { received == delivered + pending + dead }
+        public var reconciles: Bool { received == delivered + pending + dead + spam }
 
         mutating func count(_ entry: CostReportEntry, slaSeconds: Int64) {
             received += 1
@@ -46,13 +49,15 @@ public struct LostLeadCostReport: Sendable, Equatable, Codable {
                 pending += 1
             case .dead:
                 dead += 1
+            case .spam:
+                spam += 1
             }
         }
 
         enum CodingKeys: String, CodingKey {
             case received, delivered
             case deliveredLate = "delivered_late"
-            case pending, dead
+            case pending, dead, spam
             case savedByRetries = "saved_by_retries"
         }
     }

@@ -16,29 +16,55 @@ public enum ReportFormat: String, CaseIterable, Sendable {
     }
 }
 
+/// One line of the totals table.
+struct ReportLine {
+    var label: String
+    var key: String
+    var count: Int
+    /// How many of `count` carry the lead cost; nil when the line has no money value.
+    var priced: Int?
+
+    init(_ label: String, _ key: String, _ count: Int, priced: Int?) {
+        self.label = label
+        self.key = key
+        self.count = count
+        self.priced = priced
+    }
+
+    init(_ label: String, _ key: String, _ count: Int) {
+        self.init(label, key, count, priced: count)
+    }
+}
+
 /// Rows shared by every text format: one label, count and money per line, in the order an owner reads them.
 struct ReportLines {
     let report: LostLeadCostReport
 
-    var lines: [(label: String, key: String, count: Int)] {
+    /// `priced` is how many of `count` were paid leads: spam was never one, so it has no value (not a value of
+    /// zero), and "received" is priced without it.
+    var lines: [ReportLine] {
         let totals = report.totals
         return [
-            ("Received", "received", totals.received),
-            ("Delivered on time", "delivered_on_time", totals.deliveredOnTime),
-            ("Delivered late (> \(report.deliverySLASeconds) s)", "delivered_late", totals.deliveredLate),
-            ("Pending (at risk)", "pending", totals.pending),
-            ("Dead (lost)", "dead", totals.dead),
-            ("Saved by retries", "saved_by_retries", totals.savedByRetries),
+            ReportLine("Received", "received", totals.received, priced: totals.received - totals.spam),
+            ReportLine("Delivered on time", "delivered_on_time", totals.deliveredOnTime),
+            ReportLine("Delivered late (> \(report.deliverySLASeconds) s)", "delivered_late", totals.deliveredLate),
+            ReportLine("Pending (at risk)", "pending", totals.pending),
+            ReportLine("Dead (lost)", "dead", totals.dead),
+            ReportLine("Spam (honeypot, not a lead)", "spam", totals.spam, priced: nil),
+            ReportLine("Saved by retries", "saved_by_retries", totals.savedByRetries),
         ]
     }
 
     func money(_ count: Int) -> String { "\(report.value(of: count)) \(report.currency)" }
 
+    /// The money column of a line: "-" for an unpriced line.
+    func money(of line: ReportLine) -> String { line.priced.map(money) ?? "-" }
+
     var reconciliation: String {
         let totals = report.totals
         let verdict = totals.reconciles ? "reconciles" : "DOES NOT RECONCILE"
         return
-            "received \(totals.received) = delivered \(totals.delivered) + pending \(totals.pending) + dead \(totals.dead): \(verdict)"
+            "received \(totals.received) = delivered \(totals.delivered) + pending \(totals.pending) + dead \(totals.dead) + spam \(totals.spam): \(verdict)"
     }
 
     func seconds(_ value: Int64?) -> String { value.map { "\($0) s" } ?? "n/a" }
@@ -52,7 +78,7 @@ struct MarkdownReport {
         var out = "# Lost-lead cost report: \(report.day) (\(report.timeZone))\n\n"
         out += "Lead cost \(report.leadCost) \(report.currency). Generated \(report.generatedAt.iso8601).\n\n"
         out += "| | leads | value |\n| --- | ---: | ---: |\n"
-        for line in lines.lines { out += "| \(line.label) | \(line.count) | \(lines.money(line.count)) |\n" }
+        for line in lines.lines { out += "| \(line.label) | \(line.count) | \(lines.money(of: line)) |\n" }
         out +=
             "\nDelivery delay: p50 \(lines.seconds(report.delays.p50Seconds)), p95 \(lines.seconds(report.delays.p95Seconds)), "
         out += "max \(lines.seconds(report.delays.maxSeconds)).\n\n"
@@ -85,15 +111,19 @@ struct CSVReport {
         var out = "day,section,item,leads,value,currency\n"
         let lines = ReportLines(report: report)
         for line in lines.lines {
-            out += row([report.day, "total", line.key, "\(line.count)", "\(report.value(of: line.count))", report.currency])
+            let value = line.priced.map { "\(report.value(of: $0))" } ?? ""
+            out += row([report.day, "total", line.key, "\(line.count)", value, line.priced == nil ? "" : report.currency])
         }
         for line in report.bySource {
-            for (key, count) in [
-                ("received", line.figures.received), ("delivered", line.figures.delivered),
-                ("pending", line.figures.pending), ("dead", line.figures.dead),
+            let figures = line.figures
+            for (key, count, priced) in [
+                ("received", figures.received, figures.received - figures.spam),
+                ("delivered", figures.delivered, figures.delivered), ("pending", figures.pending, figures.pending),
+                ("dead", figures.dead, figures.dead), ("spam", figures.spam, nil),
             ] {
+                let value = priced.map { "\(report.value(of: $0))" } ?? ""
                 out += row([
-                    report.day, "utm_source:\(line.source)", key, "\(count)", "\(report.value(of: count))", report.currency,
+                    report.day, "utm_source:\(line.source)", key, "\(count)", value, priced == nil ? "" : report.currency,
                 ])
             }
         }
@@ -120,7 +150,7 @@ struct HTMLReport {
         let lines = ReportLines(report: report)
         var rows = ""
         for line in lines.lines {
-            rows += "<tr><td>\(html(line.label))</td><td>\(line.count)</td><td>\(html(lines.money(line.count)))</td></tr>\n"
+            rows += "<tr><td>\(html(line.label))</td><td>\(line.count)</td><td>\(html(lines.money(of: line)))</td></tr>\n"
         }
         var sources = ""
         for line in report.bySource {

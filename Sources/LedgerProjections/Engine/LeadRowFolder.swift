@@ -6,7 +6,7 @@ protocol LeadRow: Sendable {
     /// A row for a lead whose `LeadReceived` is `projected`.
     init(
         received projected: ProjectedEvent, leadID: LeadID, receivedAt: Timestamp, origin: LeadOrigin, utmSource: String?,
-        utmCampaign: String?)
+        utmCampaign: String?, spam: Bool)
     mutating func apply(_ event: ProjectedEvent)
     static func fetch(_ db: Database, leadID: LeadID) throws -> Self?
     func save(_ db: Database) throws
@@ -24,7 +24,7 @@ struct LeadRowFolder<Row: LeadRow> {
         touched.reserveCapacity(events.count)
         for projected in events {
             guard let leadID = projected.fact.leadID else { continue }
-            if case .received(_, let receivedAt, let origin, let utmSource, let utmCampaign) = projected.fact {
+            if case .received(_, let receivedAt, let origin, let utmSource, let utmCampaign, let spam) = projected.fact {
                 // The log admits `LeadReceived` only as version 1 of a new stream (and `verify` re-checks it), so no
                 // database lookup is needed here; a repeat inside one batch would still be caught.
                 if rows[leadID] != nil {
@@ -32,7 +32,7 @@ struct LeadRowFolder<Row: LeadRow> {
                 }
                 rows[leadID] = Row(
                     received: projected, leadID: leadID, receivedAt: receivedAt, origin: origin, utmSource: utmSource,
-                    utmCampaign: utmCampaign)
+                    utmCampaign: utmCampaign, spam: spam)
                 touched.append(leadID)
                 continue
             }

@@ -11,12 +11,15 @@ public enum LeadSyncState: String, Codable, Sendable, CaseIterable {
     case synced
     /// Retries exhausted or rejected for good; waits for `requeue`.
     case dead
+    /// Recorded as spam on arrival. Final: never synced, never requeued, counted apart from real leads.
+    case spam
 
-    /// The state after `fact`. A success is final: a late failure report for an older attempt cannot undo it.
+    /// The state after `fact`. A success is final: a late failure report for an older attempt cannot undo it. Spam is
+    /// final from the start.
     public func applying(_ fact: ProjectionFact) -> LeadSyncState {
-        if self == .synced { return .synced }
+        if self == .synced || self == .spam { return self }
         switch fact {
-        case .received: return .pending
+        case .received(_, _, _, _, _, let spam): return spam ? .spam : .pending
         case .attempted: return .inFlight
         case .failed(_, _, _, _, let retryable, let nextAttemptAt): return retryable && nextAttemptAt != nil ? .pending : .dead
         case .succeeded: return .synced

@@ -8,7 +8,8 @@ import LedgerCore
 /// functions extract these few fields in the same query that reads the page. `verify` is what decodes every body
 /// strictly; projections read what it has judged.
 public enum ProjectionFact: Sendable, Equatable {
-    case received(leadID: LeadID, receivedAt: Timestamp, origin: LeadOrigin, utmSource: String?, utmCampaign: String?)
+    case received(
+        leadID: LeadID, receivedAt: Timestamp, origin: LeadOrigin, utmSource: String?, utmCampaign: String?, spam: Bool)
     case attempted(leadID: LeadID, attempt: Int, attemptID: String)
     case failed(
         leadID: LeadID, errorClass: SyncErrorClass, httpStatus: Int?, message: String, retryable: Bool,
@@ -21,7 +22,7 @@ public enum ProjectionFact: Sendable, Equatable {
     /// The lead this fact belongs to, if any.
     public var leadID: LeadID? {
         switch self {
-        case .received(let leadID, _, _, _, _), .attempted(let leadID, _, _), .failed(let leadID, _, _, _, _, _),
+        case .received(let leadID, _, _, _, _, _), .attempted(let leadID, _, _), .failed(let leadID, _, _, _, _, _),
             .succeeded(let leadID, _, _), .erased(let leadID), .requeued(let leadID):
             leadID
         case .alertRaised:
@@ -57,7 +58,8 @@ extension ProjectedEvent {
                     CASE type WHEN 'SyncFailed' THEN json_extract(data, '$.next_attempt_at') END,
                     CASE type WHEN 'SyncSucceeded' THEN json_extract(data, '$.crm_lead_id') END,
                     CASE type WHEN 'SyncSucceeded' THEN json_extract(data, '$.crm_contact_id') END,
-                    CASE type WHEN 'AlertRaised' THEN json_extract(data, '$.severity') END
+                    CASE type WHEN 'AlertRaised' THEN json_extract(data, '$.severity') END,
+                    CASE type WHEN 'LeadReceived' THEN json_extract(data, '$.spam') IS NOT NULL END
                 FROM event WHERE seq > ? ORDER BY seq LIMIT ?
                 """)
         var page: [ProjectedEvent] = []
@@ -91,7 +93,7 @@ extension ProjectedEvent {
             guard let origin = (row[6] as String?).flatMap(LeadOrigin.init(rawValue:)) else { throw missing("origin") }
             return .received(
                 leadID: leadID, receivedAt: Timestamp(millisecondsSinceEpoch: receivedAt), origin: origin, utmSource: row[7],
-                utmCampaign: row[8])
+                utmCampaign: row[8], spam: row[19] as Bool? ?? false)
         case .syncAttempted:
             guard let attempt = row[9] as Int?, let attemptID = row[10] as String? else { throw missing("attempt") }
             return .attempted(leadID: leadID, attempt: attempt, attemptID: attemptID)

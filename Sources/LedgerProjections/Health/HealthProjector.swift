@@ -5,7 +5,7 @@ import LedgerCore
 /// the alert rules need without scanning the log.
 public struct HealthProjector: Projector {
     public let name = "health_view"
-    public let version = 1
+    public let version = 2  // 2: spam_total
 
     public init() {}
 
@@ -18,6 +18,7 @@ public struct HealthProjector: Projector {
                     last_event_at INTEGER,
                     received_total INTEGER NOT NULL,
                     imported_total INTEGER NOT NULL,
+                    spam_total INTEGER NOT NULL,
                     sync_attempts_total INTEGER NOT NULL,
                     sync_failures_total INTEGER NOT NULL,
                     last_sync_success_at INTEGER,
@@ -55,6 +56,8 @@ public struct HealthTotals: Codable, Sendable, Equatable, FetchableRecord, Persi
     public var lastEventAt: Timestamp?
     public var receivedTotal: Int64 = 0
     public var importedTotal: Int64 = 0
+    /// Recorded as spam; included in `receivedTotal`, which counts every `LeadReceived`.
+    public var spamTotal: Int64 = 0
     public var syncAttemptsTotal: Int64 = 0
     public var syncFailuresTotal: Int64 = 0
     public var lastSyncSuccessAt: Timestamp?
@@ -76,6 +79,7 @@ public struct HealthTotals: Codable, Sendable, Equatable, FetchableRecord, Persi
         case lastEventAt = "last_event_at"
         case receivedTotal = "received_total"
         case importedTotal = "imported_total"
+        case spamTotal = "spam_total"
         case syncAttemptsTotal = "sync_attempts_total"
         case syncFailuresTotal = "sync_failures_total"
         case lastSyncSuccessAt = "last_sync_success_at"
@@ -94,9 +98,10 @@ public struct HealthTotals: Codable, Sendable, Equatable, FetchableRecord, Persi
         eventsTotal += 1
         lastEventAt = projected.recordedAt
         switch projected.fact {
-        case .received(_, _, let origin, _, _):
+        case .received(_, _, let origin, _, _, let spam):
             receivedTotal += 1
             if origin == .import { importedTotal += 1 }
+            if spam { spamTotal += 1 }
         case .attempted:
             syncAttemptsTotal += 1
         case .failed(_, let errorClass, _, _, _, _):

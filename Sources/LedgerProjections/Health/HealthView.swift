@@ -9,7 +9,7 @@ public struct HealthView: Sendable, Equatable, Codable {
     /// Age of the oldest lead not yet in the CRM (pending or in flight), in seconds; nil when none waits.
     public var oldestPendingAgeSeconds: Int64?
     public var deadCount: Int64 { queue.dead }
-    /// received = synced + pending + in flight + dead. False means a lead fell out of the books: raise an alert.
+    /// received = synced + pending + in flight + dead + spam. False means a lead fell out of the books: raise an alert.
     public var conservationHolds: Bool { totals.receivedTotal == queue.total }
 
     /// Reads the health view and the queue in one snapshot.
@@ -36,10 +36,11 @@ public struct QueueCounts: Sendable, Equatable, Codable {
     public var inFlight: Int64 = 0
     public var synced: Int64 = 0
     public var dead: Int64 = 0
+    public var spam: Int64 = 0
 
     public init() {}
 
-    public var total: Int64 { pending + inFlight + synced + dead }
+    public var total: Int64 { pending + inFlight + synced + dead + spam }
 
     static func load(_ db: Database) throws -> QueueCounts {
         var counts = QueueCounts()
@@ -50,6 +51,7 @@ public struct QueueCounts: Sendable, Equatable, Codable {
             case .inFlight: counts.inFlight = count
             case .synced: counts.synced = count
             case .dead: counts.dead = count
+            case .spam: counts.spam = count
             case nil: break
             }
         }

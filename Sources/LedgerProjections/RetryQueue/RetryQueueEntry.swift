@@ -78,10 +78,11 @@ extension RetryQueueEntry {
 extension RetryQueueEntry: LeadRow {
     init(
         received projected: ProjectedEvent, leadID: LeadID, receivedAt: Timestamp, origin: LeadOrigin, utmSource: String?,
-        utmCampaign: String?
+        utmCampaign: String?, spam: Bool
     ) {
         self.init(
-            leadID: leadID, state: .pending, receivedAt: receivedAt, attempts: 0, failures: 0, nextAttemptAt: receivedAt,
+            leadID: leadID, state: spam ? .spam : .pending, receivedAt: receivedAt, attempts: 0, failures: 0,
+            nextAttemptAt: spam ? nil : receivedAt,
             inFlightAttemptID: nil, lastAttemptAt: nil, lastErrorClass: nil, lastHTTPStatus: nil, lastError: nil,
             crmLeadID: nil, crmContactID: nil, syncedAt: nil, requeues: 0, attemptsBeforeRequeue: 0, erased: false,
             updatedSeq: projected.seq)

@@ -4,7 +4,7 @@ import LedgerCore
 /// Maintains `retry_queue`, one row per lead.
 public struct RetryQueueProjector: Projector {
     public let name = "retry_queue"
-    public let version = 1
+    public let version = 2  // 2: the `spam` state
 
     public init() {}
 
@@ -13,7 +13,7 @@ public struct RetryQueueProjector: Projector {
             sql: """
                 CREATE TABLE retry_queue (
                     lead_id TEXT PRIMARY KEY NOT NULL,
-                    state TEXT NOT NULL CHECK (state IN ('pending', 'in_flight', 'synced', 'dead')),
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'in_flight', 'synced', 'dead', 'spam')),
                     received_at INTEGER NOT NULL,
                     attempts INTEGER NOT NULL,
                     failures INTEGER NOT NULL,
