@@ -1,6 +1,6 @@
 # LeadLedger — rules:
 #   make run     set up, build, and run the ledger on a demo log in ./data (check-config, status, report, verify)
-#   make test    set up, build everything (warnings are errors), run every test (swift test)
+#   make test    set up, build everything (warnings are errors), self-test the fake AmoCRM/Telegram, run every test
 #   make bench   release build, then the append and replay benchmarks (figures go to docs/BENCHMARKS.md by hand)
 #   make lint    swift-format lint (force-unwrap and force-try rules on in Sources)
 #   make format  swift-format in place
@@ -27,6 +27,7 @@ build: setup
 	$(SWIFT) build
 
 test: build
+	python3 tools/test_fakes.py
 	$(SWIFT) test
 
 run: build

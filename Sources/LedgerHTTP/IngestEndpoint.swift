@@ -20,12 +20,20 @@ struct IngestEndpoint: Sendable {
     let honeypotField: String
     let redirect: FormRedirect
     let clock: any LedgerClock
+    let metrics: ServerMetrics
     let logger: Logger
 
     /// IETF draft: the key is opaque text; we bound it like the log does and refuse control characters.
     static let idempotencyKeyHeader: HTTPField.Name? = HTTPField.Name("Idempotency-Key")
 
     func handle(_ request: Request) async -> Response {
+        let start = ContinuousClock.now
+        let response = await process(request)
+        metrics.ingest(duration: ContinuousClock.now - start)
+        return response
+    }
+
+    private func process(_ request: Request) async -> Response {
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: limits.maxBodyBytes)
@@ -63,6 +71,7 @@ struct IngestEndpoint: Sendable {
         do {
             let receipt = try await committer.receive(lead)
             if receipt.duplicateReason == .doubleSubmission {
+                metrics.lead(.doubleSubmission)
                 logger.info("double submission answered with the earlier lead", metadata: ["lead.id": "\(receipt.leadID)"])
                 return answer(.ok, receipt, plainForm: plainForm, requestedRedirect: submission.redirect)
             }
@@ -72,9 +81,11 @@ struct IngestEndpoint: Sendable {
                         .unprocessableContent, "This Idempotency-Key was already used with a different request body.",
                         field: "Idempotency-Key")
                 }
+                metrics.lead(.idempotentReplay)
                 return answer(.ok, receipt, plainForm: plainForm, requestedRedirect: submission.redirect)
             }
             // A bot gets the same answer as a person: telling it apart would teach it to skip the honeypot.
+            metrics.lead(lead.spam == nil ? .created : .spam)
             if lead.spam != nil {
                 logger.info("lead recorded as spam", metadata: ["lead.id": "\(receipt.leadID)", "spam": "honeypot"])
             } else {

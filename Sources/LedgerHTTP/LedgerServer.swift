@@ -6,6 +6,7 @@ import LedgerProjections
 import LedgerStore
 import Logging
 import NIOCore
+import Prometheus
 
 /// The `serve` process: ingest and health over HTTP, on the log's group committer. It never calls AmoCRM.
 public struct LedgerServer: Sendable {
@@ -35,6 +36,9 @@ public struct LedgerServer: Sendable {
         /// Thank-you page for plain HTML form posts (303), and the origins a form's `_redirect` may name.
         public var formRedirectURL: URL?
         public var redirectOrigins: [String] = []
+        /// Where `/metrics` reads from. `serve` passes the registry it also bootstraps swift-metrics with, so library
+        /// metrics land on the same page.
+        public var metricsRegistry = PrometheusCollectorRegistry()
 
         public init(
             host: String, port: Int, ingestLimits: IngestLimits = IngestLimits(),
@@ -72,21 +76,26 @@ public struct LedgerServer: Sendable {
     /// Serves until SIGTERM or SIGINT, then stops accepting, finishes in-flight requests, commits what is queued and
     /// returns. `onListening` receives the bound port (useful with port 0).
     public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
-        let committer = GroupCommitter(log: log, limits: configuration.groupCommit)
+        let metrics = ServerMetrics(registry: configuration.metricsRegistry)
+        let committer = GroupCommitter(
+            log: log, limits: configuration.groupCommit,
+            afterCommit: { leads, written in metrics.committed(leads: leads, written: written) })
         defer { committer.shutdown() }
+        let startedAt = SystemClock().now()
         let ingest = IngestEndpoint(
             log: log, committer: committer, limits: configuration.ingestLimits,
             duplicateWindowSeconds: configuration.duplicateWindowSeconds, honeypotField: configuration.honeypotField,
             redirect: FormRedirect(defaultURL: configuration.formRedirectURL, allowedOrigins: configuration.redirectOrigins),
-            clock: SystemClock(), logger: logger)
+            clock: SystemClock(), metrics: metrics, logger: logger)
         let runner = ProjectionRunner(log: log, batchSize: configuration.projectionBatchSize)
         let detailed = DetailedHealth(
             log: log, runner: runner,
             context: .init(
                 crmEnabled: configuration.crmEnabled, telegramEnabled: configuration.telegramEnabled,
-                version: LedgerServer.version, startedAt: SystemClock().now()))
+                version: LedgerServer.version, startedAt: startedAt))
         let limiter = ClientRateLimiter(perMinute: configuration.rateLimitPerMinute, burst: configuration.rateLimitBurst)
         let router = Router(context: LedgerRequestContext.self)
+        router.add(middleware: RequestMetrics(metrics: metrics))
         router.add(middleware: CORSAllowlist(origins: Set(configuration.corsOrigins), maxAgeSeconds: 600))
         router.post("/api/leads") { request, context in
             let client = context.remoteAddress?.ipAddress ?? "unknown"
@@ -100,6 +109,12 @@ public struct LedgerServer: Sendable {
         // Preflights are answered by the CORS middleware; this route only makes OPTIONS reach it.
         router.on("/api/leads", method: .options) { _, _ in Response(status: .noContent) }
         router.get("/api/health") { _, _ in HealthEndpoint(log: log).liveness() }
+        router.get("/metrics") { _, _ in
+            let text = metrics.render(log: log, runner: runner, committer: committer, startedAt: startedAt)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: text)))
+        }
         let admin = AdminEndpoint(log: log, runner: runner, token: configuration.adminToken, reportSettings: configuration.report)
         router.get("/api/admin/leads/:id") { request, context in
             admin.refusal(request) ?? admin.lead(context.parameters.get("id"))

@@ -26,6 +26,20 @@ public final class EventLog: Sendable {
         self.fingerprinter = ContactFingerprinter(secret: secret)
     }
 
+    /// SQLite reports a read-only file system as "unable to open database file"; say what it is, so an operator
+    /// looks at the disk (remounted read-only after errors, a full quota) instead of the path. `access` answers
+    /// EROFS even for root, for whom permission bits never say no.
+    private static func requireWritable(path: String, directory: String) throws(StoreError) {
+        for target in [path, directory] where FileManager.default.fileExists(atPath: target) {
+            if access(target, W_OK) != 0 {
+                let reason =
+                    errno == EROFS ? "the file system is read-only" : "not writable (\(String(cString: strerror(errno))))"
+                throw StoreError(.readOnly, "\(target): \(reason); the ledger cannot record leads here", path: path)
+            }
+            return
+        }
+    }
+
     /// Opens (creating if needed) the log at `path`, applies migrations, and checks that durability is what the
     /// ledger promises. Fails with a `StoreError` naming the problem; never returns a log it cannot trust.
     public static func open(
@@ -35,6 +49,9 @@ public final class EventLog: Sendable {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
             if !options.readOnly && !FileManager.default.fileExists(atPath: directory) {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+            if !options.readOnly {
+                try requireWritable(path: path, directory: directory)
             }
             let pool = try DatabasePool(path: path, configuration: configuration(options))
             let migrator = LogSchema.migrator()

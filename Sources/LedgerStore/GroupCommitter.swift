@@ -38,13 +38,19 @@ public final class GroupCommitter: Sendable {
     public let limits: Limits
     private let queue: WorkQueue
 
-    /// - Parameter beforeCommit: called on the writer thread with the batch size just before each commit; tests use
-    ///   it to hold the writer and make batching deterministic.
-    public init(log: EventLog, limits: Limits = Limits(), beforeCommit: (@Sendable (Int) -> Void)? = nil) {
+    /// - Parameters:
+    ///   - beforeCommit: called on the writer thread with the batch size just before each commit; tests use it to hold
+    ///     the writer and make batching deterministic.
+    ///   - afterCommit: called on the writer thread after each committed transaction with the leads it carried and the
+    ///     events it wrote (fewer when some were duplicates); metrics count batches with it. Must not block.
+    public init(
+        log: EventLog, limits: Limits = Limits(), beforeCommit: (@Sendable (Int) -> Void)? = nil,
+        afterCommit: (@Sendable (_ leads: Int, _ written: Int) -> Void)? = nil
+    ) {
         precondition(limits.maxBatch > 0 && limits.maxQueued > 0, "group commit limits must be positive")
         self.log = log
         self.limits = limits
-        self.queue = WorkQueue(log: log, limits: limits, beforeCommit: beforeCommit)
+        self.queue = WorkQueue(log: log, limits: limits, beforeCommit: beforeCommit, afterCommit: afterCommit)
         queue.start()
     }
 
@@ -100,11 +106,16 @@ private final class WorkQueue: @unchecked Sendable {
     private let log: EventLog
     private let limits: GroupCommitter.Limits
     private let beforeCommit: (@Sendable (Int) -> Void)?
+    private let afterCommit: (@Sendable (Int, Int) -> Void)?
 
-    init(log: EventLog, limits: GroupCommitter.Limits, beforeCommit: (@Sendable (Int) -> Void)?) {
+    init(
+        log: EventLog, limits: GroupCommitter.Limits, beforeCommit: (@Sendable (Int) -> Void)?,
+        afterCommit: (@Sendable (Int, Int) -> Void)?
+    ) {
         self.log = log
         self.limits = limits
         self.beforeCommit = beforeCommit
+        self.afterCommit = afterCommit
     }
 
     func start() {
@@ -151,6 +162,7 @@ private final class WorkQueue: @unchecked Sendable {
                 let receipts = try log.receive(batch.map(\.0))
                 precondition(receipts.count == batch.count, "group commit: \(receipts.count) receipts for \(batch.count) leads")
                 record(batch.count, failed: false)
+                afterCommit?(batch.count, receipts.count { !$0.duplicate })
                 for ((_, waiter), receipt) in zip(batch, receipts) { waiter.resume(returning: receipt) }
             } catch  where error.code == .invalidEvent && batch.count > 1 {
                 // One bad lead must not fail its neighbours: commit them one by one.
@@ -166,6 +178,7 @@ private final class WorkQueue: @unchecked Sendable {
         do {
             let receipts = try log.receive(batch.map(\.0))
             record(batch.count, failed: false)
+            afterCommit?(batch.count, receipts.count { !$0.duplicate })
             for ((_, waiter), receipt) in zip(batch, receipts) { waiter.resume(returning: receipt) }
         } catch {
             record(batch.count, failed: true)

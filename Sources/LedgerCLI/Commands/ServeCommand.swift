@@ -6,6 +6,8 @@ import LedgerIngest
 import LedgerProjections
 import LedgerStore
 import Logging
+import Metrics
+import Prometheus
 
 /// `leadledger serve`: the HTTP ingest server. Never calls AmoCRM.
 struct ServeCommand: AsyncParsableCommand {
@@ -44,6 +46,10 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.ingestLimits.maxCommentBytes = settings.maxCommentBytes
         configuration.ingestLimits.maxExtraFields = settings.maxExtraFields
         configuration.groupCommit = .init(maxBatch: settings.groupCommitMaxBatch, maxQueued: settings.groupCommitMaxQueued)
+        // One registry for our metrics and for anything reporting through swift-metrics: one /metrics page.
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        configuration.metricsRegistry = registry
         let server = LedgerServer(log: log, configuration: configuration, logger: logger)
         let host = settings.host
         do {
