@@ -84,7 +84,7 @@ public final class AmoCRMClient: Sendable {
 
     /// Sends one request and records what happened. Public so calls this type has no method for can still go
     /// through the same timeouts, limits and error mapping.
-    public func send(_ method: HTTPMethod, path: String, body: [UInt8]? = nil, authorized: Bool = true) async
+    public func send(_ method: AmoCRMMethod, path: String, body: [UInt8]? = nil, authorized: Bool = true) async
         -> AmoCRMExchange
     {
         var headers = HTTPHeaders()
@@ -95,7 +95,7 @@ public final class AmoCRMClient: Sendable {
         let request: HTTPClient.Request
         do {
             request = try HTTPClient.Request(
-                url: configuration.url(for: path), method: method, headers: headers, body: body.map { .bytes($0) })
+                url: configuration.url(for: path), method: HTTPMethod(rawValue: method.rawValue), headers: headers, body: body.map { .bytes($0) })
         } catch {
             return .transportFailure(TransportFailure(.connectFailed, detail: "invalid request URL: \(error)"))
         }
@@ -121,7 +121,7 @@ public final class AmoCRMClient: Sendable {
         return exchange
     }
 
-    private func log(_ exchange: AmoCRMExchange, method: HTTPMethod, path: String) {
+    private func log(_ exchange: AmoCRMExchange, method: AmoCRMMethod, path: String) {
         // The path only up to its query: a search query is a ledger id, harmless, but paths stay uniform in logs.
         let route = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
         switch exchange {
@@ -138,6 +138,11 @@ public final class AmoCRMClient: Sendable {
                 metadata: ["http.method": "\(method.rawValue)", "http.route": "\(route)", "crm.failure": "\(failure)"])
         }
     }
+}
+
+/// The HTTP methods AmoCRM's API uses; our own type so callers need not import NIO.
+public enum AmoCRMMethod: String, Sendable {
+    case GET, POST, PATCH
 }
 
 extension Duration {
