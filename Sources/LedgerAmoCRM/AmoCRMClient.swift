@@ -95,7 +95,8 @@ public final class AmoCRMClient: Sendable {
         let request: HTTPClient.Request
         do {
             request = try HTTPClient.Request(
-                url: configuration.url(for: path), method: HTTPMethod(rawValue: method.rawValue), headers: headers, body: body.map { .bytes($0) })
+                url: configuration.url(for: path), method: HTTPMethod(rawValue: method.rawValue), headers: headers,
+                body: body.map { .bytes($0) })
         } catch {
             return .transportFailure(TransportFailure(.connectFailed, detail: "invalid request URL: \(error)"))
         }

@@ -38,7 +38,8 @@ public struct HTTPReply: Sendable, Equatable {
     }
 
     public init(status: Int, text: String, contentType: String? = nil, retryAfter: String? = nil, receivedAt: Timestamp) {
-        self.init(status: status, body: Array(text.utf8), contentType: contentType, retryAfter: retryAfter, receivedAt: receivedAt)
+        self.init(
+            status: status, body: Array(text.utf8), contentType: contentType, retryAfter: retryAfter, receivedAt: receivedAt)
     }
 }
 

@@ -37,7 +37,8 @@ public enum ComplexCreateReply: Sendable, Equatable {
     private static func classifySuccess(_ reply: HTTPReply, requestIDs: [String]) -> ComplexCreateReply {
         let status = reply.status
         guard !reply.bodyExceededLimit else {
-            return .unknownOutcome(reason: "HTTP \(status) with a body over \(AmoCRMAPI.maxReplyBodyBytes) bytes", httpStatus: status)
+            return .unknownOutcome(
+                reason: "HTTP \(status) with a body over \(AmoCRMAPI.maxReplyBodyBytes) bytes", httpStatus: status)
         }
         guard !reply.body.isEmpty else { return .unknownOutcome(reason: "HTTP \(status) with an empty body", httpStatus: status) }
         guard let items = ComplexReplyItem.decodeList(reply.body) else {

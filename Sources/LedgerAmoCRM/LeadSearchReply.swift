@@ -21,7 +21,8 @@ public enum LeadSearchReply: Sendable, Equatable {
             guard (200...299).contains(reply.status) else { return .failed(AmoCRMFailure.classifyError(reply)) }
             if reply.status == 204 { return .notFound }
             guard !reply.bodyExceededLimit else {
-                return .failed(.malformedReply(status: reply.status, reason: "search reply over \(AmoCRMAPI.maxReplyBodyBytes) bytes"))
+                return .failed(
+                    .malformedReply(status: reply.status, reason: "search reply over \(AmoCRMAPI.maxReplyBodyBytes) bytes"))
             }
             if reply.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return .notFound }
             guard let list = try? JSONDecoder().decode(SearchReplyBody.self, from: Data(reply.body)) else {

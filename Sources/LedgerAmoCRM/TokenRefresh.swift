@@ -52,7 +52,9 @@ public enum TokenRefreshReply: Sendable, Equatable {
                     let wire = try? JSONDecoder().decode(WireTokenReply.self, from: Data(reply.body)),
                     !wire.accessToken.isEmpty, !wire.refreshToken.isEmpty, wire.expiresIn > 0
                 else {
-                    return .failed(.malformedReply(status: reply.status, reason: "token reply without access_token, refresh_token and expires_in"))
+                    return .failed(
+                        .malformedReply(
+                            status: reply.status, reason: "token reply without access_token, refresh_token and expires_in"))
                 }
                 return .refreshed(
                     TokenPair(

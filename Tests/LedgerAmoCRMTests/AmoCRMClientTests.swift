@@ -15,7 +15,9 @@ import Testing
         let reply = await client.createLeads(request)
         try await client.shutdown()
         try await server.stop()
-        #expect(reply == .created([CreatedLead(requestID: lead.leadID.description, crmLeadID: 101, crmContactID: 202, merged: false)]))
+        #expect(
+            reply == .created([CreatedLead(requestID: lead.leadID.description, crmLeadID: 101, crmContactID: 202, merged: false)])
+        )
         let received = server.received.first ?? ""
         #expect(received.hasPrefix("POST /api/v4/leads/complex HTTP/1.1"))
         #expect(received.lowercased().contains("authorization: bearer test-token"))
@@ -104,7 +106,9 @@ import Testing
 
     // MARK: - Helpers
 
-    private func makeClient(port: Int, requestTimeout: Duration = .seconds(10), maxReplyBodyBytes: Int = AmoCRMAPI.maxReplyBodyBytes)
+    private func makeClient(
+        port: Int, requestTimeout: Duration = .seconds(10), maxReplyBodyBytes: Int = AmoCRMAPI.maxReplyBodyBytes
+    )
         -> AmoCRMClient
     {
         let configuration = AmoCRMClientConfiguration(

@@ -24,7 +24,8 @@ import Testing
     @Test func aPlainStringRequestIDIsAcceptedToo() {
         let body = #"[{"id": "9774766", "contact_id": 12117258, "request_id": "\#(ids[0])"}]"#
         let reply = ComplexCreateReply.classify(Fixture.reply(200, body), requestIDs: [ids[0]])
-        #expect(reply == .created([CreatedLead(requestID: ids[0], crmLeadID: 9_774_766, crmContactID: 12_117_258, merged: false)]))
+        #expect(
+            reply == .created([CreatedLead(requestID: ids[0], crmLeadID: 9_774_766, crmContactID: 12_117_258, merged: false)]))
     }
 
     @Test func aMergedLeadIsASuccessPointingAtTheExistingLead() {
@@ -55,7 +56,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ("garbage", "<<<not json>>>"), ("empty", ""), ("object", #"{"title": "OK"}"#), ("strangers", #"[{"id": 1, "request_id": ["x"]}]"#),
+        ("garbage", "<<<not json>>>"), ("empty", ""), ("object", #"{"title": "OK"}"#),
+        ("strangers", #"[{"id": 1, "request_id": ["x"]}]"#),
         ("wrong types", #"[{"id": {"a": 1}, "request_id": 5}]"#),
     ])
     func anUnreadableSuccessIsAnUnknownOutcomeNeverAFailure(name: String, body: String) {
@@ -82,7 +84,8 @@ import Testing
              "validation-errors": [{"request_id": "\(ids[1])", "errors": [{"code": "NotSupportedChoice",
                "path": "custom_fields_values.0.field_id", "detail": "The value you selected is not a valid choice: ivan@example.ru"}]}]}
             """
-        let reply = ComplexCreateReply.classify(Fixture.reply(400, body, contentType: "application/problem+json"), requestIDs: ids)
+        let reply = ComplexCreateReply.classify(
+            Fixture.reply(400, body, contentType: "application/problem+json"), requestIDs: ids)
         #expect(
             reply
                 == .batchRejected(
@@ -90,7 +93,8 @@ import Testing
                     message: "Bad Request: Request validation failed"))
         let outcomes = reply.outcomes(requestIDs: ids)
         #expect(outcomes[1].outcome == .rejected(status: 400, reason: "NotSupportedChoice at custom_fields_values.0.field_id"))
-        #expect(outcomes[0].outcome == .resendAlone(reason: "batch refused for other leads: Bad Request: Request validation failed"))
+        #expect(
+            outcomes[0].outcome == .resendAlone(reason: "batch refused for other leads: Bad Request: Request validation failed"))
         #expect(outcomes[2].outcome == outcomes[0].outcome)
         // The per-error detail can quote personal data; it never reaches a stored message.
         #expect(!"\(reply)".contains("ivan@example.ru"))
@@ -119,16 +123,20 @@ import Testing
         let seconds = ComplexCreateReply.classify(Fixture.reply(429, "", retryAfter: "7"), requestIDs: ids)
         #expect(seconds == .failed(.rateLimited(retryAfter: .seconds(7), message: "HTTP 429")))
         // Fixture.now is Thu, 01 Jan 2026 00:00:00 GMT.
-        let date = ComplexCreateReply.classify(Fixture.reply(429, "", retryAfter: "Thu, 01 Jan 2026 00:01:30 GMT"), requestIDs: ids)
+        let date = ComplexCreateReply.classify(
+            Fixture.reply(429, "", retryAfter: "Thu, 01 Jan 2026 00:01:30 GMT"), requestIDs: ids)
         #expect(date == .failed(.rateLimited(retryAfter: .seconds(90), message: "HTTP 429")))
     }
 
     @Test func statusesMapToTheirFailures() {
-        let problem = #"{"title": "Unauthorized", "type": "https://httpstatus.es/401", "status": 401, "detail": "Неверный логин или пароль"}"#
+        let problem =
+            #"{"title": "Unauthorized", "type": "https://httpstatus.es/401", "status": 401, "detail": "Неверный логин или пароль"}"#
         #expect(
             ComplexCreateReply.classify(Fixture.reply(401, problem), requestIDs: ids)
                 == .failed(.unauthorized(message: "Unauthorized: Неверный логин или пароль")))
-        #expect(ComplexCreateReply.classify(Fixture.reply(402, ""), requestIDs: ids) == .failed(.paymentRequired(message: "HTTP 402")))
+        #expect(
+            ComplexCreateReply.classify(Fixture.reply(402, ""), requestIDs: ids) == .failed(.paymentRequired(message: "HTTP 402"))
+        )
         #expect(
             ComplexCreateReply.classify(Fixture.reply(502, "<html><title>502 Bad Gateway</title></html>"), requestIDs: ids)
                 == .failed(.serverError(status: 502, message: "HTTP 502: 502 Bad Gateway")))

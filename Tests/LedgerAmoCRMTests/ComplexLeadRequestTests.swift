@@ -57,7 +57,9 @@ import Testing
         let lead = Fixture.lead(1, utm: UTM(source: "yandex", medium: "cpc", campaign: "зима"))
         let mapping = LeadMapping(fields: LeadCustomFields(utmMedium: 501), tags: ["leadledger"])
         let body = Fixture.json(try ComplexLeadRequest(leads: [lead], mapping: mapping).body)
-        let tags = ((body.first?["_embedded"] as? [String: Any])?["tags"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        let tags = ((body.first?["_embedded"] as? [String: Any])?["tags"] as? [[String: Any]] ?? []).compactMap {
+            $0["name"] as? String
+        }
         #expect(tags == ["leadledger", "utm_source:yandex", "utm_campaign:зима"])
         let fields = body.first?["custom_fields_values"] as? [[String: Any]] ?? []
         #expect(fields.count == 1)
@@ -82,7 +84,8 @@ import Testing
         let text = String(decoding: request.body, as: UTF8.self)
         #expect(!text.contains("Нужен счёт"))
         #expect(!text.contains("metadata"))
-        #expect(LeadNoteRequest.text(for: lead, mapping: LeadMapping()) == "Комментарий: Нужен счёт\nСтраница: https://site.ru/promo")
+        #expect(
+            LeadNoteRequest.text(for: lead, mapping: LeadMapping()) == "Комментарий: Нужен счёт\nСтраница: https://site.ru/promo")
         let mapped = LeadMapping(fields: LeadCustomFields(pageURL: 5, comment: 6))
         #expect(LeadNoteRequest.text(for: lead, mapping: mapped) == nil)
     }

@@ -8,7 +8,9 @@ import Testing
     @Test func a204WithAnEmptyBodyIsNotFound() {
         #expect(LeadSearchReply.classify(Fixture.reply(204), ledgerLeadID: id) == .notFound)
         #expect(LeadSearchReply.classify(Fixture.reply(200, ""), ledgerLeadID: id) == .notFound)
-        #expect(LeadSearchReply.classify(Fixture.reply(200, #"{"_page": 1, "_embedded": {"leads": []}}"#), ledgerLeadID: id) == .notFound)
+        #expect(
+            LeadSearchReply.classify(Fixture.reply(200, #"{"_page": 1, "_embedded": {"leads": []}}"#), ledgerLeadID: id)
+                == .notFound)
     }
 
     @Test func aLeadWhoseNameCarriesTheIDIsFoundWithItsMainContact() {

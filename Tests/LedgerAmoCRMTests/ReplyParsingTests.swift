@@ -44,6 +44,7 @@ import Testing
         #expect(ProbeReply.classify(Fixture.reply(200, "{}")) == .reachable)
         #expect(ProbeReply.classify(Fixture.reply(401, "")) == .failed(.unauthorized(message: "HTTP 401")))
         #expect(
-            ProbeReply.classify(.transportFailure(TransportFailure(.connectTimeout))) == .failed(.notSent(TransportFailure(.connectTimeout))))
+            ProbeReply.classify(.transportFailure(TransportFailure(.connectTimeout)))
+                == .failed(.notSent(TransportFailure(.connectTimeout))))
     }
 }

@@ -5,15 +5,20 @@ import Testing
 
 @Suite struct TokenRefreshReplyTests {
     @Test func aTokenReplyGivesANewPairAndItsLifetime() {
-        let body = #"{"token_type": "Bearer", "expires_in": 86400, "server_time": 1767225600, "access_token": "eyJ0.a.b", "refresh_token": "def502"}"#
+        let body =
+            #"{"token_type": "Bearer", "expires_in": 86400, "server_time": 1767225600, "access_token": "eyJ0.a.b", "refresh_token": "def502"}"#
         let reply = TokenRefreshReply.classify(Fixture.reply(200, body, contentType: "application/json"))
-        #expect(reply == .refreshed(TokenPair(accessToken: Secret("eyJ0.a.b"), refreshToken: Secret("def502"), expiresIn: .seconds(86400))))
+        #expect(
+            reply
+                == .refreshed(
+                    TokenPair(accessToken: Secret("eyJ0.a.b"), refreshToken: Secret("def502"), expiresIn: .seconds(86400))))
         // Tokens are secrets: printing the reply shows neither.
         #expect(!"\(reply)".contains("def502"))
     }
 
     @Test func aRevokedRefreshTokenIsAClearRejection() {
-        let body = #"{"hint": "Token has been revoked", "title": "Некорректный запрос", "type": "https://developers.amocrm.ru/v3/errors/OAuthProblemJson", "status": 400, "detail": "В запросе отсутствует ряд параметров или параметры невалидны"}"#
+        let body =
+            #"{"hint": "Token has been revoked", "title": "Некорректный запрос", "type": "https://developers.amocrm.ru/v3/errors/OAuthProblemJson", "status": 400, "detail": "В запросе отсутствует ряд параметров или параметры невалидны"}"#
         let reply = TokenRefreshReply.classify(Fixture.reply(400, body, contentType: "application/problem+json"))
         guard case .refreshTokenRejected(let status, let message) = reply else {
             Issue.record("expected a rejection, got \(reply)")

@@ -47,7 +47,9 @@ public enum AttemptDecision: Sendable, Equatable {
         breakerBlockedInterval: Duration = CircuitBreaker.Configuration().blockedProbeInterval,
         using generator: inout some RandomNumberGenerator
     ) -> AttemptDecision {
-        func scheduled(_ errorClass: SyncErrorClass, _ status: Int?, _ message: String, _ followUp: FollowUp, retryAfter: Duration? = nil)
+        func scheduled(
+            _ errorClass: SyncErrorClass, _ status: Int?, _ message: String, _ followUp: FollowUp, retryAfter: Duration? = nil
+        )
             -> AttemptDecision
         {
             let next = schedule.nextAttempt(
@@ -56,7 +58,9 @@ public enum AttemptDecision: Sendable, Equatable {
                 let failure = LeadFailure(errorClass: errorClass, httpStatus: status, message: message, nextAttemptAt: nil)
                 return .failed(failure, followUp: .deadLetter(alert: "gave up after \(context.attempt) attempts: \(message)"))
             }
-            return .failed(LeadFailure(errorClass: errorClass, httpStatus: status, message: message, nextAttemptAt: next), followUp: followUp)
+            return .failed(
+                LeadFailure(errorClass: errorClass, httpStatus: status, message: message, nextAttemptAt: next), followUp: followUp
+            )
         }
 
         switch outcome {
@@ -94,10 +98,12 @@ public enum AttemptDecision: Sendable, Equatable {
         case .unauthorized:
             if context.canRefreshToken {
                 // A known, fixable cause: retry as soon as the token is refreshed, no backoff.
-                let failure = LeadFailure(errorClass: errorClass, httpStatus: status, message: message, nextAttemptAt: context.failedAt)
+                let failure = LeadFailure(
+                    errorClass: errorClass, httpStatus: status, message: message, nextAttemptAt: context.failedAt)
                 return .failed(failure, followUp: .refreshTokenAndRetry)
             }
-            return scheduled(errorClass, status, message, .stopAllTraffic(alert: "AmoCRM rejects the access token: \(message)"), nil)
+            return scheduled(
+                errorClass, status, message, .stopAllTraffic(alert: "AmoCRM rejects the access token: \(message)"), nil)
         case .paymentRequired:
             return scheduled(errorClass, status, message, .stopAllTraffic(alert: "AmoCRM requires payment: \(message)"), nil)
         case .forbidden:
