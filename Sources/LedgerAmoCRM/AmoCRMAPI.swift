@@ -1,5 +1,44 @@
+import Foundation
+
 /// AmoCRM API v4 facts the wire format relies on (see `../shared/reference/crm-telegram-supervision.md` §1).
+///
+/// Kept in one place so a limit changed by AmoCRM is changed once, and so the reactor sizes its batches and its
+/// pacing from the same numbers the request builder enforces.
 public enum AmoCRMAPI {
     /// `POST /api/v4/leads/complex` takes at most this many leads per request.
     public static let maxLeadsPerComplexRequest = 50
+    /// AmoCRM refuses an entity (lead, contact) carrying more custom-field values than this.
+    public static let maxCustomFieldValuesPerEntity = 40
+    /// AmoCRM's documented rate limit per account; the pacer's default.
+    public static let requestsPerSecond = 7
+    /// The largest reply body read into memory. A bigger body is not parsed: a hostile or broken server must not be
+    /// able to exhaust memory, and no legitimate reply to our calls comes near it.
+    public static let maxReplyBodyBytes = 1 << 20
+    /// The longest message extracted from a reply, in UTF-8 bytes. Messages end up in `SyncFailed` events stored
+    /// forever in clear, so they are short and never carry the request body.
+    public static let maxMessageBytes = 500
+    /// The longest lead name written; AmoCRM's own limit is not documented, 255 is the common database bound.
+    public static let maxLeadNameCharacters = 255
+    /// Leads asked for by one reconcile search; a ledger id is unique, so more than a handful means duplicates.
+    public static let searchLimit = 50
+
+    /// Creates leads with their contacts in one call.
+    public static let complexLeadsPath = "/api/v4/leads/complex"
+    /// Lists and searches leads.
+    public static let leadsPath = "/api/v4/leads"
+    /// Adds notes to existing leads.
+    public static let leadNotesPath = "/api/v4/leads/notes"
+    /// The account itself: the cheapest authenticated read, used to probe whether AmoCRM is back.
+    public static let accountPath = "/api/v4/account"
+    /// OAuth 2 token exchange (authorization code or refresh token).
+    public static let accessTokenPath = "/oauth2/access_token"
+
+    /// `GET /api/v4/leads?query=<needle>&with=contacts&limit=50`: the full-text search used to reconcile a lead whose
+    /// create call had an unknown outcome. The needle is a ledger lead id, which is written into every CRM lead's name.
+    public static func leadSearchPath(query: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let encoded = query.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+        return "\(leadsPath)?query=\(encoded)&with=contacts&limit=\(searchLimit)"
+    }
 }

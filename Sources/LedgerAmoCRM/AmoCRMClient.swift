@@ -1,0 +1,155 @@
+import AsyncHTTPClient
+import Foundation
+import LedgerCore
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// The HTTP side of AmoCRM: sends one request, returns what happened as a value. Never throws on HTTP or transport
+/// errors, because for the reactor they are outcomes to record, not exceptions to propagate.
+///
+/// The client does no retrying, pacing or circuit breaking: those are the reactor's policy (`RetrySchedule`,
+/// `RequestPacer`, `CircuitBreaker`), decided from the classified replies this client returns. Redirects are never
+/// followed, so a POST is never silently re-sent somewhere else.
+public final class AmoCRMClient: Sendable {
+    private let httpClient: HTTPClient
+    private let ownsHTTPClient: Bool
+    private let configuration: AmoCRMClientConfiguration
+    private let accessToken: AmoCRMAccessTokenProvider
+    private let clock: any LedgerClock
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - httpClient: a shared client to use; nil creates one this client owns (call `shutdown()` when done).
+    ///   - accessToken: asked before every authorised call.
+    public init(
+        configuration: AmoCRMClientConfiguration, accessToken: @escaping AmoCRMAccessTokenProvider,
+        httpClient: HTTPClient? = nil, clock: any LedgerClock = SystemClock(), logger: Logger
+    ) {
+        self.configuration = configuration
+        self.accessToken = accessToken
+        self.clock = clock
+        self.logger = logger
+        if let httpClient {
+            self.httpClient = httpClient
+            ownsHTTPClient = false
+        } else {
+            let timeout = HTTPClient.Configuration.Timeout(
+                connect: configuration.connectTimeout.timeAmount, read: configuration.requestTimeout.timeAmount)
+            var clientConfiguration = HTTPClient.Configuration(
+                redirectConfiguration: .disallow, timeout: timeout, decompression: .disabled)
+            clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60))
+            self.httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
+            ownsHTTPClient = true
+        }
+    }
+
+    /// Shuts down the `HTTPClient` if this client created it; a shared one is left to its owner.
+    public func shutdown() async throws {
+        if ownsHTTPClient { try await httpClient.shutdown() }
+    }
+
+    /// `POST /api/v4/leads/complex`.
+    public func createLeads(_ request: ComplexLeadRequest) async -> ComplexCreateReply {
+        let exchange = await send(.POST, path: AmoCRMAPI.complexLeadsPath, body: request.body)
+        return ComplexCreateReply.classify(exchange, requestIDs: request.requestIDs)
+    }
+
+    /// `GET /api/v4/leads?query=<ledger lead id>`: is the lead already there?
+    public func searchLead(ledgerLeadID: String) async -> LeadSearchReply {
+        let exchange = await send(.GET, path: AmoCRMAPI.leadSearchPath(query: ledgerLeadID))
+        return LeadSearchReply.classify(exchange, ledgerLeadID: ledgerLeadID)
+    }
+
+    /// `GET /api/v4/account`: the circuit breaker's probe.
+    public func probe() async -> ProbeReply {
+        ProbeReply.classify(await send(.GET, path: AmoCRMAPI.accountPath))
+    }
+
+    /// `POST /api/v4/leads/notes` with a body from `LeadNoteRequest.body(notes:)`. Reachable-or-failure only: a note is
+    /// best effort and a lost reply at worst duplicates a note.
+    public func addNotes(_ body: [UInt8]) async -> ProbeReply {
+        ProbeReply.classify(await send(.POST, path: AmoCRMAPI.leadNotesPath, body: body))
+    }
+
+    /// `POST /oauth2/access_token` with the refresh token. Read `TokenRefreshRequest` before calling: refresh tokens
+    /// are single-use.
+    public func refreshToken(clientID: String, clientSecret: Secret, refreshToken: Secret, redirectURI: String) async
+        -> TokenRefreshReply
+    {
+        let body = TokenRefreshRequest.body(
+            clientID: clientID, clientSecret: clientSecret, refreshToken: refreshToken, redirectURI: redirectURI)
+        return TokenRefreshReply.classify(await send(.POST, path: AmoCRMAPI.accessTokenPath, body: body, authorized: false))
+    }
+
+    /// Sends one request and records what happened. Public so calls this type has no method for can still go
+    /// through the same timeouts, limits and error mapping.
+    public func send(_ method: AmoCRMMethod, path: String, body: [UInt8]? = nil, authorized: Bool = true) async
+        -> AmoCRMExchange
+    {
+        var headers = HTTPHeaders()
+        headers.add(name: "User-Agent", value: configuration.userAgent)
+        headers.add(name: "Accept", value: "application/json")
+        if body != nil { headers.add(name: "Content-Type", value: "application/json") }
+        if authorized, let token = await accessToken() { headers.add(name: "Authorization", value: "Bearer \(token.value)") }
+        let request: HTTPClient.Request
+        do {
+            request = try HTTPClient.Request(
+                url: configuration.url(for: path), method: HTTPMethod(rawValue: method.rawValue), headers: headers,
+                body: body.map { .bytes($0) })
+        } catch {
+            return .transportFailure(TransportFailure(.connectFailed, detail: "invalid request URL: \(error)"))
+        }
+        let recorder = ExchangeRecorder(maxBodyBytes: configuration.maxReplyBodyBytes, clock: clock)
+        let deadline = NIODeadline.now() + configuration.requestTimeout.timeAmount
+        let task = httpClient.execute(request: request, delegate: recorder, deadline: deadline, logger: logger)
+        let exchange: AmoCRMExchange
+        do {
+            let reply = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
+            exchange = .response(reply)
+        } catch {
+            if recorder.failedOnBodyLimit(error), let reply = recorder.reply() {
+                exchange = .response(reply)
+            } else {
+                exchange = .transportFailure(TransportFailure.classify(error, requestHeadSent: recorder.requestHeadSent))
+            }
+        }
+        log(exchange, method: method, path: path)
+        return exchange
+    }
+
+    private func log(_ exchange: AmoCRMExchange, method: AmoCRMMethod, path: String) {
+        // The path only up to its query: a search query is a ledger id, harmless, but paths stay uniform in logs.
+        let route = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
+        switch exchange {
+        case .response(let reply):
+            logger.debug(
+                "AmoCRM replied",
+                metadata: [
+                    "http.method": "\(method.rawValue)", "http.route": "\(route)", "http.status": "\(reply.status)",
+                    "crm.request_id": "\(reply.amoRequestID ?? "-")",
+                ])
+        case .transportFailure(let failure):
+            logger.debug(
+                "AmoCRM call failed without a reply",
+                metadata: ["http.method": "\(method.rawValue)", "http.route": "\(route)", "crm.failure": "\(failure)"])
+        }
+    }
+}
+
+/// The HTTP methods AmoCRM's API uses; our own type so callers need not import NIO.
+public enum AmoCRMMethod: String, Sendable {
+    case GET, POST, PATCH
+}
+
+extension Duration {
+    /// NIO's `TimeAmount` for this duration, whole nanoseconds.
+    var timeAmount: TimeAmount {
+        let (seconds, attoseconds) = components
+        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

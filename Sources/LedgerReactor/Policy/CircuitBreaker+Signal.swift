@@ -1,0 +1,36 @@
+import LedgerAmoCRM
+
+extension CircuitBreaker.Signal {
+    /// What a failure says about AmoCRM's health.
+    public init(_ failure: AmoCRMFailure) {
+        switch failure {
+        case .notSent, .noReply, .rateLimited, .serverError: self = .unwell
+        case .forbidden, .paymentRequired: self = .blocked
+        case .unauthorized, .invalidRequest: self = .healthy
+        case .malformedReply, .unexpected: self = .neutral
+        }
+    }
+
+    /// What a create reply says: any reply that proves AmoCRM processed the request is healthy, a lost reply is not.
+    public init(_ reply: ComplexCreateReply) {
+        switch reply {
+        case .created, .partiallyCreated, .batchRejected: self = .healthy
+        case .unknownOutcome(_, let status): self = status == nil ? .unwell : .neutral
+        case .failed(let failure): self.init(failure)
+        }
+    }
+
+    public init(_ reply: LeadSearchReply) {
+        switch reply {
+        case .notFound, .found: self = .healthy
+        case .failed(let failure): self.init(failure)
+        }
+    }
+
+    public init(_ reply: ProbeReply) {
+        switch reply {
+        case .reachable: self = .healthy
+        case .failed(let failure): self.init(failure)
+        }
+    }
+}

@@ -1,8 +1,0 @@
-import LedgerAmoCRM
-import Testing
-
-@Suite struct AmoCRMAPITests {
-    @Test func complexRequestsCarryAtMostFiftyLeads() {
-        #expect(AmoCRMAPI.maxLeadsPerComplexRequest == 50)
-    }
-}

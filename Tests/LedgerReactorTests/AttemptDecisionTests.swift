@@ -1,0 +1,98 @@
+import LedgerAmoCRM
+import LedgerCore
+import LedgerReactor
+import LedgerTesting
+import Testing
+
+@Suite struct AttemptDecisionTests {
+    let schedule = RetrySchedule.standard
+    let context = AttemptDecision.Context(attempt: 1, failedAt: PolicyFixture.now, canRefreshToken: true)
+    let created = CreatedLead(requestID: "r", crmLeadID: 1, crmContactID: 2, merged: true)
+
+    @Test func everyOutcomeGetsTheDocumentedDecision() {
+        let cases: [(LeadCreateOutcome, SyncErrorClass?, Bool, AttemptDecision.FollowUp?)] = [
+            (.created(created), nil, false, nil),
+            (.rejected(status: 400, reason: "bad"), .rejected, false, .deadLetter(alert: "AmoCRM refused the lead: bad")),
+            (.resendAlone(reason: "others"), .rejected, true, .resendAlone),
+            (.unknownOutcome(reason: "lost", httpStatus: nil), .unknownOutcome, true, .reconcileFirst),
+            (.failed(.notSent(TransportFailure(.connectTimeout))), .timeout, true, .retry),
+            (.failed(.notSent(TransportFailure(.connectFailed))), .transport, true, .retry),
+            (.failed(.noReply(TransportFailure(.readTimeout))), .timeout, true, .reconcileFirst),
+            (.failed(.serverError(status: 502, message: "m")), .serverError, true, .reconcileFirst),
+            (.failed(.malformedReply(status: 200, reason: "m")), .malformedReply, true, .reconcileFirst),
+            (.failed(.rateLimited(retryAfter: nil, message: "m")), .rateLimited, true, .retry),
+            (.failed(.unauthorized(message: "m")), .unauthorized, true, .refreshTokenAndRetry),
+            (
+                .failed(.paymentRequired(message: "m")), .paymentRequired, true,
+                .stopAllTraffic(alert: "AmoCRM requires payment: m")
+            ),
+            (.failed(.forbidden(message: "m")), .forbidden, true, .stopAllTraffic(alert: "AmoCRM blocked access: m")),
+            (
+                .failed(.invalidRequest(status: 422, message: "m")), .rejected, false,
+                .deadLetter(alert: "AmoCRM refused the lead: m")
+            ),
+            (.failed(.unexpected(status: 404, message: "m")), .malformedReply, true, .retry),
+        ]
+        for (outcome, errorClass, retryable, followUp) in cases {
+            var generator = SeededGenerator(seed: 1)
+            let decision = AttemptDecision.decide(outcome, context: context, schedule: schedule, using: &generator)
+            switch decision {
+            case .succeeded(let lead):
+                #expect(errorClass == nil && lead == created)
+            case .failed(let failure, let actual):
+                #expect(failure.errorClass == errorClass, "\(outcome)")
+                #expect(failure.retryable == retryable, "\(outcome)")
+                #expect(actual == followUp, "\(outcome)")
+                // Whatever is decided must be a valid event.
+                let event = failure.syncFailed(leadID: LeadID.make(at: PolicyFixture.now), attemptID: "a1", attempt: 1)
+                #expect(throws: Never.self) { try event.validate() }
+                if let next = failure.nextAttemptAt { #expect(next >= PolicyFixture.now) }
+            }
+        }
+    }
+
+    @Test func a401AfterARefreshStopsTrafficInsteadOfLooping() {
+        var generator = SeededGenerator(seed: 1)
+        let refreshed = AttemptDecision.Context(attempt: 2, failedAt: PolicyFixture.now, canRefreshToken: false)
+        let decision = AttemptDecision.decide(
+            .failed(.unauthorized(message: "m")), context: refreshed, schedule: schedule, using: &generator)
+        #expect(decision.followUp == .stopAllTraffic(alert: "AmoCRM rejects the access token: m"))
+    }
+
+    @Test func aRetryAfterAndABanBothPushTheNextAttemptLater() {
+        var generator = SeededGenerator(seed: 1)
+        let limited = AttemptDecision.decide(
+            .failed(.rateLimited(retryAfter: .seconds(300), message: "")), context: context, schedule: schedule, using: &generator
+        )
+        #expect(limited.nextAttemptAt == PolicyFixture.now.adding(seconds: 300))
+        let banned = AttemptDecision.decide(
+            .failed(.forbidden(message: "")), context: context, schedule: schedule, using: &generator)
+        #expect(banned.nextAttemptAt == PolicyFixture.now.adding(seconds: 900))
+    }
+
+    @Test func theLastAttemptDeadLettersInsteadOfRetrying() {
+        var generator = SeededGenerator(seed: 1)
+        let last = AttemptDecision.Context(attempt: schedule.maxAttempts, failedAt: PolicyFixture.now, canRefreshToken: true)
+        let decision = AttemptDecision.decide(
+            .failed(.serverError(status: 500, message: "boom")), context: last, schedule: schedule, using: &generator)
+        #expect(decision.nextAttemptAt == nil)
+        #expect(decision.followUp == .deadLetter(alert: "gave up after 48 attempts: boom"))
+    }
+
+    @Test func onlyUncertainClassesRequireASearchBeforeResending() {
+        let uncertain = SyncErrorClass.allCases.filter { AttemptDecision.requiresReconciliation(after: $0) }
+        #expect(Set(uncertain) == [.unknownOutcome, .serverError, .malformedReply])
+    }
+}
+
+extension AttemptDecision {
+    var followUp: FollowUp? {
+        if case .failed(_, let followUp) = self { return followUp }
+        return nil
+    }
+
+    var nextAttemptAt: Timestamp? {
+        if case .failed(let failure, _) = self { return failure.nextAttemptAt }
+        return nil
+    }
+}

@@ -1,8 +1,0 @@
-import LedgerReactor
-import Testing
-
-@Suite struct ReactorTests {
-    @Test func batchesNeverExceedTheComplexRequestLimit() {
-        #expect(Reactor.maxBatch <= 50)
-    }
-}

@@ -1,0 +1,65 @@
+import LedgerAmoCRM
+import LedgerCore
+import LedgerReactor
+import LedgerTesting
+import Testing
+
+@Suite struct RequestPacerTests {
+    @Test func aBurstUpToTheLimitGoesAtOnceAndTheNextWaitsForTheWindow() {
+        var pacer = RequestPacer(limit: 7, window: .seconds(1))
+        for _ in 0..<7 { #expect(pacer.reserve(now: PolicyFixture.now) == .zero) }
+        #expect(pacer.reserve(now: PolicyFixture.now) == .seconds(1))
+        #expect(pacer.reserve(now: PolicyFixture.now.adding(milliseconds: 400)) == .milliseconds(600))
+    }
+
+    @Test func noOneSecondWindowEverHoldsMoreThanTheLimitForRandomArrivals() {
+        for seed in UInt64(0)..<100 {
+            var generator = SeededGenerator(seed: seed)
+            var pacer = RequestPacer()
+            var now = PolicyFixture.now
+            var sends: [Int64] = []
+            for _ in 0..<300 {
+                now = now.adding(milliseconds: Int64.random(in: 0...400, using: &generator))
+                if Int.random(in: 0..<50, using: &generator) == 0 {
+                    pacer.rateLimited(now: now, retryAfter: Bool.random(using: &generator) ? .seconds(3) : nil)
+                }
+                let wait = pacer.reserve(now: now)
+                #expect(wait >= .zero)
+                sends.append(now.millisecondsSinceEpoch + PolicyFixture.milliseconds(wait))
+            }
+            #expect(Self.busiestWindow(sends, milliseconds: 1000) <= AmoCRMAPI.requestsPerSecond, "seed \(seed)")
+            #expect(Self.busiestWindow(sends, milliseconds: 1100) <= AmoCRMAPI.requestsPerSecond, "seed \(seed)")
+        }
+    }
+
+    @Test func a429PausesEverythingThenRecoversGradually() {
+        var pacer = RequestPacer(limit: 8, window: .seconds(1), recoveryStep: .seconds(10), defaultPenalty: .seconds(10))
+        pacer.rateLimited(now: PolicyFixture.now, retryAfter: nil)
+        #expect(pacer.reserve(now: PolicyFixture.now) == .seconds(10))
+        #expect(pacer.effectiveLimit(at: PolicyFixture.now) == 0)
+        #expect(pacer.effectiveLimit(at: PolicyFixture.now.adding(seconds: 10)) == 4)
+        #expect(pacer.effectiveLimit(at: PolicyFixture.now.adding(seconds: 30)) == 6)
+        #expect(pacer.effectiveLimit(at: PolicyFixture.now.adding(seconds: 60)) == 8)
+    }
+
+    @Test func aLongerRetryAfterIsHonouredAndAShorterPauseNeverShortensOne() {
+        var pacer = RequestPacer()
+        pacer.rateLimited(now: PolicyFixture.now, retryAfter: .seconds(120))
+        pacer.slowDown(until: PolicyFixture.now.adding(seconds: 5))
+        #expect(pacer.reserve(now: PolicyFixture.now) == .seconds(120))
+    }
+
+    // MARK: - Helpers
+
+    /// The most sends in any half-open window `[t, t + milliseconds)`.
+    static func busiestWindow(_ sends: [Int64], milliseconds: Int64) -> Int {
+        let sorted = sends.sorted()
+        var busiest = 0
+        var start = 0
+        for end in sorted.indices {
+            while sorted[end] - sorted[start] >= milliseconds { start += 1 }
+            busiest = max(busiest, end - start + 1)
+        }
+        return busiest
+    }
+}
