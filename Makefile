@@ -1,7 +1,8 @@
 # LeadLedger — rules:
 #   make run     set up, build, and run the ledger on a demo log in ./data (check-config, status, report, verify)
 #   make test    set up, build everything (warnings are errors), self-test the fake AmoCRM/Telegram, run every test
-#   make bench   release build, then the append and replay benchmarks (figures go to docs/BENCHMARKS.md by hand)
+#   make bench   release build, then the append/replay benchmarks and the wrk HTTP ingest benchmark
+#                (figures go to docs/BENCHMARKS.md by hand)
 #   make lint    swift-format lint (force-unwrap and force-try rules on in Sources)
 #   make format  swift-format in place
 #   make clean   remove build output and the demo log
@@ -38,8 +39,13 @@ run: build
 	LEADLEDGER_DB=$(DEMO_DB) .build/debug/leadledger verify
 
 bench: setup
-	$(SWIFT) build -c release --product leadledger-bench
+	@command -v wrk >/dev/null || { \
+		echo "installing wrk"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
+	$(SWIFT) build -c release
 	.build/release/leadledger-bench run
+	tools/bench/http_ingest.sh .build/release
 
 lint:
 	$(SWIFT) format lint --strict -r Sources Tests Package.swift

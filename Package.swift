@@ -120,8 +120,9 @@ let package = Package(
         .executableTarget(
             name: "leadledger-bench",
             dependencies: [
-                "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerTesting",
+                "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerTesting", "LedgerHTTP",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

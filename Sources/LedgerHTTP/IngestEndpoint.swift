@@ -13,7 +13,7 @@ import NIOCore
 ///   failure to persist answers 503; bad input answers 4xx and writes nothing.
 struct IngestEndpoint: Sendable {
     let log: EventLog
-    let committer: GroupCommitter
+    let sink: any LeadSink
     let limits: IngestLimits
     let duplicateWindowSeconds: Int
     /// The form field that marks a submission as spam when filled in; empty = no honeypot.
@@ -69,7 +69,7 @@ struct IngestEndpoint: Sendable {
             spam: submission.honeypotTripped ? .honeypot : nil)
         let plainForm = SubmissionParser.isPlainForm(contentType: contentType)
         do {
-            let receipt = try await committer.receive(lead)
+            let receipt = try await sink.receive(lead)
             if receipt.duplicateReason == .doubleSubmission {
                 metrics.lead(.doubleSubmission)
                 logger.info("double submission answered with the earlier lead", metadata: ["lead.id": "\(receipt.leadID)"])

@@ -67,10 +67,14 @@ public struct LedgerServer: Sendable {
     public let configuration: Configuration
     public let logger: Logger
 
-    public init(log: EventLog, configuration: Configuration, logger: Logger) {
+    /// Replaces the group committer for ingest; only the benchmark's no-storage ceiling sets it.
+    let sinkOverride: (any LeadSink)?
+
+    public init(log: EventLog, configuration: Configuration, logger: Logger, benchmarkSink: (any LeadSink)? = nil) {
         self.log = log
         self.configuration = configuration
         self.logger = logger
+        self.sinkOverride = benchmarkSink
     }
 
     /// Serves until SIGTERM or SIGINT, then stops accepting, finishes in-flight requests, commits what is queued and
@@ -83,7 +87,7 @@ public struct LedgerServer: Sendable {
         defer { committer.shutdown() }
         let startedAt = SystemClock().now()
         let ingest = IngestEndpoint(
-            log: log, committer: committer, limits: configuration.ingestLimits,
+            log: log, sink: sinkOverride ?? committer, limits: configuration.ingestLimits,
             duplicateWindowSeconds: configuration.duplicateWindowSeconds, honeypotField: configuration.honeypotField,
             redirect: FormRedirect(defaultURL: configuration.formRedirectURL, allowedOrigins: configuration.redirectOrigins),
             clock: SystemClock(), metrics: metrics, logger: logger)

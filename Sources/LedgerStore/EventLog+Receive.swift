@@ -139,18 +139,19 @@ extension EventLog {
     }
 
     /// The newest lead since `since` with the same phone or email fingerprint and the same form, read inside the
-    /// receiving transaction so two concurrent double clicks cannot both be written. The scan covers at most
-    /// `maxPageSize` of the newest leads in the window.
+    /// receiving transaction so two concurrent double clicks cannot both be written. Both lookups are index ranges
+    /// (`lead_key_phone`, `lead_key_email`); at most `maxPageSize` same-contact leads are looked at.
     private func doubleSubmission(of lead: PreparedLead, since: Timestamp, _ db: Database) throws -> LeadReceipt? {
         guard lead.phoneFingerprint != nil || lead.emailFingerprint != nil else { return nil }
         let statement = try db.cachedStatement(
             sql: """
                 SELECT k.lead_id, e.seq, e.hash FROM (
-                    SELECT lead_id, phone_fingerprint, email_fingerprint FROM lead_key
-                    WHERE lead_id >= ? ORDER BY lead_id DESC LIMIT ?) k
+                    SELECT lead_id FROM lead_key WHERE phone_fingerprint = ?1 AND lead_id >= ?3
+                    UNION
+                    SELECT lead_id FROM lead_key WHERE email_fingerprint = ?2 AND lead_id >= ?3
+                    ORDER BY lead_id DESC LIMIT ?4) k
                 JOIN event e ON e.stream = k.lead_id AND e.version = 1
-                WHERE (k.phone_fingerprint = ? OR k.email_fingerprint = ?)
-                    AND json_extract(e.data, '$.form_id') IS ?
+                WHERE json_extract(e.data, '$.form_id') IS ?5
                     AND json_extract(e.data, '$.spam') IS NULL
                 ORDER BY k.lead_id DESC LIMIT 1
                 """)
@@ -158,7 +159,7 @@ extension EventLog {
             let row = try Row.fetchOne(
                 statement,
                 arguments: [
-                    LeadID.lowerBound(at: since), options.maxPageSize, lead.phoneFingerprint, lead.emailFingerprint,
+                    lead.phoneFingerprint, lead.emailFingerprint, LeadID.lowerBound(at: since), options.maxPageSize,
                     lead.event.formID,
                 ]),
             let leadID = LeadID(row[0] as String)

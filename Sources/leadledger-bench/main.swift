@@ -7,6 +7,8 @@ import LedgerStore
 /// - `append --db PATH --leads N`: writes N leads, each with an attempt and an outcome, one transaction per call;
 ///   used by the two-process test.
 /// - `seed --db PATH --leads N [--seed S]`: fills a log with a generated history (demo data for `make run`).
+/// - `ceiling --db PATH [--port P]`: `serve` without storage, the ceiling for the HTTP ingest benchmark
+///   (`tools/bench/http_ingest.sh`).
 let arguments = Array(CommandLine.arguments.dropFirst())
 
 func option(_ name: String) -> String? {
@@ -31,13 +33,18 @@ do {
             fail("seed needs --db and --leads")
         }
         try SeedMode(path: path, leads: leads, seed: option("--seed").flatMap(UInt64.init) ?? 1).run()
+    case "ceiling":
+        guard let path = option("--db") else { fail("ceiling needs --db") }
+        try await CeilingServeMode(path: path, port: option("--port").flatMap(Int.init) ?? 0).run()
     case "run":
         try BenchmarkSuite(
             events: option("--events").flatMap(Int.init) ?? 1_000_000,
             appends: option("--appends").flatMap(Int.init) ?? 2000
         ).run()
     default:
-        fail("usage: leadledger-bench (run [--events N] [--appends N] | append --db PATH --leads N | seed --db PATH --leads N)")
+        fail(
+            "usage: leadledger-bench (run [--events N] [--appends N] | append --db PATH --leads N | seed --db PATH --leads N"
+                + " | ceiling --db PATH [--port P])")
     }
 } catch {
     FileHandle.standardError.write(Data("leadledger-bench: \(error)\n".utf8))
