@@ -101,8 +101,10 @@ let package = Package(
         .target(
             name: "LedgerCLI",
             dependencies: [
-                "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerHTTP", "LedgerIngest", "LedgerReactor",
+                "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerHTTP", "LedgerIngest", "LedgerReactor", "LedgerAmoCRM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -432,6 +432,9 @@ def serve(app: FakeApp, args: argparse.Namespace) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    # A parent may start us with these signals blocked (Foundation's Process on Linux passes its threads' mask on):
+    # unblock them, or SIGTERM would never reach the handler and the fake would outlive its test.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     server.serve_forever(poll_interval=0.2)
     app.modes.stop()
     server.server_close()

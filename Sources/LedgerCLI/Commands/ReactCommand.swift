@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import LedgerAmoCRM
+import LedgerCore
+import LedgerProjections
+import LedgerReactor
+import LedgerStore
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `leadledger react`: delivers queued leads to AmoCRM; one reactor per log.
+struct ReactCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "react",
+        abstract: "Run the reactor: send due leads to AmoCRM from the projected retry queue and record every outcome.",
+        discussion: """
+            Only one reactor may run per log (a lock file beside it); a second exits with status 3. Without \
+            LEADLEDGER_AMOCRM_BASE_URL, sync is disabled: leads wait safely in the queue. Stops on SIGTERM/SIGINT.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let settings = try await global.settings()
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let logger = Logger(label: "leadledger.react")
+        let log = try global.openLog(settings, create: true)
+        let lock: ReactorLock
+        do {
+            lock = try ReactorLock(logPath: settings.databasePath)
+        } catch {
+            throw ExitStatus.runtime("react: \(error)")
+        }
+        guard let crm = settings.amoCRM else {
+            writeOut("leadledger react: CRM sync disabled (LEADLEDGER_AMOCRM_BASE_URL not set); leads wait in the queue\n")
+            try await ServiceGroup(services: [IdleService()], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+                .run()
+            withExtendedLifetime(lock) {}
+            return
+        }
+        guard case .longLivedToken(let token) = crm.authentication else {
+            throw ExitStatus.runtime(
+                "react: the OAuth refresh flow is not implemented yet; set LEADLEDGER_AMOCRM_TOKEN (a long-lived token)")
+        }
+        let client = AmoCRMClient(
+            configuration: AmoCRMClientConfiguration(
+                baseURL: crm.baseURL, connectTimeout: .seconds(crm.connectTimeoutSeconds),
+                requestTimeout: .seconds(crm.timeoutSeconds)),
+            accessToken: { token }, logger: logger)
+        let engine = SyncEngine(
+            log: log, runner: ProjectionRunner(log: log, batchSize: settings.projectionBatchSize), client: client,
+            configuration: .init(mapping: LeadMapping(pipelineID: crm.pipelineID, statusID: crm.statusID)), logger: logger)
+        writeOut("leadledger react: sending to \(crm.baseURL.absoluteString)\n")
+        do {
+            try await ServiceGroup(
+                services: [ReactorService(engine: engine, logger: logger)], gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            ).run()
+        } catch {
+            try? await client.shutdown()
+            throw ExitStatus.runtime("react: \(error)")
+        }
+        try? await client.shutdown()
+        withExtendedLifetime(lock) {}
+    }
+}
+
+/// Keeps `react` alive (and stoppable) when sync is disabled, so a supervisor does not see a crash loop.
+struct IdleService: Service {
+    func run() async throws {
+        try? await gracefulShutdown()
+    }
+}

@@ -1,0 +1,233 @@
+import Foundation
+import LedgerAmoCRM
+import LedgerCore
+import LedgerProjections
+import LedgerStore
+import Logging
+
+/// One reactor's sync loop state: decides from the projected retry queue, calls AmoCRM, records every step.
+///
+/// Every decision reads projected state and every action is an event: `SyncAttempted` is appended *before* the call
+/// (a crash mid-call leaves an attempt without an outcome for start-up to find), the outcome after it. The pacer and
+/// the circuit breaker are in memory: a restart begins closed, and the first failures re-open it.
+public actor SyncEngine {
+    public struct Configuration: Sendable {
+        /// Leads per complex request (at most AmoCRM's 50). Full batches drain a backlog; a lead that arrives alone is
+        /// sent alone, which keeps an unknown outcome small.
+        public var batchSize: Int
+        public var mapping: LeadMapping
+        public var schedule: RetrySchedule
+        public var breaker: CircuitBreaker.Configuration
+        /// AmoCRM calls per second across creates, searches and probes.
+        public var requestsPerSecond: Int
+
+        public init(
+            batchSize: Int = AmoCRMAPI.maxLeadsPerComplexRequest, mapping: LeadMapping = LeadMapping(),
+            schedule: RetrySchedule = .standard, breaker: CircuitBreaker.Configuration = .init(), requestsPerSecond: Int = 7
+        ) {
+            self.batchSize = max(1, min(batchSize, AmoCRMAPI.maxLeadsPerComplexRequest))
+            self.mapping = mapping
+            self.schedule = schedule
+            self.breaker = breaker
+            self.requestsPerSecond = requestsPerSecond
+        }
+    }
+
+    let log: EventLog
+    let runner: ProjectionRunner
+    let client: AmoCRMClient
+    let configuration: Configuration
+    let clock: any LedgerClock
+    let logger: Logger
+    private var breaker: CircuitBreaker
+    private var pacer: RequestPacer
+    private var random = SystemRandomNumberGenerator()
+
+    public init(
+        log: EventLog, runner: ProjectionRunner, client: AmoCRMClient, configuration: Configuration,
+        clock: any LedgerClock = SystemClock(), logger: Logger
+    ) {
+        self.log = log
+        self.runner = runner
+        self.client = client
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        breaker = CircuitBreaker(configuration: configuration.breaker)
+        pacer = RequestPacer(limit: configuration.requestsPerSecond)
+    }
+
+    /// The breaker's state for health: `closed`, `open` or `half_open`.
+    public var breakerState: String { breaker.state.healthName }
+
+    /// One pass: brings projections up to date, then handles one batch of due leads. Returns how many leads it
+    /// recorded an outcome for (0: nothing due, or the breaker holds traffic back).
+    public func runOnce() async throws -> Int {
+        try runner.catchUp()
+        let now = clock.now()
+        switch breaker.permission(now: now) {
+        case .wait:
+            return 0
+        case .probe:
+            await probe()
+            return 0
+        case .send:
+            break
+        }
+        let due = try RetryQueue(log: log).due(at: now, limit: configuration.batchSize)
+        guard !due.isEmpty else {
+            // The permission was not used: give a half-open breaker its trial back.
+            breaker.record(.neutral, now: now)
+            return 0
+        }
+        var batch: [(entry: RetryQueueEntry, lead: OutgoingLead)] = []
+        var settled = 0
+        for entry in due {
+            switch try outgoing(entry) {
+            case .available(let lead):
+                batch.append((entry, lead))
+            case .erased:
+                try recordUnsendable(entry, reason: "personal data erased before delivery")
+                settled += 1
+            }
+        }
+        guard !batch.isEmpty else { return settled }
+        return settled + (try await send(batch))
+    }
+
+    private enum Outgoing {
+        case available(OutgoingLead)
+        case erased
+    }
+
+    private func outgoing(_ entry: RetryQueueEntry) throws -> Outgoing {
+        let events = try log.events(EventQuery(stream: entry.leadID.description, type: .leadReceived, limit: 1))
+        guard let first = events.first, case .leadReceived(let received) = try first.decode() else {
+            throw SyncEngineError(leadID: entry.leadID, reason: "queued lead has no LeadReceived")
+        }
+        switch try log.personalData(of: received) {
+        case .available(let personal):
+            return .available(
+                OutgoingLead(
+                    leadID: received.leadID, receivedAt: received.receivedAt, formID: received.formID, utm: received.utm,
+                    personal: personal))
+        case .erased:
+            return .erased
+        }
+    }
+
+    /// Attempts, one call, outcomes. Leads whose last outcome was unknown are searched for first: found means
+    /// delivered, without a second copy in the CRM.
+    private func send(_ batch: [(entry: RetryQueueEntry, lead: OutgoingLead)]) async throws -> Int {
+        let attempts = batch.map { item in
+            SyncAttempted(
+                leadID: item.entry.leadID, attempt: item.entry.attempts + 1, attemptID: UUIDv7.make(at: clock.now()).description,
+                target: .amocrm)
+        }
+        _ = try log.append(attempts.map { PendingEvent(.syncAttempted($0)) })
+        var outcomes: [PendingEvent] = []
+        var toCreate: [(SyncAttempted, OutgoingLead)] = []
+        for (attempt, item) in zip(attempts, batch) {
+            guard let errorClass = item.entry.lastErrorClass, AttemptDecision.requiresReconciliation(after: errorClass)
+            else {
+                toCreate.append((attempt, item.lead))
+                continue
+            }
+            await pace()
+            let search = await client.searchLead(ledgerLeadID: item.lead.requestID)
+            breaker.record(CircuitBreaker.Signal(search), now: clock.now())
+            switch search {
+            case .found(let match):
+                logger.info("lead found in AmoCRM after an unknown outcome", metadata: ["lead.id": "\(attempt.leadID)"])
+                outcomes.append(success(attempt, crmLeadID: match.crmLeadID, crmContactID: match.crmContactID, merged: false))
+            case .notFound:
+                toCreate.append((attempt, item.lead))
+            case .failed(let failure):
+                outcomes.append(record(attempt, .failed(failure)))
+            }
+        }
+        if !toCreate.isEmpty {
+            let request = try ComplexLeadRequest(leads: toCreate.map(\.1), mapping: configuration.mapping)
+            await pace()
+            let reply = await client.createLeads(request)
+            breaker.record(CircuitBreaker.Signal(reply), now: clock.now())
+            let byRequest = Dictionary(
+                reply.outcomes(requestIDs: request.requestIDs).map { ($0.requestID, $0.outcome) },
+                uniquingKeysWith: { first, _ in first })
+            for (attempt, lead) in toCreate {
+                let outcome = byRequest[lead.requestID] ?? .unknownOutcome(reason: "no outcome for the lead", httpStatus: nil)
+                outcomes.append(record(attempt, outcome))
+            }
+        }
+        _ = try log.append(outcomes)
+        return outcomes.count
+    }
+
+    /// The event recording one lead's `outcome`, as `AttemptDecision` decides it.
+    private func record(_ attempt: SyncAttempted, _ outcome: LeadCreateOutcome) -> PendingEvent {
+        let decision = AttemptDecision.decide(
+            outcome, context: .init(attempt: attempt.attempt, failedAt: clock.now(), canRefreshToken: false),
+            schedule: configuration.schedule, using: &random)
+        switch decision {
+        case .succeeded(let created):
+            return success(attempt, crmLeadID: created.crmLeadID, crmContactID: created.crmContactID, merged: created.merged)
+        case .failed(let failure, let followUp):
+            if case .failed(.rateLimited(let retryAfter, _)) = outcome {
+                pacer.rateLimited(now: clock.now(), retryAfter: retryAfter)
+            }
+            logger.warning(
+                "sync attempt failed",
+                metadata: [
+                    "lead.id": "\(attempt.leadID)", "attempt": "\(attempt.attempt)",
+                    "error.class": "\(failure.errorClass.rawValue)",
+                    "http.status": "\(failure.httpStatus.map(String.init) ?? "-")", "follow_up": "\(followUp)",
+                ])
+            return PendingEvent(
+                .syncFailed(failure.syncFailed(leadID: attempt.leadID, attemptID: attempt.attemptID, attempt: attempt.attempt)))
+        }
+    }
+
+    private func success(_ attempt: SyncAttempted, crmLeadID: Int64, crmContactID: Int64?, merged: Bool) -> PendingEvent {
+        PendingEvent(
+            .syncSucceeded(
+                SyncSucceeded(
+                    leadID: attempt.leadID, attemptID: attempt.attemptID, attempt: attempt.attempt, crmLeadID: crmLeadID,
+                    crmContactID: crmContactID, merged: merged)))
+    }
+
+    /// A lead that can never be sent (its personal data was erased first): dead-lettered with the reason.
+    private func recordUnsendable(_ entry: RetryQueueEntry, reason: String) throws {
+        let attempt = SyncAttempted(
+            leadID: entry.leadID, attempt: entry.attempts + 1, attemptID: UUIDv7.make(at: clock.now()).description,
+            target: .amocrm)
+        _ = try log.append([
+            PendingEvent(.syncAttempted(attempt)),
+            PendingEvent(
+                .syncFailed(
+                    SyncFailed(
+                        leadID: entry.leadID, attemptID: attempt.attemptID, attempt: attempt.attempt, errorClass: .rejected,
+                        httpStatus: nil, message: reason, retryable: false, nextAttemptAt: nil))),
+        ])
+    }
+
+    /// While the breaker is open: a cheap read, never a lead.
+    private func probe() async {
+        await pace()
+        let reply = await client.probe()
+        breaker.record(CircuitBreaker.Signal(reply), isProbe: true, now: clock.now())
+        logger.info("AmoCRM probe", metadata: ["breaker": "\(breaker.state.healthName)"])
+    }
+
+    /// Waits until the global AmoCRM request budget allows one more call.
+    private func pace() async {
+        let wait = pacer.reserve(now: clock.now())
+        if wait > .zero { try? await Task.sleep(for: wait) }
+    }
+}
+
+/// The reactor found the log in a state it cannot act on (a queued lead without its `LeadReceived`).
+public struct SyncEngineError: Error, CustomStringConvertible {
+    public var leadID: LeadID
+    public var reason: String
+    public var description: String { "lead \(leadID): \(reason)" }
+}

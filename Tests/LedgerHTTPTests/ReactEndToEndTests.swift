@@ -1,0 +1,60 @@
+import Foundation
+import LedgerCore
+import LedgerStore
+import Testing
+
+/// `serve` takes leads, `react` delivers them to the fake AmoCRM: the whole path through real processes.
+@Suite(.serialized)
+struct ReactEndToEndTests {
+    @Test func leadsTakenByServeReachTheCRMExactlyOnceAndEverySuccessIsRecorded() async throws {
+        let crm = try FakeAmoCRMProcess()
+        let server = try ServeProcess()
+        try server.start()
+        var leadIDs: Set<String> = []
+        for number in 0..<5 {
+            let answer = try await server.post(#"{"name":"Анна \#(number)","phone":"+7916555000\#(number)"}"#)
+            #expect(answer.status == 201)
+            if let id = answer.json["lead_id"] as? String { leadIDs.insert(id) }
+        }
+        let react = try ReactProcess(
+            log: server,
+            settings: ["LEADLEDGER_AMOCRM_BASE_URL": crm.baseURL, "LEADLEDGER_AMOCRM_TOKEN": FakeAmoCRMProcess.token])
+        var created: [[String: Any]] = []
+        for _ in 0..<200 {  // at most 20 s
+            created = try await crm.state()["leads"] as? [[String: Any]] ?? []
+            if created.count >= leadIDs.count { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await Task.sleep(for: .milliseconds(500))  // a duplicate, if any, would arrive now
+        let state = try await crm.state()
+        let stopped = react.stop()
+        server.stop()
+        #expect(stopped.status == 0, "\(stopped.stderr)")
+        #expect(Set(created.compactMap { $0["request_id"] as? String }) == leadIDs)
+        #expect((state["leads"] as? [Any])?.count == leadIDs.count)
+        #expect((state["duplicates"] as? [String: Any])?.isEmpty == true)
+        for lead in created {
+            let name = lead["name"] as? String ?? ""
+            #expect(leadIDs.contains { name.contains($0) }, "the ledger id must be searchable in the CRM: \(name)")
+        }
+        let log = try EventLog.open(path: server.dbPath)
+        let successes = try log.events(EventQuery(type: .syncSucceeded, limit: 100))
+        #expect(Set(successes.map(\.stream)) == leadIDs)
+        #expect(try log.verify().isIntact)
+    }
+
+    @Test func aSecondReactorOnTheSameLogExitsAndSaysWhy() async throws {
+        let server = try ServeProcess()
+        try server.start()
+        let first = try ReactProcess(log: server, settings: [:])
+        try await Task.sleep(for: .milliseconds(800))
+        let second = try ReactProcess(log: server, settings: [:])
+        try await second.waitForExit()
+        let refused = second.stop()
+        #expect(refused.status == 3)
+        #expect(refused.stderr.contains("another `leadledger react` is running"), "\(refused.stderr)")
+        #expect(first.process.isRunning)
+        #expect(first.stop().status == 0)
+        server.stop()
+    }
+}
