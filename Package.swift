@@ -130,7 +130,12 @@ let package = Package(
         ),
         .testTarget(
             name: "LedgerHTTPTests",
-            dependencies: ["LedgerCore", "LedgerStore", "LedgerTesting", "LedgerHTTP"], swiftSettings: swiftSettings),
+            dependencies: [
+                "LedgerCore", "LedgerStore", "LedgerTesting", "LedgerHTTP", "LedgerReactor", "LedgerAmoCRM",
+                "LedgerProjections", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "LedgerAmoCRMTests", dependencies: ["LedgerAmoCRM", "LedgerCore"], swiftSettings: swiftSettings),
         .testTarget(

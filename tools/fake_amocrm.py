@@ -123,11 +123,17 @@ def shape_errors(lead: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def lead_errors(lead: dict[str, Any]) -> list[dict[str, str]]:
-    """Shape errors plus the REJECT-ME test hook, which lets a test provoke a permanent 400 on demand."""
+    """Shape errors plus the REJECT-ME test hook, which lets a test provoke a permanent 400 on demand: the marker in
+    the lead's name or in its contact's first name (where a ledger puts the person's name)."""
     errors = shape_errors(lead)
     name = lead.get("name")
     if isinstance(name, str) and REJECT_MARKER in name:
         errors.append(validation_error("NotSupportedChoice", "name", "rejected by fake"))
+    contacts = (lead.get("_embedded") or {}).get("contacts") or []
+    for index, contact in enumerate(contacts if isinstance(contacts, list) else []):
+        first_name = contact.get("first_name") if isinstance(contact, dict) else None
+        if isinstance(first_name, str) and REJECT_MARKER in first_name:
+            errors.append(validation_error("NotSupportedChoice", f"_embedded.contacts.{index}.first_name", "rejected by fake"))
     return errors
 
 

@@ -13,13 +13,13 @@ final class FakeAmoCRMProcess: @unchecked Sendable {
     private(set) var port = 0
     static let token = "fake-token"
 
-    init() throws {
+    init(searchLagSeconds: Double = 0) throws {
         directory = try TemporaryDirectory(prefix: "leadledger-fake-amocrm")
         let portFile = directory.file("port")
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
             "python3", packageRoot.appendingPathComponent("tools/fake_amocrm.py").path, "--port", "0", "--port-file", portFile,
-            "--token", Self.token,
+            "--token", Self.token, "--search-lag-s", "\(searchLagSeconds)",
         ]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
@@ -46,6 +46,18 @@ final class FakeAmoCRMProcess: @unchecked Sendable {
             throw HarnessError(message: "state is not a JSON object")
         }
         return object
+    }
+
+    /// `POST /_fake/PATH` with a JSON body: a fault mode, a seeded lead.
+    @discardableResult
+    func control(_ path: String, _ body: [String: Any]) async throws -> [String: Any] {
+        guard let url = URL(string: "\(baseURL)/_fake/\(path)") else { throw HarnessError(message: "bad url") }
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        let (data, _) = try await URLSession.shared.data(for: request)
+        return (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
     }
 
     func stop() {

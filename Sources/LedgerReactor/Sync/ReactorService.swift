@@ -16,6 +16,16 @@ public struct ReactorService: Service {
     }
 
     public func run() async throws {
+        // A stop mid-call (a crash, SIGKILL) leaves attempts without an outcome; settle them before sending anything.
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                _ = try await engine.recoverOrphanedAttempts()
+                break
+            } catch {
+                logger.error("start-up reconciliation failed: \(error)")
+                try? await Task.sleep(for: .seconds(2))
+            }
+        }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let handled = try await engine.runOnce()

@@ -20,6 +20,9 @@ public actor SyncEngine {
         public var breaker: CircuitBreaker.Configuration
         /// AmoCRM calls per second across creates, searches and probes.
         public var requestsPerSecond: Int
+        /// After an unknown outcome, a first search that finds nothing is repeated once after this delay before the
+        /// lead is sent again: AmoCRM's search index may not show a just-created lead yet.
+        public var searchRecheckDelay: Duration = .seconds(30)
 
         public init(
             batchSize: Int = AmoCRMAPI.maxLeadsPerComplexRequest, mapping: LeadMapping = LeadMapping(),
@@ -55,6 +58,37 @@ public actor SyncEngine {
         self.logger = logger
         breaker = CircuitBreaker(configuration: configuration.breaker)
         pacer = RequestPacer(limit: configuration.requestsPerSecond)
+    }
+
+    /// The `SyncFailed` message of a search that found nothing yet; seen again as the last error, it means "searched
+    /// twice": the lead is sent.
+    static let searchAgainMessage = "not found in AmoCRM yet after an unknown outcome; searching once more before resending"
+
+    /// After a crash, attempts without an outcome: each becomes an unknown outcome due at once, so the next pass
+    /// searches AmoCRM for the lead before it could send a second copy. Safe because only this process sends
+    /// (`ReactorLock`). Returns how many it recorded.
+    public func recoverOrphanedAttempts() throws -> Int {
+        try runner.catchUp()
+        var recovered = 0
+        while true {
+            let orphans = try RetryQueue(log: log).entries(in: .inFlight, limit: 500)
+            guard !orphans.isEmpty else { return recovered }
+            let now = clock.now()
+            _ = try log.append(
+                orphans.map { entry in
+                    PendingEvent(
+                        .syncFailed(
+                            SyncFailed(
+                                leadID: entry.leadID, attemptID: entry.inFlightAttemptID ?? "unknown",
+                                attempt: max(1, entry.attempts),
+                                errorClass: .unknownOutcome, httpStatus: nil,
+                                message: "the reactor stopped during this attempt; searching AmoCRM before resending",
+                                retryable: true, nextAttemptAt: now)))
+                })
+            logger.warning("attempts left without an outcome by a stop", metadata: ["count": "\(orphans.count)"])
+            recovered += orphans.count
+            try runner.catchUp()
+        }
     }
 
     /// The breaker's state for health: `closed`, `open` or `half_open`.
@@ -126,11 +160,11 @@ public actor SyncEngine {
         }
         _ = try log.append(attempts.map { PendingEvent(.syncAttempted($0)) })
         var outcomes: [PendingEvent] = []
-        var toCreate: [(SyncAttempted, OutgoingLead)] = []
+        var toCreate: [(SyncAttempted, RetryQueueEntry, OutgoingLead)] = []
         for (attempt, item) in zip(attempts, batch) {
             guard let errorClass = item.entry.lastErrorClass, AttemptDecision.requiresReconciliation(after: errorClass)
             else {
-                toCreate.append((attempt, item.lead))
+                toCreate.append((attempt, item.entry, item.lead))
                 continue
             }
             await pace()
@@ -140,37 +174,49 @@ public actor SyncEngine {
             case .found(let match):
                 logger.info("lead found in AmoCRM after an unknown outcome", metadata: ["lead.id": "\(attempt.leadID)"])
                 outcomes.append(success(attempt, crmLeadID: match.crmLeadID, crmContactID: match.crmContactID, merged: false))
+            case .notFound where item.entry.lastError != Self.searchAgainMessage:
+                outcomes.append(
+                    PendingEvent(
+                        .syncFailed(
+                            SyncFailed(
+                                leadID: attempt.leadID, attemptID: attempt.attemptID, attempt: attempt.attempt,
+                                errorClass: .unknownOutcome, httpStatus: nil, message: Self.searchAgainMessage, retryable: true,
+                                nextAttemptAt: clock.now().adding(
+                                    milliseconds: RetrySchedule.milliseconds(configuration.searchRecheckDelay))))))
             case .notFound:
-                toCreate.append((attempt, item.lead))
+                toCreate.append((attempt, item.entry, item.lead))
             case .failed(let failure):
-                outcomes.append(record(attempt, .failed(failure)))
+                outcomes += record(attempt, item.entry, .failed(failure))
             }
         }
         if !toCreate.isEmpty {
-            let request = try ComplexLeadRequest(leads: toCreate.map(\.1), mapping: configuration.mapping)
+            let request = try ComplexLeadRequest(leads: toCreate.map(\.2), mapping: configuration.mapping)
             await pace()
             let reply = await client.createLeads(request)
             breaker.record(CircuitBreaker.Signal(reply), now: clock.now())
             let byRequest = Dictionary(
                 reply.outcomes(requestIDs: request.requestIDs).map { ($0.requestID, $0.outcome) },
                 uniquingKeysWith: { first, _ in first })
-            for (attempt, lead) in toCreate {
+            for (attempt, entry, lead) in toCreate {
                 let outcome = byRequest[lead.requestID] ?? .unknownOutcome(reason: "no outcome for the lead", httpStatus: nil)
-                outcomes.append(record(attempt, outcome))
+                outcomes += record(attempt, entry, outcome)
             }
         }
         _ = try log.append(outcomes)
         return outcomes.count
     }
 
-    /// The event recording one lead's `outcome`, as `AttemptDecision` decides it.
-    private func record(_ attempt: SyncAttempted, _ outcome: LeadCreateOutcome) -> PendingEvent {
+    /// The events recording one lead's `outcome`, as `AttemptDecision` decides it: a success, or a failure and, when
+    /// a human is needed, an `AlertRaised`. The schedule counts attempts since the last requeue, so a requeued lead
+    /// gets a fresh retry budget.
+    private func record(_ attempt: SyncAttempted, _ entry: RetryQueueEntry, _ outcome: LeadCreateOutcome) -> [PendingEvent] {
+        let sinceRequeue = max(1, attempt.attempt - entry.attemptsBeforeRequeue)
         let decision = AttemptDecision.decide(
-            outcome, context: .init(attempt: attempt.attempt, failedAt: clock.now(), canRefreshToken: false),
+            outcome, context: .init(attempt: sinceRequeue, failedAt: clock.now(), canRefreshToken: false),
             schedule: configuration.schedule, using: &random)
         switch decision {
         case .succeeded(let created):
-            return success(attempt, crmLeadID: created.crmLeadID, crmContactID: created.crmContactID, merged: created.merged)
+            return [success(attempt, crmLeadID: created.crmLeadID, crmContactID: created.crmContactID, merged: created.merged)]
         case .failed(let failure, let followUp):
             if case .failed(.rateLimited(let retryAfter, _)) = outcome {
                 pacer.rateLimited(now: clock.now(), retryAfter: retryAfter)
@@ -182,9 +228,27 @@ public actor SyncEngine {
                     "error.class": "\(failure.errorClass.rawValue)",
                     "http.status": "\(failure.httpStatus.map(String.init) ?? "-")", "follow_up": "\(followUp)",
                 ])
-            return PendingEvent(
+            let failed = PendingEvent(
                 .syncFailed(failure.syncFailed(leadID: attempt.leadID, attemptID: attempt.attemptID, attempt: attempt.attempt)))
+            switch followUp {
+            case .deadLetter(let alert):
+                return [failed, self.alert("lead_dead", .warning, key: "lead_dead:\(attempt.leadID)", alert, attempt.leadID)]
+            case .stopAllTraffic(let alert):
+                return [failed, self.alert("crm_stopped", .critical, key: "crm_stopped", alert, attempt.leadID)]
+            case .retry, .resendAlone, .reconcileFirst, .refreshTokenAndRetry:
+                return [failed]
+            }
         }
+    }
+
+    private func alert(_ kind: String, _ severity: AlertSeverity, key: String, _ message: String, _ lead: LeadID)
+        -> PendingEvent
+    {
+        PendingEvent(
+            .alertRaised(
+                AlertRaised(
+                    alertID: UUIDv7.make(at: clock.now()).description, kind: kind, severity: severity, dedupeKey: key,
+                    message: message, subject: lead.description)))
     }
 
     private func success(_ attempt: SyncAttempted, crmLeadID: Int64, crmContactID: Int64?, merged: Bool) -> PendingEvent {

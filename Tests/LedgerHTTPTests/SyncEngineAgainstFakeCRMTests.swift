@@ -1,0 +1,138 @@
+import Foundation
+import LedgerAmoCRM
+import LedgerCore
+import LedgerProjections
+import LedgerReactor
+import LedgerStore
+import LedgerTesting
+import Logging
+import Testing
+
+/// The sync engine in-process against the fake AmoCRM, with a schedule in milliseconds so that retries happen within
+/// a test: unknown outcomes are searched before resending, a crash's orphaned attempts are reconciled, and a
+/// refused lead is dead-lettered with an alert.
+@Suite(.serialized)
+struct SyncEngineAgainstFakeCRMTests {
+    static let fastSchedule = RetrySchedule(
+        table: [.milliseconds(200)], repeating: .milliseconds(200), minimumSpan: .seconds(5), jitter: 0,
+        maxRetryAfter: .seconds(1))
+
+    private func engine(_ log: EventLog, _ crm: FakeAmoCRMProcess, recheck: Duration = .milliseconds(300)) throws
+        -> (SyncEngine, AmoCRMClient)
+    {
+        guard let url = URL(string: crm.baseURL) else { throw HarnessError(message: "bad url") }
+        let client = AmoCRMClient(
+            configuration: AmoCRMClientConfiguration(baseURL: url, requestTimeout: .seconds(3)),
+            accessToken: { Secret(FakeAmoCRMProcess.token) }, logger: Logger(label: "test"))
+        var configuration = SyncEngine.Configuration(schedule: Self.fastSchedule)
+        configuration.searchRecheckDelay = recheck
+        return (
+            SyncEngine(
+                log: log, runner: ProjectionRunner(log: log), client: client, configuration: configuration,
+                logger: Logger(label: "test")), client
+        )
+    }
+
+    private func receive(_ log: EventLog, name: String = "Анна") throws -> LeadID {
+        let now = SystemClock().now()
+        return try log.receive(
+            NewLead(leadID: LeadID.make(at: now), receivedAt: now, personal: PersonalData(name: name, phone: "+79165550001"))
+        ).leadID
+    }
+
+    /// The retry queue entry after folding everything the engine wrote (a pass folds only at its start).
+    private func entry(_ log: EventLog, _ lead: LeadID) throws -> RetryQueueEntry? {
+        try ProjectionRunner(log: log).catchUp()
+        return try RetryQueue(log: log).entry(lead)
+    }
+
+    private func types(_ log: EventLog, _ lead: LeadID) throws -> [String] {
+        try log.events(EventQuery(stream: lead.description, limit: 100)).map(\.type)
+    }
+
+    private func createCalls(_ crm: FakeAmoCRMProcess) async throws -> Int {
+        let requests = try await crm.state()["requests"] as? [[String: Any]] ?? []
+        return requests.filter { ($0["path"] as? String)?.hasPrefix("/api/v4/leads/complex") == true }.count
+    }
+
+    @Test func aLostReplyIsFoundBySearchAndRecordedAsDeliveredWithoutASecondCopy() async throws {
+        let crm = try FakeAmoCRMProcess()
+        let fixture = try TemporaryLog()
+        let (engine, client) = try engine(fixture.log, crm)
+        let lead = try receive(fixture.log)
+        try await crm.control("mode", ["mode": "lost-reply"])
+        #expect(try await engine.runOnce() == 1)
+        #expect(try entry(fixture.log, lead)?.lastErrorClass == .unknownOutcome)
+
+        try await crm.control("mode", ["mode": "ok"])
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await engine.runOnce() == 1)
+        try await client.shutdown()
+        let state = try await crm.state()
+        let created = try #require((state["leads"] as? [[String: Any]])?.first)
+        #expect(state["created_total"] as? Int == 1)
+        #expect(try await createCalls(crm) == 1, "the lead was searched for, not sent again")
+        let success = try #require(try fixture.log.events(EventQuery(stream: lead.description, type: .syncSucceeded)).first)
+        guard case .syncSucceeded(let event) = try success.decode() else { throw HarnessError(message: "not a success") }
+        #expect(event.crmLeadID == created["id"] as? Int64)
+        #expect(
+            try types(fixture.log, lead) == ["LeadReceived", "SyncAttempted", "SyncFailed", "SyncAttempted", "SyncSucceeded"])
+    }
+
+    @Test func aSearchIndexThatLagsIsAskedAgainBeforeTheLeadIsResent() async throws {
+        let crm = try FakeAmoCRMProcess(searchLagSeconds: 1.5)
+        let fixture = try TemporaryLog()
+        let (engine, client) = try engine(fixture.log, crm, recheck: .seconds(2))
+        let lead = try receive(fixture.log)
+        try await crm.control("mode", ["mode": "lost-reply"])
+        _ = try await engine.runOnce()
+        try await crm.control("mode", ["mode": "ok"])
+        try await Task.sleep(for: .milliseconds(300))
+        _ = try await engine.runOnce()  // not visible yet: searched, deferred
+        #expect(try entry(fixture.log, lead)?.state == .pending)
+        #expect(try await engine.runOnce() == 0, "nothing is due during the recheck delay")
+        try await Task.sleep(for: .milliseconds(2100))
+        _ = try await engine.runOnce()  // visible now
+        try await client.shutdown()
+        #expect(try entry(fixture.log, lead)?.state == .synced)
+        #expect(try await crm.state()["created_total"] as? Int == 1)
+        #expect(try await createCalls(crm) == 1)
+    }
+
+    @Test func anAttemptOrphanedByACrashIsReconciledNotResent() async throws {
+        let crm = try FakeAmoCRMProcess()
+        let fixture = try TemporaryLog()
+        let (engine, client) = try engine(fixture.log, crm)
+        let lead = try receive(fixture.log)
+        // The previous reactor wrote its attempt, AmoCRM created the lead, and the reactor died before the reply.
+        try fixture.log.append(
+            .syncAttempted(SyncAttempted(leadID: lead, attempt: 1, attemptID: "crashed", target: .amocrm)))
+        let seeded = try await crm.control(
+            "seed-lead", ["name": "Заявка с сайта · \(lead)", "request_id": lead.description])
+        #expect(try await engine.recoverOrphanedAttempts() == 1)
+        #expect(try await engine.runOnce() == 1)
+        try await client.shutdown()
+        let settled = try #require(try entry(fixture.log, lead))
+        #expect(settled.state == .synced)
+        #expect(settled.crmLeadID == seeded["id"] as? Int64)
+        #expect(try await createCalls(crm) == 0)
+    }
+
+    @Test func aLeadAmoCRMRefusesIsDeadLetteredOnceWithAnAlertAndTheRestOfItsBatchIsResentAlone() async throws {
+        let crm = try FakeAmoCRMProcess()
+        let fixture = try TemporaryLog()
+        let (engine, client) = try engine(fixture.log, crm)
+        let bad = try receive(fixture.log, name: "REJECT-ME")
+        let good = try receive(fixture.log, name: "Борис")
+        _ = try await engine.runOnce()  // the batch is refused as a whole, naming the bad lead
+        _ = try await engine.runOnce()  // the innocent lead goes alone
+        try await client.shutdown()
+        let history = try fixture.log.events(EventQuery(limit: 50)).map { "\($0.type) \($0.data.prefix(400))" }
+        #expect(try entry(fixture.log, bad)?.state == .dead, "\(history)")
+        #expect(try entry(fixture.log, good)?.state == .synced)
+        let alerts = try fixture.log.events(EventQuery(type: .alertRaised, limit: 10))
+        #expect(alerts.count == 1)
+        #expect(alerts.first?.data.contains("\"lead_dead\"") == true)
+        #expect(try await crm.state()["created_total"] as? Int == 1)
+    }
+}
