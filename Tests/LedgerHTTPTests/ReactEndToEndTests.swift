@@ -43,6 +43,36 @@ struct ReactEndToEndTests {
         #expect(try log.verify().isIntact)
     }
 
+    @Test func aBacklogIsDrainedWithoutEverExceedingTheConfiguredRequestRate() async throws {
+        let crm = try FakeAmoCRMProcess()
+        let server = try ServeProcess()
+        try server.start()
+        let leads = 24
+        for number in 0..<leads {
+            #expect(try await server.post(#"{"phone":"+79165551\#(String(format: "%03d", number))"}"#).status == 201)
+        }
+        let react = try ReactProcess(
+            log: server,
+            settings: [
+                "LEADLEDGER_AMOCRM_BASE_URL": crm.baseURL, "LEADLEDGER_AMOCRM_TOKEN": FakeAmoCRMProcess.token,
+                "LEADLEDGER_AMOCRM_BATCH_SIZE": "1", "LEADLEDGER_AMOCRM_RATE_PER_S": "4",
+            ])
+        var state: [String: Any] = [:]
+        for _ in 0..<300 {  // at most 30 s; 24 calls at 4/s take about 6
+            state = try await crm.state()
+            if (state["created_total"] as? Int ?? 0) >= leads { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let stopped = react.stop()
+        server.stop()
+        #expect(stopped.status == 0, "\(stopped.stderr)")
+        #expect(state["created_total"] as? Int == leads)
+        #expect((state["duplicates"] as? [String: Any])?.isEmpty == true)
+        let busiest = try #require(state["max_requests_in_any_1s_window"] as? Int)
+        #expect(busiest <= 4, "at most 4 AmoCRM calls in any second, saw \(busiest)")
+        #expect(busiest >= 3, "a backlog should use the budget, saw \(busiest)")
+    }
+
     @Test func aSecondReactorOnTheSameLogExitsAndSaysWhy() async throws {
         let server = try ServeProcess()
         try server.start()

@@ -54,7 +54,10 @@ struct ReactCommand: AsyncParsableCommand {
             accessToken: { token }, logger: logger)
         let engine = SyncEngine(
             log: log, runner: ProjectionRunner(log: log, batchSize: settings.projectionBatchSize), client: client,
-            configuration: .init(mapping: LeadMapping(pipelineID: crm.pipelineID, statusID: crm.statusID)), logger: logger)
+            configuration: .init(
+                batchSize: crm.batchSize, mapping: LeadMapping(pipelineID: crm.pipelineID, statusID: crm.statusID),
+                requestsPerSecond: crm.requestsPerSecond),
+            logger: logger)
         writeOut("leadledger react: sending to \(crm.baseURL.absoluteString)\n")
         do {
             try await ServiceGroup(

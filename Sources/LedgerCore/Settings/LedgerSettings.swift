@@ -8,7 +8,7 @@ import Foundation
 /// - `LEADLEDGER_ADMIN_TOKEN` (unset: admin API disabled): bearer token, at least 16 characters.
 /// - `LEADLEDGER_AMOCRM_BASE_URL` (unset: CRM sync disabled) with `LEADLEDGER_AMOCRM_TOKEN`, or the OAuth set
 ///   `_CLIENT_ID`, `_CLIENT_SECRET`, `_REFRESH_TOKEN`, `_REDIRECT_URI`; `_TIMEOUT_S` (30), `_CONNECT_TIMEOUT_S` (5),
-///   `_PIPELINE_ID`, `_STATUS_ID`.
+///   `_PIPELINE_ID`, `_STATUS_ID`, `_BATCH_SIZE` (50), `_RATE_PER_S` (7).
 /// - `LEADLEDGER_TELEGRAM_BOT_TOKEN` + `LEADLEDGER_TELEGRAM_CHAT_ID` (unset: alerts recorded, not delivered);
 ///   `LEADLEDGER_TELEGRAM_API_URL` (`https://api.telegram.org`).
 /// - `LEADLEDGER_LEAD_COST` (100), `LEADLEDGER_CURRENCY` (`RUB`), `LEADLEDGER_TIMEZONE` (`Europe/Moscow`),
@@ -72,7 +72,7 @@ public struct LedgerSettings: Sendable {
         "LEADLEDGER_MAX_BODY_BYTES", "LEADLEDGER_MAX_COMMENT_BYTES", "LEADLEDGER_MAX_EXTRA_FIELDS",
         "LEADLEDGER_GROUP_COMMIT_MAX_BATCH", "LEADLEDGER_GROUP_COMMIT_MAX_QUEUED", "LEADLEDGER_RATE_LIMIT_PER_MIN",
         "LEADLEDGER_RATE_LIMIT_BURST", "LEADLEDGER_HONEYPOT_FIELD", "LEADLEDGER_FORM_REDIRECT_URL",
-        "LEADLEDGER_REDIRECT_ORIGINS",
+        "LEADLEDGER_REDIRECT_ORIGINS", "LEADLEDGER_AMOCRM_BATCH_SIZE", "LEADLEDGER_AMOCRM_RATE_PER_S",
     ]
 
     /// Validates every setting from `raw` (a lookup by environment name). Throws one `SettingsError` listing every
@@ -191,6 +191,10 @@ public struct AmoCRMSettings: Sendable {
     public var connectTimeoutSeconds: Int
     public var pipelineID: Int64?
     public var statusID: Int64?
+    /// Leads per `leads/complex` request (AmoCRM takes at most 50).
+    public var batchSize: Int
+    /// Every AmoCRM call (creates, searches, probes, token refreshes) stays under this many per second.
+    public var requestsPerSecond: Int
 
     init?(reader: inout SettingsReader) {
         let base = reader.url("LEADLEDGER_AMOCRM_BASE_URL")
@@ -203,6 +207,8 @@ public struct AmoCRMSettings: Sendable {
         let connect = reader.integer("LEADLEDGER_AMOCRM_CONNECT_TIMEOUT_S", default: 5, range: 1...120)
         let pipeline = reader.optionalInteger("LEADLEDGER_AMOCRM_PIPELINE_ID", range: 1...Int64.max)
         let status = reader.optionalInteger("LEADLEDGER_AMOCRM_STATUS_ID", range: 1...Int64.max)
+        let batch = reader.integer("LEADLEDGER_AMOCRM_BATCH_SIZE", default: 50, range: 1...50)
+        let rate = reader.integer("LEADLEDGER_AMOCRM_RATE_PER_S", default: 7, range: 1...50)
         if connect > timeout {
             reader.problem(
                 "LEADLEDGER_AMOCRM_CONNECT_TIMEOUT_S", "(\(connect)) must not exceed LEADLEDGER_AMOCRM_TIMEOUT_S (\(timeout))")
@@ -245,6 +251,8 @@ public struct AmoCRMSettings: Sendable {
         connectTimeoutSeconds = connect
         pipelineID = pipeline
         statusID = status
+        batchSize = batch
+        requestsPerSecond = rate
     }
 }
 
