@@ -88,3 +88,52 @@ struct ReactEndToEndTests {
         server.stop()
     }
 }
+
+/// OAuth: refresh tokens are single-use, so the new pair must survive a restart of `react`.
+@Suite(.serialized)
+struct ReactOAuthTests {
+    static let oauth = [
+        "LEADLEDGER_AMOCRM_CLIENT_ID": "fake-client", "LEADLEDGER_AMOCRM_CLIENT_SECRET": "fake-secret",
+        "LEADLEDGER_AMOCRM_REFRESH_TOKEN": "refresh-0", "LEADLEDGER_AMOCRM_REDIRECT_URI": "https://example.ru/oauth",
+    ]
+
+    private func waitForCreated(_ crm: FakeAmoCRMProcess, _ count: Int) async throws -> Int {
+        for _ in 0..<200 {
+            let created = try await crm.state()["created_total"] as? Int ?? 0
+            if created >= count { return created }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return try await crm.state()["created_total"] as? Int ?? 0
+    }
+
+    @Test func theRefreshedPairIsSavedOwnerOnlyAndUsedAfterARestartInsteadOfTheSpentToken() async throws {
+        let crm = try FakeAmoCRMProcess()
+        let server = try ServeProcess()
+        try server.start()
+        let settings = Self.oauth.merging(["LEADLEDGER_AMOCRM_BASE_URL": crm.baseURL]) { $1 }
+        #expect(try await server.post(#"{"phone":"+79165552001"}"#).status == 201)
+        let first = try ReactProcess(log: server, settings: settings)
+        #expect(try await waitForCreated(crm, 1) == 1)
+        #expect(first.stop().status == 0)
+
+        let tokenFile = server.dbPath + ".amocrm-tokens.json"
+        let saved = try String(contentsOfFile: tokenFile, encoding: .utf8)
+        #expect(saved.contains("refresh-1"))
+        let mode = try FileManager.default.attributesOfItem(atPath: tokenFile)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+
+        // The settings still say refresh-0, which AmoCRM has revoked: only the saved pair can work now.
+        #expect(try await server.post(#"{"phone":"+79165552002"}"#).status == 201)
+        let second = try ReactProcess(log: server, settings: settings)
+        #expect(try await waitForCreated(crm, 2) == 2)
+        let stopped = second.stop()
+        server.stop()
+        #expect(stopped.status == 0, "\(stopped.stderr)")
+        #expect(!stopped.stderr.contains("refresh-"), "tokens never appear in logs")
+        let requests = try await crm.state()["requests"] as? [[String: Any]] ?? []
+        let refusedRefreshes = requests.filter {
+            ($0["path"] as? String) == "/oauth2/access_token" && ($0["status"] as? Int) != 200
+        }
+        #expect(refusedRefreshes.isEmpty, "the spent refresh token was never tried again")
+    }
+}

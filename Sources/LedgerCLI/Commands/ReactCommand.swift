@@ -43,21 +43,37 @@ struct ReactCommand: AsyncParsableCommand {
             withExtendedLifetime(lock) {}
             return
         }
-        guard case .longLivedToken(let token) = crm.authentication else {
-            throw ExitStatus.runtime(
-                "react: the OAuth refresh flow is not implemented yet; set LEADLEDGER_AMOCRM_TOKEN (a long-lived token)")
+        let vault: TokenVault?
+        let tokenProvider: AmoCRMAccessTokenProvider
+        switch crm.authentication {
+        case .longLivedToken(let token):
+            vault = nil
+            tokenProvider = { token }
+        case .oauth(let clientID, let clientSecret, let refreshToken, let redirectURI):
+            do {
+                let oauth = try TokenVault(
+                    logPath: settings.databasePath,
+                    credentials: .init(
+                        clientID: clientID, clientSecret: clientSecret, redirectURI: redirectURI.absoluteString,
+                        initialRefreshToken: refreshToken),
+                    logger: logger)
+                vault = oauth
+                tokenProvider = { await oauth.cachedToken() }
+            } catch {
+                throw ExitStatus.runtime("react: the saved AmoCRM tokens cannot be read: \(error)")
+            }
         }
         let client = AmoCRMClient(
             configuration: AmoCRMClientConfiguration(
                 baseURL: crm.baseURL, connectTimeout: .seconds(crm.connectTimeoutSeconds),
                 requestTimeout: .seconds(crm.timeoutSeconds)),
-            accessToken: { token }, logger: logger)
+            accessToken: tokenProvider, logger: logger)
         let engine = SyncEngine(
             log: log, runner: ProjectionRunner(log: log, batchSize: settings.projectionBatchSize), client: client,
             configuration: .init(
                 batchSize: crm.batchSize, mapping: LeadMapping(pipelineID: crm.pipelineID, statusID: crm.statusID),
                 requestsPerSecond: crm.requestsPerSecond),
-            logger: logger)
+            vault: vault, logger: logger)
         writeOut("leadledger react: sending to \(crm.baseURL.absoluteString)\n")
         do {
             try await ServiceGroup(

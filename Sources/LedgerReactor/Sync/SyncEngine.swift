@@ -42,14 +42,17 @@ public actor SyncEngine {
     let configuration: Configuration
     let clock: any LedgerClock
     let logger: Logger
+    /// Present with OAuth: refreshes before expiry and once on a 401. Nil with a long-lived token.
+    let vault: TokenVault?
     private var breaker: CircuitBreaker
     private var pacer: RequestPacer
     private var random = SystemRandomNumberGenerator()
 
     public init(
         log: EventLog, runner: ProjectionRunner, client: AmoCRMClient, configuration: Configuration,
-        clock: any LedgerClock = SystemClock(), logger: Logger
+        vault: TokenVault? = nil, clock: any LedgerClock = SystemClock(), logger: Logger
     ) {
+        self.vault = vault
         self.log = log
         self.runner = runner
         self.client = client
@@ -107,6 +110,15 @@ public actor SyncEngine {
             return 0
         case .send:
             break
+        }
+        if let vault, await vault.needsRefresh() {
+            do {
+                // A token refresh is an AmoCRM call too: it waits for the pacer like any other.
+                await pace()
+                try await vault.refresh(client: client)
+            } catch {
+                logger.error("AmoCRM token refresh failed: \(error)")
+            }
         }
         let due = try RetryQueue(log: log).due(at: now, limit: configuration.batchSize)
         guard !due.isEmpty else {
@@ -168,7 +180,10 @@ public actor SyncEngine {
                 continue
             }
             await pace()
-            let search = await client.searchLead(ledgerLeadID: item.lead.requestID)
+            var search = await client.searchLead(ledgerLeadID: item.lead.requestID)
+            if case .failed(.unauthorized) = search, await reauthorize() {
+                search = await client.searchLead(ledgerLeadID: item.lead.requestID)
+            }
             breaker.record(CircuitBreaker.Signal(search), now: clock.now())
             switch search {
             case .found(let match):
@@ -192,7 +207,11 @@ public actor SyncEngine {
         if !toCreate.isEmpty {
             let request = try ComplexLeadRequest(leads: toCreate.map(\.2), mapping: configuration.mapping)
             await pace()
-            let reply = await client.createLeads(request)
+            var reply = await client.createLeads(request)
+            // A 401 was refused before anything was created: refresh once and send the same request again.
+            if case .failed(.unauthorized) = reply, await reauthorize() {
+                reply = await client.createLeads(request)
+            }
             breaker.record(CircuitBreaker.Signal(reply), now: clock.now())
             let byRequest = Dictionary(
                 reply.outcomes(requestIDs: request.requestIDs).map { ($0.requestID, $0.outcome) },
@@ -280,6 +299,19 @@ public actor SyncEngine {
         let reply = await client.probe()
         breaker.record(CircuitBreaker.Signal(reply), isProbe: true, now: clock.now())
         logger.info("AmoCRM probe", metadata: ["breaker": "\(breaker.state.healthName)"])
+    }
+
+    /// After a 401 with OAuth: one refresh. True when a new token is in place and the call is worth repeating.
+    private func reauthorize() async -> Bool {
+        guard let vault else { return false }
+        do {
+            await pace()
+            try await vault.refresh(client: client)
+            return true
+        } catch {
+            logger.error("AmoCRM token refresh after a 401 failed: \(error)")
+            return false
+        }
     }
 
     /// Waits until the global AmoCRM request budget allows one more call.
