@@ -136,3 +136,54 @@ struct SyncEngineAgainstFakeCRMTests {
         #expect(try await crm.state()["created_total"] as? Int == 1)
     }
 }
+
+/// The circuit breaker against a failing fake AmoCRM: it stops sending leads, probes with a cheap read, and resumes.
+@Suite(.serialized)
+struct SyncEngineBreakerTests {
+    @Test func repeatedServerErrorsOpenTheBreakerProbesReplaceSendsAndRecoveryDeliversEverything() async throws {
+        let crm = try FakeAmoCRMProcess()
+        let fixture = try TemporaryLog()
+        guard let url = URL(string: crm.baseURL) else { throw HarnessError(message: "bad url") }
+        let client = AmoCRMClient(
+            configuration: AmoCRMClientConfiguration(baseURL: url, requestTimeout: .seconds(3)),
+            accessToken: { Secret(FakeAmoCRMProcess.token) }, logger: Logger(label: "test"))
+        var configuration = SyncEngine.Configuration(
+            batchSize: 1, schedule: SyncEngineAgainstFakeCRMTests.fastSchedule,
+            breaker: .init(failureThreshold: 3, firstProbeInterval: .milliseconds(300), maxProbeInterval: .seconds(1)))
+        // A 5xx may come after AmoCRM created the lead, so those leads are searched for (twice) before resending.
+        configuration.searchRecheckDelay = .milliseconds(200)
+        let engine = SyncEngine(
+            log: fixture.log, runner: ProjectionRunner(log: fixture.log), client: client, configuration: configuration,
+            logger: Logger(label: "test"))
+        var leads: [LeadID] = []
+        for number in 0..<3 {
+            let now = SystemClock().now()
+            leads.append(
+                try fixture.log.receive(
+                    NewLead(
+                        leadID: LeadID.make(at: now), receivedAt: now, personal: PersonalData(phone: "+7916555300\(number)"))
+                ).leadID)
+        }
+        try await crm.control("mode", ["mode": "500"])
+        for _ in 0..<3 { _ = try await engine.runOnce() }
+        #expect(await engine.breakerState == "open")
+        let sendsWhileOpen = try await crm.state()["requests"] as? [[String: Any]] ?? []
+        for _ in 0..<5 { _ = try await engine.runOnce() }  // within the probe interval: nothing goes out
+        let stillThere = try await crm.state()["requests"] as? [[String: Any]] ?? []
+        #expect(stillThere.count == sendsWhileOpen.count)
+
+        try await crm.control("mode", ["mode": "ok"])
+        for _ in 0..<60 {
+            try await Task.sleep(for: .milliseconds(100))
+            _ = try await engine.runOnce()
+            if try await crm.state()["created_total"] as? Int == leads.count { break }
+        }
+        try await client.shutdown()
+        let state = try await crm.state()
+        let requests = state["requests"] as? [[String: Any]] ?? []
+        #expect(requests.contains { ($0["path"] as? String) == "/api/v4/account" }, "the breaker probed with a cheap read")
+        #expect(state["created_total"] as? Int == leads.count)
+        #expect((state["duplicates"] as? [String: Any])?.isEmpty == true)
+        #expect(await engine.breakerState == "closed")
+    }
+}

@@ -221,8 +221,17 @@ public actor SyncEngine {
                 outcomes += record(attempt, entry, outcome)
             }
         }
-        _ = try log.append(outcomes)
-        return outcomes.count
+        _ = try log.append(Self.oneAlertPerKey(outcomes))
+        return batch.count
+    }
+
+    /// A failure shared by a whole batch (a ban, a payment problem) is one alert, not one per lead.
+    static func oneAlertPerKey(_ events: [PendingEvent]) -> [PendingEvent] {
+        var seen: Set<String> = []
+        return events.filter { pending in
+            guard case .alertRaised(let alert) = pending.event else { return true }
+            return seen.insert(alert.dedupeKey).inserted
+        }
     }
 
     /// The events recording one lead's `outcome`, as `AttemptDecision` decides it: a success, or a failure and, when
