@@ -18,6 +18,8 @@ struct DetailedHealth: Sendable {
         var freeDiskThresholdBytes: Int64 = 1 << 30
         /// Projections further behind than this many events degrade health. Default 10,000.
         var projectionLagThreshold: Int64 = 10_000
+        /// A reactor heartbeat older than this means no reactor runs. Default 30 s (it beats at least every 2.5 s).
+        var reactorSilenceSeconds: Int64 = 30
     }
 
     let log: EventLog
@@ -56,6 +58,17 @@ struct DetailedHealth: Sendable {
             reasons.append("projections are \(maxLag) events behind the log")
         }
         if !context.crmEnabled { reasons.append("CRM sync disabled: LEADLEDGER_AMOCRM_BASE_URL not set") }
+        let heartbeat = ReactorHeartbeat.read(forLog: log.path)
+        let heartbeatAge = heartbeat.map { max(0, (now.millisecondsSinceEpoch - $0.updatedAt.millisecondsSinceEpoch) / 1000) }
+        if context.crmEnabled {
+            if let age = heartbeatAge, age <= context.reactorSilenceSeconds {
+                if heartbeat?.circuit == "open" { reasons.append("AmoCRM circuit open: leads wait, the reactor probes") }
+            } else {
+                reasons.append(
+                    heartbeatAge.map { "reactor not running: last heard from \($0) s ago" } ?? "reactor has never run on this log"
+                )
+            }
+        }
         if !context.telegramEnabled { reasons.append("alerts not delivered: LEADLEDGER_TELEGRAM_BOT_TOKEN not set") }
         let status = failing ? "failing" : (reasons.isEmpty ? "ok" : "degraded")
         let object: [String: Any] = [
@@ -76,6 +89,8 @@ struct DetailedHealth: Sendable {
                 "enabled": context.crmEnabled,
                 "last_success": health.totals.lastSyncSuccessAt?.iso8601 ?? NSNull(),
                 "consecutive_failures": health.totals.consecutiveCRMFailures,
+                "circuit_state": heartbeat?.circuit ?? NSNull(),
+                "reactor_last_seen_s": heartbeatAge.map { $0 as Any } ?? NSNull(),
             ],
             "telegram": ["enabled": context.telegramEnabled],
             "process": [

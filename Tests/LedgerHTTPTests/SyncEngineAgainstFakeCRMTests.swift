@@ -167,10 +167,14 @@ struct SyncEngineBreakerTests {
         try await crm.control("mode", ["mode": "500"])
         for _ in 0..<3 { _ = try await engine.runOnce() }
         #expect(await engine.breakerState == "open")
-        let sendsWhileOpen = try await crm.state()["requests"] as? [[String: Any]] ?? []
-        for _ in 0..<5 { _ = try await engine.runOnce() }  // within the probe interval: nothing goes out
-        let stillThere = try await crm.state()["requests"] as? [[String: Any]] ?? []
-        #expect(stillThere.count == sendsWhileOpen.count)
+        func leadCalls() async throws -> Int {
+            let requests = try await crm.state()["requests"] as? [[String: Any]] ?? []
+            return requests.filter { ($0["path"] as? String)?.hasPrefix("/api/v4/leads") == true }.count
+        }
+        let leadCallsWhenOpened = try await leadCalls()
+        for _ in 0..<5 { _ = try await engine.runOnce() }  // open: at most probes go out, never a lead
+        #expect(try await leadCalls() == leadCallsWhenOpened)
+        #expect(await engine.breakerState != "closed")
 
         try await crm.control("mode", ["mode": "ok"])
         for _ in 0..<60 {

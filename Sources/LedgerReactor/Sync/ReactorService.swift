@@ -1,3 +1,6 @@
+import Foundation
+import LedgerCore
+import LedgerStore
 import Logging
 import ServiceLifecycle
 
@@ -15,6 +18,17 @@ public struct ReactorService: Service {
         self.logger = logger
     }
 
+    /// Tells health the reactor is alive and what its breaker says. Failing to write it must not stop syncing.
+    private func heartbeat() async {
+        let beat = ReactorHeartbeat(
+            pid: getpid(), updatedAt: SystemClock().now(), circuit: await engine.breakerState, syncEnabled: true)
+        do {
+            try beat.write(forLog: engine.log.path)
+        } catch {
+            logger.warning("cannot write the reactor heartbeat: \(error)")
+        }
+    }
+
     public func run() async throws {
         // A stop mid-call (a crash, SIGKILL) leaves attempts without an outcome; settle them before sending anything.
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -29,6 +43,7 @@ public struct ReactorService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let handled = try await engine.runOnce()
+                await heartbeat()
                 if handled == 0 { try? await Task.sleep(for: idleInterval) }
             } catch {
                 logger.error("sync pass failed: \(error)")
