@@ -9,6 +9,7 @@ It imitates what the reactor depends on (facts: shared/reference/crm-telegram-su
   GET  /api/v4/leads?query=    substring search over name and lead custom-field values; nothing found = 204, empty body;
                                leads younger than --search-lag-s are not yet visible (index lag)
   GET  /api/v4/account         cheap authorised read (circuit-breaker probe)
+  POST /api/v4/leads/notes     common notes on existing leads (comment, page, extra form fields)
   POST /oauth2/access_token    refresh tokens are single-use
 and lets a test inject the failures seen in production through POST /_fake/mode (see README-fakes.md), then check
 what really reached "the CRM" with GET /_fake/state: every lead created, duplicates per request_id, the request log
@@ -224,10 +225,15 @@ class AmoCRMApp(FakeApp):
     MODES = MODES
     MODE_PARAMS = frozenset({"delay_s", "retry_after", "probability", "seed"})
 
-    def __init__(self, oauth: OAuthState, search_lag_s: float) -> None:
+    def __init__(self, oauth: OAuthState, search_lag_s: float, rate_limit: int = 0) -> None:
         super().__init__()
         self.oauth = oauth
         self.search_lag_s = search_lag_s
+        # --rate-limit: like AmoCRM's 7 requests/s, more in any 1-second window answer 429 (0 = no limit).
+        self.rate_limit = rate_limit
+        self.recent: collections.deque[float] = collections.deque()
+        self.rate_limited_total = 0
+        self.notes: list[dict[str, Any]] = []
         self.leads: list[StoredLead] = []
         self.creations_per_request_id: collections.Counter[str] = collections.Counter()
         self.next_lead_id = LEAD_ID_START
@@ -237,6 +243,7 @@ class AmoCRMApp(FakeApp):
             ("POST", COMPLEX_PATH): self.create_complex,
             ("GET", "/api/v4/leads"): self.search_leads,
             ("GET", "/api/v4/account"): self.account,
+            ("POST", "/api/v4/leads/notes"): self.add_notes,
             ("POST", "/oauth2/access_token"): self.exchange_token,
         }
 
@@ -275,7 +282,23 @@ class AmoCRMApp(FakeApp):
 
     # --- real API -----------------------------------------------------------------------------------------------
 
+    def over_rate_limit(self) -> bool:
+        """True when this request is one more than --rate-limit in the last second (it then counts as refused)."""
+        if self.rate_limit <= 0:
+            return False
+        now = time.monotonic()
+        with self.cond:
+            while self.recent and now - self.recent[0] >= 1.0:
+                self.recent.popleft()
+            self.recent.append(now)
+            if len(self.recent) > self.rate_limit:
+                self.rate_limited_total += 1
+                return True
+            return False
+
     def route(self, request: Request) -> Reply:
+        if self.over_rate_limit():
+            return too_many_requests({})
         handler = self.routes.get((request.method, request.path))
         if handler is None:
             return problem(404, f"No route for {request.method} {request.path}")
@@ -354,6 +377,21 @@ class AmoCRMApp(FakeApp):
             return Reply(204)
         return json_reply(200, {"_page": 1, "_links": {}, "_embedded": {"leads": views}}, HAL_JSON)
 
+    def add_notes(self, request: Request) -> Reply:
+        """`POST /api/v4/leads/notes`: common notes on existing leads (the reactor puts comment and page there)."""
+        notes = parse_json_body(request)
+        if not isinstance(notes, list) or not all(isinstance(note, dict) for note in notes):
+            raise BadRequest("body must be a JSON array of notes")
+        with self.cond:
+            known = {lead.id for lead in self.leads}
+            if any(note.get("entity_id") not in known for note in notes):
+                return problem(400, "entity_id is not an existing lead")
+            for note in notes:
+                self.notes.append({"entity_id": note.get("entity_id"), "note_type": note.get("note_type"),
+                                   "text": (note.get("params") or {}).get("text")})
+        return json_reply(200, {"_embedded": {"notes": [{"id": index + 1, "entity_id": note.get("entity_id")}
+                                                        for index, note in enumerate(notes)]}}, HAL_JSON)
+
     def account(self, _request: Request) -> Reply:
         return json_reply(200, {"id": 1, "name": "fake", "subdomain": "fake"}, HAL_JSON)
 
@@ -386,12 +424,16 @@ class AmoCRMApp(FakeApp):
             "created_total": len(self.leads),
             "duplicates": {rid: count for rid, count in self.creations_per_request_id.items() if count > 1},
             "max_requests_in_any_1s_window": self.log.max_in_1s,
+            "rate_limited_total": self.rate_limited_total,
+            "notes": list(self.notes),
         }
 
     def reset_data(self) -> None:
         """Forget leads and counters; id sequences keep counting so an id is never handed out twice."""
         self.leads.clear()
         self.creations_per_request_id.clear()
+        self.notes.clear()
+        self.rate_limited_total = 0
 
 
 def parse_limit(raw: Optional[str]) -> int:
@@ -411,9 +453,11 @@ def main() -> None:
     parser.add_argument("--refresh-token", default="refresh-0", help="the one valid refresh token at start")
     parser.add_argument("--client-id", default="fake-client")
     parser.add_argument("--client-secret", default="fake-secret")
+    parser.add_argument("--rate-limit", type=int, default=0,
+                        help="answer 429 to requests beyond this many in any second, as AmoCRM does at 7 (0 = off)")
     args = parser.parse_args()
     oauth = OAuthState(args.client_id, args.client_secret, args.refresh_token, args.token)
-    serve(AmoCRMApp(oauth, args.search_lag_s), args)
+    serve(AmoCRMApp(oauth, args.search_lag_s, args.rate_limit), args)
 
 
 if __name__ == "__main__":

@@ -465,6 +465,26 @@ class AmoCRMSearchLagTest(AmoCRMTestCase):
         self.assertEqual(self.search("already").status, 200)
 
 
+class AmoCRMNotesAndRateLimitTest(AmoCRMTestCase):
+    extra_args = ("--rate-limit", "3")
+
+    def test_notes_attach_to_existing_leads_only(self) -> None:
+        lead_id = self.create(amo_lead("n")).json()[0]["id"]
+        note = [{"entity_id": lead_id, "note_type": "common", "params": {"text": "comment: перезвоните"}}]
+        self.assertEqual(self.fake.request("POST", "/api/v4/leads/notes", note, AMO_AUTH).status, 200)
+        unknown = [{"entity_id": 1, "note_type": "common", "params": {"text": "x"}}]
+        self.assert_problem(self.fake.request("POST", "/api/v4/leads/notes", unknown, AMO_AUTH), 400)
+        self.assertEqual(self.fake.state()["notes"], [
+            {"entity_id": lead_id, "note_type": "common", "text": "comment: перезвоните"}])
+
+    def test_requests_beyond_the_rate_limit_get_429_without_retry_after(self) -> None:
+        time.sleep(1.1)
+        statuses = [self.fake.request("GET", "/api/v4/account", None, AMO_AUTH).status for _ in range(5)]
+        self.assertEqual(statuses[:3], [200, 200, 200])
+        self.assertIn(429, statuses[3:])
+        self.assertGreaterEqual(self.fake.state()["rate_limited_total"], 1)
+
+
 class TelegramTest(unittest.TestCase):
     fake: FakeProcess
 

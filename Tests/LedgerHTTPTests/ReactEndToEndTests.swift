@@ -21,7 +21,8 @@ struct ReactEndToEndTests {
         #expect(try await crmHealth(server).reasons.contains("reactor has never run on this log"))
         var leadIDs: Set<String> = []
         for number in 0..<5 {
-            let answer = try await server.post(#"{"name":"Анна \#(number)","phone":"+7916555000\#(number)"}"#)
+            let answer = try await server.post(
+                #"{"name":"Анна \#(number)","phone":"+7916555000\#(number)","comment":"Перезвоните после 18:00"}"#)
             #expect(answer.status == 201)
             if let id = answer.json["lead_id"] as? String { leadIDs.insert(id) }
         }
@@ -49,6 +50,9 @@ struct ReactEndToEndTests {
             let name = lead["name"] as? String ?? ""
             #expect(leadIDs.contains { name.contains($0) }, "the ledger id must be searchable in the CRM: \(name)")
         }
+        let notes = state["notes"] as? [[String: Any]] ?? []
+        #expect(notes.count == leadIDs.count, "the comment reaches the CRM as a note on each lead")
+        #expect(notes.allSatisfy { ($0["text"] as? String)?.contains("Перезвоните после 18:00") == true })
         let log = try EventLog.open(path: server.dbPath)
         let successes = try log.events(EventQuery(type: .syncSucceeded, limit: 100))
         #expect(Set(successes.map(\.stream)) == leadIDs)

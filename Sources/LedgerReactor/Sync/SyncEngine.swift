@@ -216,13 +216,36 @@ public actor SyncEngine {
             let byRequest = Dictionary(
                 reply.outcomes(requestIDs: request.requestIDs).map { ($0.requestID, $0.outcome) },
                 uniquingKeysWith: { first, _ in first })
+            var notes: [(crmLeadID: Int64, text: String)] = []
             for (attempt, entry, lead) in toCreate {
                 let outcome = byRequest[lead.requestID] ?? .unknownOutcome(reason: "no outcome for the lead", httpStatus: nil)
                 outcomes += record(attempt, entry, outcome)
+                if case .created(let created) = outcome, !created.merged,
+                    let text = LeadNoteRequest.text(for: lead, mapping: configuration.mapping)
+                {
+                    notes.append((created.crmLeadID, text))
+                }
             }
+            // Recorded first: the leads are delivered whatever happens to their notes.
+            _ = try log.append(Self.oneAlertPerKey(outcomes))
+            await addNotes(notes)
+            return batch.count
         }
         _ = try log.append(Self.oneAlertPerKey(outcomes))
         return batch.count
+    }
+
+    /// Comment, page and extra form fields that have no custom field go into one `common` note per lead, in one
+    /// call after the create. Best effort: the lead is in the CRM already and the text stays in the ledger; a failed
+    /// note is logged, not retried (a lost reply would otherwise duplicate the note).
+    private func addNotes(_ notes: [(crmLeadID: Int64, text: String)]) async {
+        guard !notes.isEmpty else { return }
+        await pace()
+        let reply = await client.addNotes(LeadNoteRequest.body(notes: notes))
+        if case .failed(let failure) = reply {
+            logger.warning(
+                "AmoCRM notes not added", metadata: ["count": "\(notes.count)", "error": "\(failure.message)"])
+        }
     }
 
     /// A failure shared by a whole batch (a ban, a payment problem) is one alert, not one per lead.
