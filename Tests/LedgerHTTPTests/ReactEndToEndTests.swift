@@ -88,6 +88,52 @@ struct ReactEndToEndTests {
         #expect(busiest <= 4, "at most 4 AmoCRM calls in any second, saw \(busiest)")
     }
 
+    @Test func reactKilledMidBatchLosesNothingAndDuplicatesNothingAfterRestart() async throws {
+        let crm = try FakeAmoCRMProcess()
+        let server = try ServeProcess()
+        try server.start()
+        var leadIDs: Set<String> = []
+        for number in 0..<5 {
+            let answer = try await server.post(#"{"phone":"+79165554\#(String(format: "%03d", number))"}"#)
+            if let id = answer.json["lead_id"] as? String { leadIDs.insert(id) }
+        }
+        // AmoCRM takes 1.5 s to answer; it will create the leads, but nobody will be there to hear it.
+        try await crm.control("mode", ["mode": "slow", "delay_s": 1.5])
+        let settings = ["LEADLEDGER_AMOCRM_BASE_URL": crm.baseURL, "LEADLEDGER_AMOCRM_TOKEN": FakeAmoCRMProcess.token]
+        let first = try ReactProcess(log: server, settings: settings)
+        var inFlight = false
+        for _ in 0..<100 where !inFlight {
+            let requests = try await crm.state()["requests"] as? [[String: Any]] ?? []
+            inFlight = requests.contains { ($0["path"] as? String) == "/api/v4/leads/complex" }
+            if !inFlight { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(inFlight, "the batch never reached the CRM")
+        kill(first.process.processIdentifier, SIGKILL)
+        #expect(first.stop().status == SIGKILL)
+        try await Task.sleep(for: .milliseconds(2000))  // the CRM finishes creating them
+        #expect(try await crm.state()["created_total"] as? Int == leadIDs.count)
+
+        try await crm.control("mode", ["mode": "ok"])
+        let second = try ReactProcess(log: server, settings: settings)
+        var synced: Set<String> = []
+        for _ in 0..<200 where synced != leadIDs {
+            synced = Set(
+                try EventLog.open(path: server.dbPath).events(EventQuery(type: .syncSucceeded, limit: 100)).map(\.stream))
+            if synced != leadIDs { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let stopped = second.stop()
+        server.stop()
+        #expect(stopped.status == 0, "\(stopped.stderr)")
+        #expect(synced == leadIDs, "every lead delivered")
+        let state = try await crm.state()
+        #expect(state["created_total"] as? Int == leadIDs.count, "no lead created twice")
+        #expect((state["duplicates"] as? [String: Any])?.isEmpty == true)
+        let log = try EventLog.open(path: server.dbPath)
+        let recovered = try log.events(EventQuery(type: .syncFailed, limit: 100)).filter { $0.data.contains("unknown_outcome") }
+        #expect(Set(recovered.map(\.stream)) == leadIDs, "each orphaned attempt was settled as an unknown outcome")
+        #expect(try log.verify().isIntact)
+    }
+
     @Test func aSecondReactorOnTheSameLogExitsAndSaysWhy() async throws {
         let server = try ServeProcess()
         try server.start()
