@@ -46,6 +46,7 @@ bench: setup
 	$(SWIFT) build -c release
 	.build/release/leadledger-bench run
 	tools/bench/http_ingest.sh .build/release
+	python3 tools/bench/backlog_drain.py .build/release
 
 lint:
 	$(SWIFT) format lint --strict -r Sources Tests Package.swift

@@ -7,6 +7,7 @@ import LedgerStore
 /// - `append --db PATH --leads N`: writes N leads, each with an attempt and an outcome, one transaction per call;
 ///   used by the two-process test.
 /// - `seed --db PATH --leads N [--seed S]`: fills a log with a generated history (demo data for `make run`).
+/// - `pending --db PATH --leads N`: N leads never sent, the backlog for `tools/bench/backlog_drain.sh`.
 /// - `ceiling --db PATH [--port P]`: `serve` without storage, the ceiling for the HTTP ingest benchmark
 ///   (`tools/bench/http_ingest.sh`).
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -33,6 +34,11 @@ do {
             fail("seed needs --db and --leads")
         }
         try SeedMode(path: path, leads: leads, seed: option("--seed").flatMap(UInt64.init) ?? 1).run()
+    case "pending":
+        guard let path = option("--db"), let leads = option("--leads").flatMap(Int.init) else {
+            fail("pending needs --db and --leads")
+        }
+        try PendingMode(path: path, leads: leads).run()
     case "ceiling":
         guard let path = option("--db") else { fail("ceiling needs --db") }
         try await CeilingServeMode(path: path, port: option("--port").flatMap(Int.init) ?? 0).run()
@@ -44,7 +50,7 @@ do {
     default:
         fail(
             "usage: leadledger-bench (run [--events N] [--appends N] | append --db PATH --leads N | seed --db PATH --leads N"
-                + " | ceiling --db PATH [--port P])")
+                + " | pending --db PATH --leads N | ceiling --db PATH [--port P])")
     }
 } catch {
     FileHandle.standardError.write(Data("leadledger-bench: \(error)\n".utf8))
