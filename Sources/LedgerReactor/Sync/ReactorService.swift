@@ -48,6 +48,9 @@ public struct ReactorService: Service {
             } catch {
                 logger.error("sync pass failed: \(error)")
                 try? await Task.sleep(for: .seconds(2))
+                // A pass that failed between an attempt and its outcome (the log full, say) left that attempt in
+                // flight; nothing of this process is sending now, so settle it as an unknown outcome.
+                _ = try? await engine.recoverOrphanedAttempts()
             }
         }
     }
