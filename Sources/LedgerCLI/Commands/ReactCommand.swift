@@ -68,12 +68,19 @@ struct ReactCommand: AsyncParsableCommand {
                 baseURL: crm.baseURL, connectTimeout: .seconds(crm.connectTimeoutSeconds),
                 requestTimeout: .seconds(crm.timeoutSeconds)),
             accessToken: tokenProvider, logger: logger)
+        var configuration = SyncEngine.Configuration(
+            batchSize: crm.batchSize, mapping: LeadMapping(pipelineID: crm.pipelineID, statusID: crm.statusID),
+            schedule: RetrySchedule(
+                table: crm.retryDelaysSeconds.map { .seconds($0) }, repeating: .seconds(crm.retryDelaysSeconds.last ?? 7200),
+                minimumSpan: .seconds(72 * 3600), jitter: 0.1, maxRetryAfter: .seconds(3600)),
+            breaker: .init(
+                failureThreshold: crm.breakerFailures, firstProbeInterval: .seconds(crm.probeSeconds),
+                maxProbeInterval: .seconds(max(300, crm.probeSeconds)), blockedProbeInterval: .seconds(crm.banProbeSeconds)),
+            requestsPerSecond: crm.requestsPerSecond)
+        configuration.searchRecheckDelay = .seconds(crm.searchRecheckSeconds)
         let engine = SyncEngine(
             log: log, runner: ProjectionRunner(log: log, batchSize: settings.projectionBatchSize), client: client,
-            configuration: .init(
-                batchSize: crm.batchSize, mapping: LeadMapping(pipelineID: crm.pipelineID, statusID: crm.statusID),
-                requestsPerSecond: crm.requestsPerSecond),
-            vault: vault, logger: logger)
+            configuration: configuration, vault: vault, logger: logger)
         writeOut("leadledger react: sending to \(crm.baseURL.absoluteString)\n")
         do {
             try await ServiceGroup(

@@ -8,7 +8,8 @@ import Foundation
 /// - `LEADLEDGER_ADMIN_TOKEN` (unset: admin API disabled): bearer token, at least 16 characters.
 /// - `LEADLEDGER_AMOCRM_BASE_URL` (unset: CRM sync disabled) with `LEADLEDGER_AMOCRM_TOKEN`, or the OAuth set
 ///   `_CLIENT_ID`, `_CLIENT_SECRET`, `_REFRESH_TOKEN`, `_REDIRECT_URI`; `_TIMEOUT_S` (30), `_CONNECT_TIMEOUT_S` (5),
-///   `_PIPELINE_ID`, `_STATUS_ID`, `_BATCH_SIZE` (50), `_RATE_PER_S` (7).
+///   `_PIPELINE_ID`, `_STATUS_ID`, `_BATCH_SIZE` (50), `_RATE_PER_S` (7), `_RETRY_S` (30,60,…,7200),
+///   `_BREAKER_FAILURES` (5), `_PROBE_S` (15), `_BAN_PROBE_S` (900), `_SEARCH_RECHECK_S` (30).
 /// - `LEADLEDGER_TELEGRAM_BOT_TOKEN` + `LEADLEDGER_TELEGRAM_CHAT_ID` (unset: alerts recorded, not delivered);
 ///   `LEADLEDGER_TELEGRAM_API_URL` (`https://api.telegram.org`).
 /// - `LEADLEDGER_LEAD_COST` (100), `LEADLEDGER_CURRENCY` (`RUB`), `LEADLEDGER_TIMEZONE` (`Europe/Moscow`),
@@ -73,6 +74,8 @@ public struct LedgerSettings: Sendable {
         "LEADLEDGER_GROUP_COMMIT_MAX_BATCH", "LEADLEDGER_GROUP_COMMIT_MAX_QUEUED", "LEADLEDGER_RATE_LIMIT_PER_MIN",
         "LEADLEDGER_RATE_LIMIT_BURST", "LEADLEDGER_HONEYPOT_FIELD", "LEADLEDGER_FORM_REDIRECT_URL",
         "LEADLEDGER_REDIRECT_ORIGINS", "LEADLEDGER_AMOCRM_BATCH_SIZE", "LEADLEDGER_AMOCRM_RATE_PER_S",
+        "LEADLEDGER_AMOCRM_RETRY_S", "LEADLEDGER_AMOCRM_BREAKER_FAILURES", "LEADLEDGER_AMOCRM_PROBE_S",
+        "LEADLEDGER_AMOCRM_SEARCH_RECHECK_S", "LEADLEDGER_AMOCRM_BAN_PROBE_S",
     ]
 
     /// Validates every setting from `raw` (a lookup by environment name). Throws one `SettingsError` listing every
@@ -195,6 +198,18 @@ public struct AmoCRMSettings: Sendable {
     public var batchSize: Int
     /// Every AmoCRM call (creates, searches, probes, token refreshes) stays under this many per second.
     public var requestsPerSecond: Int
+    /// Delays between attempts, in seconds; the last one repeats until the schedule spans at least 72 hours.
+    public var retryDelaysSeconds: [Int]
+    /// Consecutive failures that open the circuit breaker, and the first probe interval once it is open.
+    public var breakerFailures: Int
+    public var probeSeconds: Int
+    /// Probe interval after a 403 (an account or IP ban): rare, because hammering prolongs a ban.
+    public var banProbeSeconds: Int
+    /// After an unknown outcome, how long to wait before a second search when the first found nothing.
+    public var searchRecheckSeconds: Int
+
+    /// The standard schedule: 30 s, 1 m, 2 m, 5 m, 10 m, 20 m, 30 m, 1 h, then every 2 h.
+    public static let defaultRetryDelaysSeconds = [30, 60, 120, 300, 600, 1200, 1800, 3600, 7200]
 
     init?(reader: inout SettingsReader) {
         let base = reader.url("LEADLEDGER_AMOCRM_BASE_URL")
@@ -209,6 +224,21 @@ public struct AmoCRMSettings: Sendable {
         let status = reader.optionalInteger("LEADLEDGER_AMOCRM_STATUS_ID", range: 1...Int64.max)
         let batch = reader.integer("LEADLEDGER_AMOCRM_BATCH_SIZE", default: 50, range: 1...50)
         let rate = reader.integer("LEADLEDGER_AMOCRM_RATE_PER_S", default: 7, range: 1...50)
+        let breaker = reader.integer("LEADLEDGER_AMOCRM_BREAKER_FAILURES", default: 5, range: 1...1000)
+        let probe = reader.integer("LEADLEDGER_AMOCRM_PROBE_S", default: 15, range: 1...3600)
+        let banProbe = reader.integer("LEADLEDGER_AMOCRM_BAN_PROBE_S", default: 900, range: 1...86_400)
+        let recheck = reader.integer("LEADLEDGER_AMOCRM_SEARCH_RECHECK_S", default: 30, range: 0...3600)
+        var retry = Self.defaultRetryDelaysSeconds
+        if let text = reader.string("LEADLEDGER_AMOCRM_RETRY_S") {
+            let parsed = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            if !parsed.isEmpty, parsed.count <= 64, parsed.allSatisfy({ ($0 ?? 0) >= 1 && ($0 ?? 0) <= 86_400 }) {
+                retry = parsed.compactMap { $0 }
+            } else {
+                reader.problem(
+                    "LEADLEDGER_AMOCRM_RETRY_S",
+                    "must be 1 to 64 comma-separated delays in seconds (1 to 86400), like 30,60,120; got \"\(text)\"")
+            }
+        }
         if connect > timeout {
             reader.problem(
                 "LEADLEDGER_AMOCRM_CONNECT_TIMEOUT_S", "(\(connect)) must not exceed LEADLEDGER_AMOCRM_TIMEOUT_S (\(timeout))")
@@ -253,6 +283,11 @@ public struct AmoCRMSettings: Sendable {
         statusID = status
         batchSize = batch
         requestsPerSecond = rate
+        retryDelaysSeconds = retry
+        breakerFailures = breaker
+        probeSeconds = probe
+        banProbeSeconds = banProbe
+        searchRecheckSeconds = recheck
     }
 }
 

@@ -36,8 +36,12 @@ public struct RetrySchedule: Sendable, Equatable {
         precondition(table.allSatisfy { $0 > .zero }, "delays must be positive")
         var delays = table
         let shrink = 1 - jitter
-        while Self.seconds(delays.reduce(.zero, +)) * shrink < Self.seconds(minimumSpan) {
+        // A running total: summing the growing table on every step was quadratic, and a 1 s repeating delay needs
+        // about 290,000 entries to cover 72 h.
+        var total = Self.seconds(table.reduce(.zero, +))
+        while total * shrink < Self.seconds(minimumSpan) {
             delays.append(repeating)
+            total += Self.seconds(repeating)
         }
         self.delays = delays
         self.jitter = jitter

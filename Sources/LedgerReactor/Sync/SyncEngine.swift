@@ -201,7 +201,11 @@ public actor SyncEngine {
             case .notFound:
                 toCreate.append((attempt, item.entry, item.lead))
             case .failed(let failure):
-                outcomes += record(attempt, item.entry, .failed(failure))
+                // Still unknown: record it so, or the next attempt would create without searching and could
+                // duplicate a lead AmoCRM created when the reply was lost.
+                outcomes += record(
+                    attempt, item.entry,
+                    .unknownOutcome(reason: "search before resending failed: \(failure.message)", httpStatus: failure.httpStatus))
             }
         }
         if !toCreate.isEmpty {
@@ -264,7 +268,8 @@ public actor SyncEngine {
         let sinceRequeue = max(1, attempt.attempt - entry.attemptsBeforeRequeue)
         let decision = AttemptDecision.decide(
             outcome, context: .init(attempt: sinceRequeue, failedAt: clock.now(), canRefreshToken: false),
-            schedule: configuration.schedule, using: &random)
+            schedule: configuration.schedule, breakerBlockedInterval: configuration.breaker.blockedProbeInterval,
+            using: &random)
         switch decision {
         case .succeeded(let created):
             return [success(attempt, crmLeadID: created.crmLeadID, crmContactID: created.crmContactID, merged: created.merged)]
