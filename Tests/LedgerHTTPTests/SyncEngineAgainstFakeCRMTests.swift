@@ -80,9 +80,10 @@ struct SyncEngineAgainstFakeCRMTests {
     }
 
     @Test func aSearchIndexThatLagsIsAskedAgainBeforeTheLeadIsResent() async throws {
-        let crm = try FakeAmoCRMProcess(searchLagSeconds: 1.5)
+        // The lag is long enough that the first search (about 0.3 s after the create) misses even on a loaded machine.
+        let crm = try FakeAmoCRMProcess(searchLagSeconds: 4)
         let fixture = try TemporaryLog()
-        let (engine, client) = try engine(fixture.log, crm, recheck: .seconds(2))
+        let (engine, client) = try engine(fixture.log, crm, recheck: .milliseconds(4500))
         let lead = try receive(fixture.log)
         try await crm.control("mode", ["mode": "lost-reply"])
         _ = try await engine.runOnce()
@@ -91,7 +92,7 @@ struct SyncEngineAgainstFakeCRMTests {
         _ = try await engine.runOnce()  // not visible yet: searched, deferred
         #expect(try entry(fixture.log, lead)?.state == .pending)
         #expect(try await engine.runOnce() == 0, "nothing is due during the recheck delay")
-        try await Task.sleep(for: .milliseconds(2100))
+        try await Task.sleep(for: .milliseconds(4600))
         _ = try await engine.runOnce()  // visible now
         try await client.shutdown()
         #expect(try entry(fixture.log, lead)?.state == .synced)
