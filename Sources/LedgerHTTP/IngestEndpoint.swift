@@ -67,13 +67,12 @@ struct IngestEndpoint: Sendable {
             idempotencyKey: key, personal: submission.personal, submissionFingerprint: submission.fingerprint,
             duplicateWindowStart: duplicateWindowSeconds > 0 ? now.adding(seconds: -Int64(duplicateWindowSeconds)) : nil,
             spam: submission.honeypotTripped ? .honeypot : nil)
-        let plainForm = SubmissionParser.isPlainForm(contentType: contentType)
         do {
             let receipt = try await sink.receive(lead)
             if receipt.duplicateReason == .doubleSubmission {
                 metrics.lead(.doubleSubmission)
                 logger.info("double submission answered with the earlier lead", metadata: ["lead.id": "\(receipt.leadID)"])
-                return answer(.ok, receipt, plainForm: plainForm, requestedRedirect: submission.redirect)
+                return answer(.ok, receipt, contentType: contentType, requestedRedirect: submission.redirect)
             }
             if receipt.duplicate {
                 if let original = try log.submissionFingerprint(of: receipt.leadID), original != submission.fingerprint {
@@ -82,7 +81,7 @@ struct IngestEndpoint: Sendable {
                         field: "Idempotency-Key")
                 }
                 metrics.lead(.idempotentReplay)
-                return answer(.ok, receipt, plainForm: plainForm, requestedRedirect: submission.redirect)
+                return answer(.ok, receipt, contentType: contentType, requestedRedirect: submission.redirect)
             }
             // A bot gets the same answer as a person: telling it apart would teach it to skip the honeypot.
             metrics.lead(lead.spam == nil ? .created : .spam)
@@ -91,7 +90,7 @@ struct IngestEndpoint: Sendable {
             } else {
                 logger.debug("lead accepted", metadata: ["lead.id": "\(receipt.leadID)", "lead.seq": "\(receipt.seq)"])
             }
-            return answer(.created, receipt, plainForm: plainForm, requestedRedirect: submission.redirect)
+            return answer(.created, receipt, contentType: contentType, requestedRedirect: submission.redirect)
         } catch let error as GroupCommitError {
             logger.warning("lead refused: \(error)")
             return JSONResponse.error(
@@ -106,9 +105,11 @@ struct IngestEndpoint: Sendable {
     /// The receipt as JSON, or, for a plain HTML form with a thank-you page, `303 See Other` to it. The redirect is
     /// only for a recorded lead: errors stay JSON, so a broken form shows its problem instead of a false "thank you".
     private func answer(
-        _ status: HTTPResponse.Status, _ receipt: LeadReceipt, plainForm: Bool, requestedRedirect: String?
+        _ status: HTTPResponse.Status, _ receipt: LeadReceipt, contentType: String?, requestedRedirect: String?
     ) -> Response {
-        guard plainForm else { return receiptResponse(status, receipt) }
+        // Most posts are JSON with no thank-you page configured: they skip a second look at Content-Type.
+        guard requestedRedirect != nil || redirect.defaultURL != nil, SubmissionParser.isPlainForm(contentType: contentType)
+        else { return receiptResponse(status, receipt) }
         let location = redirect.location(requested: requestedRedirect)
         if location.refused {
             logger.warning(

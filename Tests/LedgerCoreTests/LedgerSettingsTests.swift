@@ -72,6 +72,24 @@ struct LedgerSettingsTests {
         #expect(settings.amoCRM?.connectTimeoutSeconds == 5)
     }
 
+    @Test func reactorLimitsHaveBoundsOnBothSides() throws {
+        let crm = ["LEADLEDGER_AMOCRM_BASE_URL": "https://acme.amocrm.ru", "LEADLEDGER_AMOCRM_TOKEN": "tok"]
+        func keys(_ extra: [String: String]) -> [String] { problems(crm.merging(extra) { $1 }).map(\.key) }
+        #expect(try load(crm).amoCRM?.retryDelaysSeconds == nil, "unset: the reactor's standard table")
+        #expect(
+            try load(crm.merging(["LEADLEDGER_AMOCRM_RETRY_S": "1, 5,86400"]) { $1 }).amoCRM?.retryDelaysSeconds == [
+                1, 5, 86_400,
+            ])
+        for bad in ["0", "86401", "abc", "5,,6", Array(repeating: "1", count: 65).joined(separator: ",")] {
+            #expect(keys(["LEADLEDGER_AMOCRM_RETRY_S": bad]) == ["LEADLEDGER_AMOCRM_RETRY_S"], "\(bad)")
+        }
+        #expect(keys(["LEADLEDGER_AMOCRM_RETRY_S": Array(repeating: "1", count: 64).joined(separator: ",")]).isEmpty)
+        #expect(keys(["LEADLEDGER_AMOCRM_BATCH_SIZE": "50"]).isEmpty)
+        #expect(keys(["LEADLEDGER_AMOCRM_BATCH_SIZE": "51"]) == ["LEADLEDGER_AMOCRM_BATCH_SIZE"])
+        #expect(keys(["LEADLEDGER_AMOCRM_RATE_PER_S": "0"]) == ["LEADLEDGER_AMOCRM_RATE_PER_S"])
+        #expect(keys(["LEADLEDGER_AMOCRM_RATE_PER_S": "1"]).isEmpty)
+    }
+
     @Test func partialOAuthNamesEachMissingKey() {
         let found = problems([
             "LEADLEDGER_AMOCRM_BASE_URL": "https://acme.amocrm.ru", "LEADLEDGER_AMOCRM_CLIENT_ID": "id",

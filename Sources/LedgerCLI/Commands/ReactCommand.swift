@@ -70,9 +70,7 @@ struct ReactCommand: AsyncParsableCommand {
             accessToken: tokenProvider, logger: logger)
         var configuration = SyncEngine.Configuration(
             batchSize: crm.batchSize, mapping: LeadMapping(pipelineID: crm.pipelineID, statusID: crm.statusID),
-            schedule: RetrySchedule(
-                table: crm.retryDelaysSeconds.map { .seconds($0) }, repeating: .seconds(crm.retryDelaysSeconds.last ?? 7200),
-                minimumSpan: .seconds(72 * 3600), jitter: 0.1, maxRetryAfter: .seconds(3600)),
+            schedule: crm.retryDelaysSeconds.map(RetrySchedule.standard(delaysSeconds:)) ?? .standard,
             breaker: .init(
                 failureThreshold: crm.breakerFailures, firstProbeInterval: .seconds(crm.probeSeconds),
                 maxProbeInterval: .seconds(max(300, crm.probeSeconds)), blockedProbeInterval: .seconds(crm.banProbeSeconds)),

@@ -198,8 +198,9 @@ public struct AmoCRMSettings: Sendable {
     public var batchSize: Int
     /// Every AmoCRM call (creates, searches, probes, token refreshes) stays under this many per second.
     public var requestsPerSecond: Int
-    /// Delays between attempts, in seconds; the last one repeats until the schedule spans at least 72 hours.
-    public var retryDelaysSeconds: [Int]
+    /// Delays between attempts, in seconds; the last one repeats until the schedule spans at least 72 hours. Nil:
+    /// the reactor's standard table (`RetrySchedule.standard`, the one place it is written down).
+    public var retryDelaysSeconds: [Int]?
     /// Consecutive failures that open the circuit breaker, and the first probe interval once it is open.
     public var breakerFailures: Int
     public var probeSeconds: Int
@@ -207,9 +208,6 @@ public struct AmoCRMSettings: Sendable {
     public var banProbeSeconds: Int
     /// After an unknown outcome, how long to wait before a second search when the first found nothing.
     public var searchRecheckSeconds: Int
-
-    /// The standard schedule: 30 s, 1 m, 2 m, 5 m, 10 m, 20 m, 30 m, 1 h, then every 2 h.
-    public static let defaultRetryDelaysSeconds = [30, 60, 120, 300, 600, 1200, 1800, 3600, 7200]
 
     init?(reader: inout SettingsReader) {
         let base = reader.url("LEADLEDGER_AMOCRM_BASE_URL")
@@ -228,9 +226,11 @@ public struct AmoCRMSettings: Sendable {
         let probe = reader.integer("LEADLEDGER_AMOCRM_PROBE_S", default: 15, range: 1...3600)
         let banProbe = reader.integer("LEADLEDGER_AMOCRM_BAN_PROBE_S", default: 900, range: 1...86_400)
         let recheck = reader.integer("LEADLEDGER_AMOCRM_SEARCH_RECHECK_S", default: 30, range: 0...3600)
-        var retry = Self.defaultRetryDelaysSeconds
+        var retry: [Int]?
         if let text = reader.string("LEADLEDGER_AMOCRM_RETRY_S") {
-            let parsed = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let parsed = text.split(separator: ",", omittingEmptySubsequences: false).map {
+                Int($0.trimmingCharacters(in: .whitespaces))
+            }
             if !parsed.isEmpty, parsed.count <= 64, parsed.allSatisfy({ ($0 ?? 0) >= 1 && ($0 ?? 0) <= 86_400 }) {
                 retry = parsed.compactMap { $0 }
             } else {

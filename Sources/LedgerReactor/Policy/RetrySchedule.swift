@@ -29,6 +29,15 @@ public struct RetrySchedule: Sendable, Equatable {
         table: defaultTable, repeating: .seconds(7200), minimumSpan: .seconds(72 * 3600), jitter: 0.1,
         maxRetryAfter: .seconds(3600))
 
+    /// The standard schedule's guarantees (at least 72 h, ±10 % jitter, `Retry-After` capped at 1 h) over another
+    /// table, as `LEADLEDGER_AMOCRM_RETRY_S` gives it: its last delay repeats.
+    public static func standard(delaysSeconds: [Int]) -> RetrySchedule {
+        let table = delaysSeconds.map { Duration.seconds($0) }
+        return RetrySchedule(
+            table: table, repeating: table.last ?? .seconds(7200), minimumSpan: .seconds(72 * 3600), jitter: standard.jitter,
+            maxRetryAfter: standard.maxRetryAfter)
+    }
+
     /// A schedule from a table whose last entry, `repeating`, recurs until the worst-case span reaches `minimumSpan`.
     public init(table: [Duration], repeating: Duration, minimumSpan: Duration, jitter: Double, maxRetryAfter: Duration) {
         precondition((0..<1).contains(jitter), "jitter must be in [0, 1)")
