@@ -50,6 +50,7 @@ LEAD_CAP = 1_000_000
 SEARCH_LIMIT_DEFAULT = 50
 SEARCH_LIMIT_MAX = 250
 DEFAULT_PIPELINE_ID = 1
+DEFAULT_RESPONSIBLE_USER_ID = 1000001  # the integration's owner, AmoCRM's default
 DEFAULT_STATUS_ID = 10
 REJECT_MARKER = "REJECT-ME"
 SLOW_DELAY_DEFAULT_S = 2.0
@@ -148,6 +149,7 @@ class StoredLead:
     price: Any
     pipeline_id: Any
     status_id: Any
+    responsible_user_id: Any
     custom_fields_values: list[Any]
     contact: Optional[dict[str, Any]]
     tags: Any
@@ -165,6 +167,7 @@ class StoredLead:
     def state_view(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "request_id": self.request_id, "price": self.price,
                 "pipeline_id": self.pipeline_id, "status_id": self.status_id,
+                "responsible_user_id": self.responsible_user_id,
                 "custom_fields_values": self.custom_fields_values, "contact": self.contact, "tags": self.tags,
                 "metadata": self.metadata, "created_at_ms": self.created_at_ms, "seeded": self.seeded}
 
@@ -345,6 +348,7 @@ class AmoCRMApp(FakeApp):
             price=lead.get("price", 0),
             pipeline_id=lead.get("pipeline_id", DEFAULT_PIPELINE_ID),
             status_id=lead.get("status_id", DEFAULT_STATUS_ID),
+            responsible_user_id=lead.get("responsible_user_id", DEFAULT_RESPONSIBLE_USER_ID),
             custom_fields_values=lead.get("custom_fields_values") or [],
             contact=self.store_contact(contacts[0]) if contacts else None,
             tags=embedded.get("tags") or [],
@@ -405,7 +409,16 @@ class AmoCRMApp(FakeApp):
     # --- control API --------------------------------------------------------------------------------------------
 
     def control_routes(self) -> dict[tuple[str, str], Callable[[Request], Reply]]:
-        return {**super().control_routes(), ("POST", "/_fake/seed-lead"): self.seed_lead}
+        return {**super().control_routes(), ("POST", "/_fake/seed-lead"): self.seed_lead,
+                ("POST", "/_fake/expire-tokens"): self.expire_tokens}
+
+    def expire_tokens(self, _request: Request) -> Reply:
+        """Every access token handed out so far stops working (401), as when one expires; the live refresh token
+        still works, so a client that refreshes once carries on."""
+        with self.cond:
+            expired = len(self.oauth.access_tokens)
+            self.oauth.access_tokens.clear()
+        return json_reply(200, {"expired": expired})
 
     def seed_lead(self, request: Request) -> Reply:
         """Put a lead straight into the CRM ("it is already there"), visible to search at once, for reconcile tests."""
@@ -426,6 +439,7 @@ class AmoCRMApp(FakeApp):
             "max_requests_in_any_1s_window": self.log.max_in_1s,
             "rate_limited_total": self.rate_limited_total,
             "notes": list(self.notes),
+            "tokens_issued": self.oauth.issued,
         }
 
     def reset_data(self) -> None:

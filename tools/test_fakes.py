@@ -451,6 +451,21 @@ class AmoCRMFaultTest(AmoCRMTestCase):
                 self.assertEqual(self.fake.request("POST", "/_fake/mode", body).status, 400)
 
 
+class AmoCRMTokenExpiryTest(AmoCRMTestCase):
+    """Its own process: expiring tokens would break the shared fake's static token for the other tests."""
+
+    def test_expired_tokens_answer_401_until_one_refresh(self) -> None:
+        self.assertEqual(self.fake.request("GET", "/api/v4/account", headers=AMO_AUTH).status, 200)
+        self.assertEqual(self.fake.control("POST", "expire-tokens"), {"expired": 1})
+        self.assert_problem(self.fake.request("GET", "/api/v4/account", headers=AMO_AUTH), 401)
+        pair = self.fake.request("POST", "/oauth2/access_token", {
+            "client_id": "fake-client", "client_secret": "fake-secret", "grant_type": "refresh_token",
+            "refresh_token": "refresh-0", "redirect_uri": "https://example.org"}).json()
+        fresh = {"Authorization": f"Bearer {pair['access_token']}"}
+        self.assertEqual(self.fake.request("GET", "/api/v4/account", headers=fresh).status, 200)
+        self.assertEqual(self.fake.state()["tokens_issued"], 1)
+
+
 class AmoCRMSearchLagTest(AmoCRMTestCase):
     extra_args = ("--search-lag-s", "0.6")
 

@@ -90,6 +90,33 @@ struct LedgerSettingsTests {
         #expect(keys(["LEADLEDGER_AMOCRM_RATE_PER_S": "1"]).isEmpty)
     }
 
+    @Test func leadLayoutMapsLedgerValuesToCustomFieldsAndRefusesAmbiguousMaps() throws {
+        let crm = ["LEADLEDGER_AMOCRM_BASE_URL": "https://acme.amocrm.ru", "LEADLEDGER_AMOCRM_TOKEN": "tok"]
+        func keys(_ extra: [String: String]) -> [String] { problems(crm.merging(extra) { $1 }).map(\.key) }
+        let layout = try #require(
+            try load(
+                crm.merging([
+                    "LEADLEDGER_AMOCRM_FIELDS": " comment = 512345,utm_source=512346 ", "LEADLEDGER_AMOCRM_TAGS": "a, b ,",
+                    "LEADLEDGER_AMOCRM_LEAD_NAME": "Лид", "LEADLEDGER_AMOCRM_RESPONSIBLE_USER_ID": "77",
+                ]) { $1 }
+            ).amoCRM?.layout)
+        #expect(layout.fieldIDs == [.comment: 512_345, .utmSource: 512_346])
+        #expect(layout.tags == ["a", "b"])
+        #expect(layout.namePrefix == "Лид" && layout.responsibleUserID == 77)
+        #expect(try load(crm).amoCRM?.layout == AmoCRMLeadLayout(), "all optional")
+        for bad in ["comment", "comment=0", "comment=x", "notes=5", "comment=5,comment=6", "comment=5,page_url=5", "comment=5,"] {
+            #expect(keys(["LEADLEDGER_AMOCRM_FIELDS": bad]) == ["LEADLEDGER_AMOCRM_FIELDS"], "\(bad)")
+        }
+        let tenTags = (1...10).map { "t\($0)" }.joined(separator: ",")
+        #expect(keys(["LEADLEDGER_AMOCRM_TAGS": tenTags]).isEmpty)
+        #expect(keys(["LEADLEDGER_AMOCRM_TAGS": tenTags + ",t11"]) == ["LEADLEDGER_AMOCRM_TAGS"])
+        #expect(keys(["LEADLEDGER_AMOCRM_TAGS": String(repeating: "я", count: 100)]).isEmpty)
+        #expect(keys(["LEADLEDGER_AMOCRM_TAGS": String(repeating: "я", count: 101)]) == ["LEADLEDGER_AMOCRM_TAGS"])
+        #expect(keys(["LEADLEDGER_AMOCRM_LEAD_NAME": String(repeating: "я", count: 100)]).isEmpty)
+        #expect(keys(["LEADLEDGER_AMOCRM_LEAD_NAME": String(repeating: "я", count: 101)]) == ["LEADLEDGER_AMOCRM_LEAD_NAME"])
+        #expect(keys(["LEADLEDGER_AMOCRM_RESPONSIBLE_USER_ID": "0"]) == ["LEADLEDGER_AMOCRM_RESPONSIBLE_USER_ID"])
+    }
+
     @Test func partialOAuthNamesEachMissingKey() {
         let found = problems([
             "LEADLEDGER_AMOCRM_BASE_URL": "https://acme.amocrm.ru", "LEADLEDGER_AMOCRM_CLIENT_ID": "id",

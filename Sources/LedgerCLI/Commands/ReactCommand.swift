@@ -69,7 +69,8 @@ struct ReactCommand: AsyncParsableCommand {
                 requestTimeout: .seconds(crm.timeoutSeconds)),
             accessToken: tokenProvider, logger: logger)
         var configuration = SyncEngine.Configuration(
-            batchSize: crm.batchSize, mapping: LeadMapping(pipelineID: crm.pipelineID, statusID: crm.statusID),
+            batchSize: crm.batchSize,
+            mapping: LeadMapping(pipelineID: crm.pipelineID, statusID: crm.statusID, layout: crm.layout),
             schedule: crm.retryDelaysSeconds.map(RetrySchedule.standard(delaysSeconds:)) ?? .standard,
             breaker: .init(
                 failureThreshold: crm.breakerFailures, firstProbeInterval: .seconds(crm.probeSeconds),

@@ -9,7 +9,8 @@ import Foundation
 /// - `LEADLEDGER_AMOCRM_BASE_URL` (unset: CRM sync disabled) with `LEADLEDGER_AMOCRM_TOKEN`, or the OAuth set
 ///   `_CLIENT_ID`, `_CLIENT_SECRET`, `_REFRESH_TOKEN`, `_REDIRECT_URI`; `_TIMEOUT_S` (30), `_CONNECT_TIMEOUT_S` (5),
 ///   `_PIPELINE_ID`, `_STATUS_ID`, `_BATCH_SIZE` (50), `_RATE_PER_S` (7), `_RETRY_S` (30,60,…,7200),
-///   `_BREAKER_FAILURES` (5), `_PROBE_S` (15), `_BAN_PROBE_S` (900), `_SEARCH_RECHECK_S` (30).
+///   `_BREAKER_FAILURES` (5), `_PROBE_S` (15), `_BAN_PROBE_S` (900), `_SEARCH_RECHECK_S` (30); where leads land:
+///   `_RESPONSIBLE_USER_ID`, `_LEAD_NAME`, `_TAGS`, `_FIELDS` (see `AmoCRMLeadLayout`).
 /// - `LEADLEDGER_TELEGRAM_BOT_TOKEN` + `LEADLEDGER_TELEGRAM_CHAT_ID` (unset: alerts recorded, not delivered);
 ///   `LEADLEDGER_TELEGRAM_API_URL` (`https://api.telegram.org`).
 /// - `LEADLEDGER_LEAD_COST` (100), `LEADLEDGER_CURRENCY` (`RUB`), `LEADLEDGER_TIMEZONE` (`Europe/Moscow`),
@@ -75,7 +76,8 @@ public struct LedgerSettings: Sendable {
         "LEADLEDGER_RATE_LIMIT_BURST", "LEADLEDGER_HONEYPOT_FIELD", "LEADLEDGER_FORM_REDIRECT_URL",
         "LEADLEDGER_REDIRECT_ORIGINS", "LEADLEDGER_AMOCRM_BATCH_SIZE", "LEADLEDGER_AMOCRM_RATE_PER_S",
         "LEADLEDGER_AMOCRM_RETRY_S", "LEADLEDGER_AMOCRM_BREAKER_FAILURES", "LEADLEDGER_AMOCRM_PROBE_S",
-        "LEADLEDGER_AMOCRM_SEARCH_RECHECK_S", "LEADLEDGER_AMOCRM_BAN_PROBE_S",
+        "LEADLEDGER_AMOCRM_SEARCH_RECHECK_S", "LEADLEDGER_AMOCRM_BAN_PROBE_S", "LEADLEDGER_AMOCRM_RESPONSIBLE_USER_ID",
+        "LEADLEDGER_AMOCRM_LEAD_NAME", "LEADLEDGER_AMOCRM_TAGS", "LEADLEDGER_AMOCRM_FIELDS",
     ]
 
     /// Validates every setting from `raw` (a lookup by environment name). Throws one `SettingsError` listing every
@@ -194,6 +196,8 @@ public struct AmoCRMSettings: Sendable {
     public var connectTimeoutSeconds: Int
     public var pipelineID: Int64?
     public var statusID: Int64?
+    /// Owner, name, tags and custom fields of each created lead.
+    public var layout: AmoCRMLeadLayout
     /// Leads per `leads/complex` request (AmoCRM takes at most 50).
     public var batchSize: Int
     /// Every AmoCRM call (creates, searches, probes, token refreshes) stays under this many per second.
@@ -220,6 +224,7 @@ public struct AmoCRMSettings: Sendable {
         let connect = reader.integer("LEADLEDGER_AMOCRM_CONNECT_TIMEOUT_S", default: 5, range: 1...120)
         let pipeline = reader.optionalInteger("LEADLEDGER_AMOCRM_PIPELINE_ID", range: 1...Int64.max)
         let status = reader.optionalInteger("LEADLEDGER_AMOCRM_STATUS_ID", range: 1...Int64.max)
+        let layout = AmoCRMLeadLayout(reader: &reader)
         let batch = reader.integer("LEADLEDGER_AMOCRM_BATCH_SIZE", default: 50, range: 1...50)
         let rate = reader.integer("LEADLEDGER_AMOCRM_RATE_PER_S", default: 7, range: 1...50)
         let breaker = reader.integer("LEADLEDGER_AMOCRM_BREAKER_FAILURES", default: 5, range: 1...1000)
@@ -281,6 +286,7 @@ public struct AmoCRMSettings: Sendable {
         connectTimeoutSeconds = connect
         pipelineID = pipeline
         statusID = status
+        self.layout = layout
         batchSize = batch
         requestsPerSecond = rate
         retryDelaysSeconds = retry

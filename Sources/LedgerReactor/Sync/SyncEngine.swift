@@ -111,6 +111,9 @@ public actor SyncEngine {
         case .send:
             break
         }
+        // A half-open breaker allows one trial. Whatever the pass does with it (nothing due, only erased leads,
+        // a thrown error), it is given back at the end; after a recorded outcome this is a no-op.
+        defer { breaker.record(.neutral, now: clock.now()) }
         if let vault, await vault.needsRefresh() {
             do {
                 // A token refresh is an AmoCRM call too: it waits for the pacer like any other.
@@ -121,11 +124,7 @@ public actor SyncEngine {
             }
         }
         let due = try RetryQueue(log: log).due(at: now, limit: configuration.batchSize)
-        guard !due.isEmpty else {
-            // The permission was not used: give a half-open breaker its trial back.
-            breaker.record(.neutral, now: now)
-            return 0
-        }
+        guard !due.isEmpty else { return 0 }
         var batch: [(entry: RetryQueueEntry, lead: OutgoingLead)] = []
         var settled = 0
         for entry in due {
