@@ -1,5 +1,6 @@
 # LeadLedger — rules:
-#   make run     set up, build, and run the ledger on a demo log in ./data (check-config, status, report, verify)
+#   make run     set up, build, and run the system: `leadledger run` (serve + react + a sandbox AmoCRM) until Ctrl-C
+#   make demo    fill a demo log in ./data with generated leads, then check-config, status, report, verify
 #   make test    set up, build everything (warnings are errors), self-test the fake AmoCRM/Telegram, run every test
 #   make bench   release build, then the append/replay benchmarks and the wrk HTTP ingest benchmark
 #                (figures go to docs/BENCHMARKS.md by hand)
@@ -13,7 +14,7 @@ export LEADLEDGER_STRICT ?= 1
 DEMO_DB ?= ./data/demo.sqlite
 DEMO_LEADS ?= 2000
 
-.PHONY: run test bench lint format clean setup build
+.PHONY: run demo test bench lint format clean setup build
 
 setup:
 	@dpkg -s libsqlite3-dev >/dev/null 2>&1 || { \
@@ -32,6 +33,11 @@ test: build
 	$(SWIFT) test
 
 run: build
+	@mkdir -p data
+	.build/debug/leadledger check-config
+	.build/debug/leadledger run
+
+demo: build
 	@test -f $(DEMO_DB) || $(SWIFT) run -q leadledger-bench seed --db $(DEMO_DB) --leads $(DEMO_LEADS)
 	LEADLEDGER_DB=$(DEMO_DB) .build/debug/leadledger check-config
 	LEADLEDGER_DB=$(DEMO_DB) .build/debug/leadledger status

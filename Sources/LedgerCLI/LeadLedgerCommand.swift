@@ -10,7 +10,7 @@ public struct LeadLedgerCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, CheckConfigCommand.self, EventsCommand.self, LeadCommand.self, VerifyCommand.self,
             RebuildCommand.self,
-            ReportCommand.self, RequeueCommand.self, EraseCommand.self, StatusCommand.self, ReactCommand.self,
+            ReportCommand.self, RequeueCommand.self, EraseCommand.self, StatusCommand.self, ReactCommand.self, RunCommand.self,
         ]
     )
 
