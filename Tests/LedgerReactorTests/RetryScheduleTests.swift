@@ -68,4 +68,18 @@ import Testing
         #expect(schedule.worstCaseSpan >= .seconds(1000))
         #expect(schedule.delays.count == 21)
     }
+
+    @Test func aOneSecondTailCoversSeventyTwoHoursAsACountNotAsEntries() {
+        let schedule = RetrySchedule.standard(delaysSeconds: [1])
+        // 72 h at 1 s, worst case 0.9 s each: 288,000 retries, the one in the table included.
+        #expect(schedule.repeatCount == 287_999)
+        #expect(schedule.maxAttempts == 288_001)
+        #expect(schedule.worstCaseSpan >= .seconds(72 * 3600))
+        #expect(schedule.delay(afterAttempt: 288_000) == .seconds(1))
+        #expect(schedule.delay(afterAttempt: 288_001) == nil)
+        let same = RetrySchedule(
+            table: [.seconds(1)], repeating: .seconds(1), minimumSpan: .seconds(72 * 3600), jitter: 0.1,
+            maxRetryAfter: .seconds(3600))
+        #expect(same == schedule)
+    }
 }

@@ -13,8 +13,12 @@ import LedgerCore
 /// Attempts only burn while the reactor actually sends: with the circuit breaker open (a ban, an outage) no attempt
 /// is made, so a long outage delays leads instead of dead-lettering them.
 public struct RetrySchedule: Sendable, Equatable {
-    /// Delays after attempts 1, 2, … in order.
-    public let delays: [Duration]
+    /// The delays after attempts 1, 2, … before the repeating tail.
+    public let table: [Duration]
+    /// The delay after every attempt past the table…
+    public let repeating: Duration
+    /// …this many times. Kept as a count, not as entries: a 1 s tail needs about 290,000 of them to cover 72 h.
+    public let repeatCount: Int
     /// Fraction each delay may move either way (0.1 = ±10 %).
     public let jitter: Double
     /// A `Retry-After` longer than this is treated as this long: a CRM asking for a day must not park leads for a day.
@@ -43,27 +47,37 @@ public struct RetrySchedule: Sendable, Equatable {
         precondition((0..<1).contains(jitter), "jitter must be in [0, 1)")
         precondition(repeating > .zero, "the repeating delay must be positive")
         precondition(table.allSatisfy { $0 > .zero }, "delays must be positive")
-        var delays = table
         let shrink = 1 - jitter
-        // A running total: summing the growing table on every step was quadratic, and a 1 s repeating delay needs
-        // about 290,000 entries to cover 72 h.
-        var total = Self.seconds(table.reduce(.zero, +))
-        while total * shrink < Self.seconds(minimumSpan) {
-            delays.append(repeating)
-            total += Self.seconds(repeating)
-        }
-        self.delays = delays
+        let tableTotal = Self.seconds(table.reduce(.zero, +))
+        let step = Self.seconds(repeating)
+        let needed = Self.seconds(minimumSpan)
+        // The smallest count whose worst case reaches the span, from the closed form, then nudged past rounding.
+        var count = max(0, Int(((needed / shrink - tableTotal) / step).rounded(.up)))
+        while (tableTotal + Double(count) * step) * shrink < needed { count += 1 }
+        while count > 0, (tableTotal + Double(count - 1) * step) * shrink >= needed { count -= 1 }
+        self.table = table
+        self.repeating = repeating
+        self.repeatCount = count
         self.jitter = jitter
         self.maxRetryAfter = maxRetryAfter
     }
 
+    /// Every delay in order, the tail written out: for inspection and tests, not for the reactor's hot path.
+    public var delays: [Duration] { table + Array(repeating: repeating, count: repeatCount) }
+
+    /// The delay after attempt `attempt` (1-based) failed; nil past the last one.
+    public func delay(afterAttempt attempt: Int) -> Duration? {
+        guard attempt >= 1, attempt <= table.count + repeatCount else { return nil }
+        return attempt <= table.count ? table[attempt - 1] : repeating
+    }
+
     /// The most attempts a lead gets, the first included.
-    public var maxAttempts: Int { delays.count + 1 }
+    public var maxAttempts: Int { table.count + repeatCount + 1 }
+
+    public var nominalSpan: Duration { table.reduce(.zero, +) + repeating * repeatCount }
 
     /// The shortest possible time from the first failure to the last attempt (every delay at full negative jitter).
-    public var worstCaseSpan: Duration { delays.reduce(.zero, +) * (1 - jitter) }
-
-    public var nominalSpan: Duration { delays.reduce(.zero, +) }
+    public var worstCaseSpan: Duration { nominalSpan * (1 - jitter) }
 
     /// When to try again after attempt `attempt` (1-based) failed at `failedAt`; nil when the schedule is exhausted
     /// and the lead is dead-lettered.
@@ -72,8 +86,8 @@ public struct RetrySchedule: Sendable, Equatable {
         using generator: inout some RandomNumberGenerator
     ) -> Timestamp? {
         precondition(attempt >= 1, "attempts are numbered from 1")
-        guard attempt <= delays.count else { return nil }
-        let base = Self.milliseconds(delays[attempt - 1])
+        guard let delay = delay(afterAttempt: attempt) else { return nil }
+        let base = Self.milliseconds(delay)
         let factor = jitter > 0 ? Double.random(in: (1 - jitter)...(1 + jitter), using: &generator) : 1
         let jittered = max(0, Int64((Double(base) * factor).rounded(.down)))
         var next = failedAt.adding(milliseconds: jittered)
