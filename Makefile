@@ -53,6 +53,7 @@ bench: setup
 	.build/release/leadledger-bench run
 	tools/bench/http_ingest.sh .build/release
 	python3 tools/bench/backlog_drain.py .build/release
+	FIELDS=comment=900001,page_url=900002 python3 tools/bench/backlog_drain.py .build/release
 
 lint:
 	$(SWIFT) format lint --strict -r Sources Tests Package.swift
