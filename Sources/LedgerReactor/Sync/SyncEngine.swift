@@ -74,7 +74,7 @@ public actor SyncEngine {
         try runner.catchUp()
         var recovered = 0
         while true {
-            let orphans = try RetryQueue(log: log).entries(in: .inFlight, limit: 500)
+            let orphans = try RetryQueue(store: runner.store).entries(in: .inFlight, limit: 500)
             guard !orphans.isEmpty else { return recovered }
             let now = clock.now()
             _ = try log.append(
@@ -120,7 +120,7 @@ public actor SyncEngine {
                 logger.error("AmoCRM token refresh failed: \(error)")
             }
         }
-        let due = try RetryQueue(log: log).due(at: now, limit: configuration.batchSize)
+        let due = try RetryQueue(store: runner.store).due(at: now, limit: configuration.batchSize)
         guard !due.isEmpty else {
             // The permission was not used: give a half-open breaker its trial back.
             breaker.record(.neutral, now: now)
