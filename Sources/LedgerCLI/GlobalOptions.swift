@@ -72,14 +72,33 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
+    /// The read models beside the log (`<db>.projections.sqlite`, created or rebuilt when missing or damaged). Only
+    /// that file is written, so this works on a log opened read-only; an unwritable directory fails naming it.
+    func readModels(
+        _ log: EventLog, _ settings: LedgerSettings, batchSize: Int? = nil, checkIntegrity: Bool = false
+    ) throws -> ProjectionRunner {
+        do {
+            return ProjectionRunner(
+                log: log, store: try ReadModelStore.open(beside: log, checkIntegrity: checkIntegrity),
+                batchSize: batchSize ?? settings.projectionBatchSize)
+        } catch {
+            throw ExitStatus.runtime("\(error)")
+        }
+    }
+
     /// Brings the read models up to the log's head, so a command never shows stale state.
     func projected(_ log: EventLog, _ settings: LedgerSettings) throws -> ProjectionRunner {
-        let runner = ProjectionRunner(log: log, batchSize: settings.projectionBatchSize)
+        let runner = try readModels(log, settings)
+        try catchUp(runner)
+        return runner
+    }
+
+    /// `runner.catchUp()`, a failure becoming a runtime error.
+    func catchUp(_ runner: ProjectionRunner) throws {
         do {
             try runner.catchUp()
         } catch {
             throw ExitStatus.runtime("\(error)")
         }
-        return runner
     }
 }

@@ -45,7 +45,7 @@ struct AdminEndpoint: Sendable {
             try runner.catchUp()
             let timeline = try log.stream(leadID.description)
             guard !timeline.isEmpty else { return JSONResponse.error(.notFound, "no such lead", field: "id") }
-            let entry = try RetryQueue(log: log).entry(leadID)
+            let entry = try RetryQueue(store: runner.store).entry(leadID)
             var object: [String: Any] = ["lead_id": leadID.description, "timeline": try timeline.map { try log.auditObject($0) }]
             if let entry {
                 object["state"] = entry.state.rawValue
@@ -97,7 +97,7 @@ struct AdminEndpoint: Sendable {
         }
         do {
             try runner.catchUp()
-            let report = try LostLeadCostReport.build(log, day: day, settings: reportSettings, now: now)
+            let report = try LostLeadCostReport.build(runner.store, day: day, settings: reportSettings, now: now)
             let contentType =
                 switch format {
                 case .json: "application/json; charset=utf-8"
@@ -117,7 +117,7 @@ struct AdminEndpoint: Sendable {
         guard let id, let leadID = LeadID(id) else { return JSONResponse.error(.badRequest, "not a lead id", field: "id") }
         do {
             try runner.catchUp()
-            guard let entry = try RetryQueue(log: log).entry(leadID) else {
+            guard let entry = try RetryQueue(store: runner.store).entry(leadID) else {
                 return JSONResponse.error(.notFound, "no such lead", field: "id")
             }
             guard entry.state == .dead else {

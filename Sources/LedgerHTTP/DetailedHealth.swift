@@ -34,10 +34,10 @@ struct DetailedHealth: Sendable {
         let projections: [ProjectionStatus]
         do {
             head = try log.head()
-            health = try HealthView.load(log, now: now)
+            health = try HealthView.load(runner.store, now: now)
             projections = try runner.status()
         } catch {
-            return (503, ["status": "failing", "reasons": ["the event log cannot be read: \(error)"]])
+            return (503, ["status": "failing", "reasons": ["the event log or the read models cannot be read: \(error)"]])
         }
         let fileBytes = Self.fileSize(log.path)
         let freeBytes = Self.freeDisk(log.path)

@@ -91,7 +91,7 @@ public struct LedgerServer: Sendable {
             duplicateWindowSeconds: configuration.duplicateWindowSeconds, honeypotField: configuration.honeypotField,
             redirect: FormRedirect(defaultURL: configuration.formRedirectURL, allowedOrigins: configuration.redirectOrigins),
             clock: SystemClock(), metrics: metrics, logger: logger)
-        let runner = ProjectionRunner(log: log, batchSize: configuration.projectionBatchSize)
+        let runner = try ProjectionRunner(log: log, batchSize: configuration.projectionBatchSize)
         let detailed = DetailedHealth(
             log: log, runner: runner,
             context: .init(

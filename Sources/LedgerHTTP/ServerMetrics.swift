@@ -87,7 +87,7 @@ final class ServerMetrics: Sendable {
         let now = SystemClock().now()
         var sampled = true
         do {
-            let health = try HealthView.load(log, now: now)
+            let health = try HealthView.load(runner.store, now: now)
             for (state, count) in [
                 ("pending", health.queue.pending), ("in_flight", health.queue.inFlight), ("synced", health.queue.synced),
                 ("dead", health.queue.dead), ("spam", health.queue.spam),

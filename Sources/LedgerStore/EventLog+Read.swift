@@ -70,7 +70,7 @@ extension RecordedEvent {
             recordedAt: Timestamp(millisecondsSinceEpoch: row[6]), prevHash: row[7], hash: row[8])
     }
 
-    /// Reads events in a caller's transaction; projectors use this to read and fold under one lock.
+    /// Reads events in a caller's transaction (`verify` pages through the log with it).
     public static func fetchAll(_ db: Database, afterSeq: Int64, limit: Int) throws -> [RecordedEvent] {
         let statement = try db.cachedStatement(sql: "SELECT \(columns) FROM event WHERE seq > ? ORDER BY seq LIMIT ?")
         var events: [RecordedEvent] = []

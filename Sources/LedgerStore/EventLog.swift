@@ -13,7 +13,8 @@ import LedgerCore
 public final class EventLog: Sendable {
     public let path: String
     public let options: EventLogOptions
-    /// The connection pool; projections write their read models through it, in the same file.
+    /// The connection pool. Read models live in a file of their own (`ReadModelStore`, beside this one) and only read
+    /// the log, through snapshots: nothing but the log's own writes takes this file's write lock.
     public let database: DatabasePool
     let clock: any LedgerClock
     let fingerprinter: ContactFingerprinter
@@ -138,10 +139,10 @@ public final class EventLog: Sendable {
         }
     }
 
-    /// Runs `body` in one `BEGIN IMMEDIATE` transaction, for read models that read state and then write it: taking the
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction, for writes that read state and then write it: taking the
     /// write lock first means the read cannot go stale (a deferred transaction that reads, then writes, can fail with
     /// SQLITE_BUSY_SNAPSHOT, which no busy timeout retries). Errors are rethrown unchanged.
-    public func immediateTransaction<T>(_ body: (Database) throws -> T) throws -> T {
+    func immediateTransaction<T>(_ body: (Database) throws -> T) throws -> T {
         try database.writeWithoutTransaction { db in
             var result: T?
             try db.inTransaction(.immediate) {

@@ -95,12 +95,12 @@ struct BenchmarkSuite {
         // checkpointed into the file, and the replay starts with a cold page cache.
         let log = try EventLog.open(path: path, clock: clock)
         resetPeakRSS()
-        let runner = ProjectionRunner(log: log, batchSize: 10_000)
+        let runner = try ProjectionRunner(log: log, batchSize: 10_000)
         let rebuildStart = Date()
         let replayed = try runner.rebuild()
         let rebuildSeconds = Date().timeIntervalSince(rebuildStart)
         let rebuildPeak = peakRSSMegabytes()
-        let health = try HealthView.load(log, now: clock.now())
+        let health = try HealthView.load(runner.store, now: clock.now())
 
         resetPeakRSS()
         let verifyStart = Date()

@@ -84,6 +84,28 @@ struct StatusAndRebuildTests {
         #expect(QueueNumbers(try workspace.status()) == QueueNumbers(once))
     }
 
+    /// The read models live in `<db>.projections.sqlite`: a file that is not a database is replaced by the next
+    /// command, one with damaged pages by `rebuild`; either way the numbers come back from the log.
+    @Test func aDamagedReadModelFileIsRebuiltFromTheLog() throws {
+        let workspace = try Workspace()
+        try workspace.generate(leads: 300, seed: 31)
+        let before = QueueNumbers(try workspace.status())
+        let storePath = workspace.databasePath + ".projections.sqlite"
+        #expect(FileManager.default.fileExists(atPath: storePath))
+
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: storePath))
+        let size = try handle.seekToEnd()
+        try handle.seek(toOffset: 8192)
+        try handle.write(contentsOf: Data(repeating: 0x5A, count: max(0, Int(size) - 8192)))
+        try handle.close()
+        let rebuild = try workspace.leadledger("rebuild")
+        #expect(rebuild.code == 0, "\(rebuild)")
+        #expect(QueueNumbers(try workspace.status()) == before)
+
+        try Data(repeating: 0x5A, count: 8192).write(to: URL(fileURLWithPath: storePath))
+        #expect(QueueNumbers(try workspace.status()) == before)
+    }
+
     @Test func statusCatchesUpWithEventsWrittenAfterTheLastRun() throws {
         let workspace = try Workspace()
         try workspace.generate(leads: 10, seed: 4)

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerProjections
 import LedgerStore
 import Testing
 
@@ -77,5 +78,21 @@ struct ServeStorageFaultTests {
         #expect(message.contains("read-only"), "\(message)")
         try disk.remount(readOnly: false)
         #expect(try EventLog.open(path: db).count() == 1, "the refused start wrote nothing and lost nothing")
+    }
+
+    /// The read models are written even by commands that only read the log; where their directory cannot be written,
+    /// opening them fails naming the file and the reason, not SQLite's "unable to open database file".
+    @Test func onAReadOnlyFileSystemTheReadModelsRefuseToOpenAndSayWhy() throws {
+        let disk = try TmpfsMount(kilobytes: 1024)
+        try disk.remount(readOnly: true)
+        let path = ReadModelStore.path(forLog: "\(disk.path)/ledger.sqlite")
+        #expect {
+            try ReadModelStore.open(path: path)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains(path) && text.contains("read-only") && text.contains("beside the log")
+        }
+        try disk.remount(readOnly: false)
+        #expect(!FileManager.default.fileExists(atPath: path))
     }
 }

@@ -28,7 +28,7 @@ struct SyncEngineAgainstFakeCRMTests {
         configuration.searchRecheckDelay = recheck
         return (
             SyncEngine(
-                log: log, runner: ProjectionRunner(log: log), client: client, configuration: configuration,
+                log: log, runner: try ProjectionRunner(log: log), client: client, configuration: configuration,
                 logger: Logger(label: "test")), client
         )
     }
@@ -42,8 +42,9 @@ struct SyncEngineAgainstFakeCRMTests {
 
     /// The retry queue entry after folding everything the engine wrote (a pass folds only at its start).
     private func entry(_ log: EventLog, _ lead: LeadID) throws -> RetryQueueEntry? {
-        try ProjectionRunner(log: log).catchUp()
-        return try RetryQueue(log: log).entry(lead)
+        let runner = try ProjectionRunner(log: log)
+        try runner.catchUp()
+        return try RetryQueue(store: runner.store).entry(lead)
     }
 
     private func types(_ log: EventLog, _ lead: LeadID) throws -> [String] {
@@ -154,7 +155,7 @@ struct SyncEngineBreakerTests {
         // A 5xx may come after AmoCRM created the lead, so those leads are searched for (twice) before resending.
         configuration.searchRecheckDelay = .milliseconds(200)
         let engine = SyncEngine(
-            log: fixture.log, runner: ProjectionRunner(log: fixture.log), client: client, configuration: configuration,
+            log: fixture.log, runner: try ProjectionRunner(log: fixture.log), client: client, configuration: configuration,
             logger: Logger(label: "test"))
         var leads: [LeadID] = []
         for number in 0..<3 {

@@ -64,10 +64,11 @@ struct LostLeadCostReportTests {
         _ = try lead(dayStart.adding(seconds: 30_000), source: "vk", spam: .honeypot)
         _ = try lead(dayStart.adding(milliseconds: -1), source: "yandex")  // the day before
         _ = try lead(dayStart.adding(seconds: 86_400), source: "yandex")  // the day after
-        try ProjectionRunner(log: log).catchUp()
+        let runner = try ProjectionRunner(log: log)
+        try runner.catchUp()
         let day = try #require(ReportDay("2026-11-28", timeZone: moscow))
         let report = try LostLeadCostReport.build(
-            log, day: day, settings: .init(timeZone: moscow, deliverySLASeconds: 300, leadCost: 150, currency: "RUB"),
+            runner.store, day: day, settings: .init(timeZone: moscow, deliverySLASeconds: 300, leadCost: 150, currency: "RUB"),
             now: dayStart.adding(seconds: 2 * 86_400))
         return (fixture, report)
     }

@@ -1,10 +1,10 @@
 import Foundation
 import GRDB
-import LedgerStore
+import LedgerProjections
 
 /// Every row of every read-model table, as text, in a fixed order: what "identical read models" is compared on.
-func readModelDump(_ log: EventLog) throws -> [String: [String]] {
-    try log.database.read { db in
+func readModelDump(_ store: ReadModelStore) throws -> [String: [String]] {
+    try store.database.read { db in
         var dump: [String: [String]] = [:]
         for table in ["retry_queue", "health_view", "cost_report_lead"] {
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1")

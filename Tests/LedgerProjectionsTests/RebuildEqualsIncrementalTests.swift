@@ -12,7 +12,7 @@ struct RebuildEqualsIncrementalTests {
     /// and both match what the generator says it wrote.
     @Test func incrementalCatchUpAndFullRebuildGiveIdenticalReadModels() throws {
         let fixture = try TemporaryLog()
-        let incremental = ProjectionRunner(log: fixture.log, batchSize: 37)
+        let incremental = try ProjectionRunner(log: fixture.log, batchSize: 37)
         var generator = LeadHistoryGenerator(log: fixture.log, clock: fixture.clock, seed: 2026)
         generator.batchSize = 250
         var expected = LeadHistoryGenerator.Summary()
@@ -26,12 +26,13 @@ struct RebuildEqualsIncrementalTests {
             expected.spam += part.spam
             try incremental.catchUp()
         }
-        let afterIncremental = try readModelDump(fixture.log)
-        let health = try HealthView.load(fixture.log, now: fixture.clock.now())
+        let afterIncremental = try readModelDump(incremental.store)
+        let health = try HealthView.load(incremental.store, now: fixture.clock.now())
 
-        let rebuilt = try ProjectionRunner(log: fixture.log, batchSize: 5000).rebuild()
+        let rebuilder = ProjectionRunner(log: fixture.log, store: incremental.store, batchSize: 5000)
+        let rebuilt = try rebuilder.rebuild()
         #expect(rebuilt == (try fixture.log.count()))
-        let afterRebuild = try readModelDump(fixture.log)
+        let afterRebuild = try readModelDump(incremental.store)
 
         #expect(afterIncremental == afterRebuild)
         #expect(afterRebuild["retry_queue"]?.count == 3000)
@@ -47,15 +48,19 @@ struct RebuildEqualsIncrementalTests {
     }
 
     @Test func projectionsRunnerIsSafeFromTwoProcessesViews() throws {
-        // Two runners (two connections) racing over one file never apply an event twice.
+        // Two runners (two pools on the log, two on the read models, as two processes have) racing over one read-model
+        // file never apply an event twice.
         let fixture = try TemporaryLog()
         try LeadHistoryGenerator.write(leads: 400, to: fixture.log, clock: fixture.clock, seed: 5)
         let other = try EventLog.open(path: fixture.path, clock: fixture.clock)
-        let runners = [ProjectionRunner(log: fixture.log, batchSize: 50), ProjectionRunner(log: other, batchSize: 50)]
+        let runners = [
+            try ProjectionRunner(log: fixture.log, batchSize: 50), try ProjectionRunner(log: other, batchSize: 50),
+        ]
+        #expect(runners[0].store.path == runners[1].store.path)
         DispatchQueue.concurrentPerform(iterations: 2) { index in _ = try? runners[index].catchUp() }
-        let raced = try readModelDump(fixture.log)
+        let raced = try readModelDump(runners[0].store)
         _ = try runners[0].rebuild()
-        #expect(raced == (try readModelDump(fixture.log)))
+        #expect(raced == (try readModelDump(runners[1].store)))
         #expect(try runners[0].status().allSatisfy { $0.lag == 0 })
     }
 
@@ -63,6 +68,7 @@ struct RebuildEqualsIncrementalTests {
         let fixture = try TemporaryLog()
         try LeadHistoryGenerator.write(leads: 30, to: fixture.log, clock: fixture.clock, seed: 4)
         _ = try ProjectionRunner(log: fixture.log).rebuild()
+        // The read models' file turns it off (they hold no personal data); the log's connections keep it on.
         let secureDelete = try fixture.log.database.write { db in try Int.fetchOne(db, sql: "PRAGMA secure_delete") }
         #expect(secureDelete == 1)
     }
@@ -86,13 +92,14 @@ struct RebuildEqualsIncrementalTests {
     @Test func aNewProjectorVersionRebuildsItsTableByItself() throws {
         let fixture = try TemporaryLog()
         try LeadHistoryGenerator.write(leads: 50, to: fixture.log, clock: fixture.clock, seed: 11)
-        try ProjectionRunner(log: fixture.log).catchUp()
-        let before = try readModelDump(fixture.log)
-        try fixture.log.database.write { db in
+        let runner = try ProjectionRunner(log: fixture.log)
+        try runner.catchUp()
+        let before = try readModelDump(runner.store)
+        try runner.store.database.write { db in
             try db.execute(sql: "UPDATE projection_checkpoint SET version = 0 WHERE name = 'retry_queue'")
             try db.execute(sql: "DELETE FROM retry_queue")
         }
-        try ProjectionRunner(log: fixture.log).catchUp()
-        #expect(try readModelDump(fixture.log) == before)
+        try runner.catchUp()
+        #expect(try readModelDump(runner.store) == before)
     }
 }

@@ -7,10 +7,12 @@ import Testing
 /// The retry queue's state machine, driven through the real log and runner.
 struct RetryQueueFoldTests {
     let fixture: TemporaryLog
+    let runner: ProjectionRunner
     let lead: LeadID
 
     init() throws {
         fixture = try TemporaryLog()
+        runner = try ProjectionRunner(log: fixture.log)
         lead = try fixture.log.receive(
             NewLead(
                 leadID: LeadID.make(at: fixture.clock.now()), receivedAt: fixture.clock.now(),
@@ -19,8 +21,8 @@ struct RetryQueueFoldTests {
     }
 
     private func entry() throws -> RetryQueueEntry {
-        try ProjectionRunner(log: fixture.log).catchUp()
-        return try #require(try RetryQueue(log: fixture.log).entry(lead))
+        try runner.catchUp()
+        return try #require(try RetryQueue(store: runner.store).entry(lead))
     }
 
     private func attempt(_ number: Int) throws {
@@ -45,8 +47,8 @@ struct RetryQueueFoldTests {
                 spam: .honeypot)
         ).leadID
         try fixture.log.append(.leadRequeued(LeadRequeued(leadID: spam, requestedBy: "test")))
-        try ProjectionRunner(log: fixture.log).catchUp()
-        let queue = RetryQueue(log: fixture.log)
+        try runner.catchUp()
+        let queue = RetryQueue(store: runner.store)
         let entry = try #require(try queue.entry(spam))
         #expect(entry.state == .spam)
         #expect(entry.nextAttemptAt == nil)
@@ -58,7 +60,7 @@ struct RetryQueueFoldTests {
         let entry = try entry()
         #expect(entry.state == .pending)
         #expect(entry.nextAttemptAt == entry.receivedAt)
-        #expect(try RetryQueue(log: fixture.log).due(at: fixture.clock.now(), limit: 10).map(\.leadID) == [lead])
+        #expect(try RetryQueue(store: runner.store).due(at: fixture.clock.now(), limit: 10).map(\.leadID) == [lead])
     }
 
     @Test func anAttemptWithoutOutcomeIsInFlightAndNotDue() throws {
@@ -66,7 +68,7 @@ struct RetryQueueFoldTests {
         let entry = try entry()
         #expect(entry.state == .inFlight)
         #expect(entry.inFlightAttemptID == "a1")
-        #expect(try RetryQueue(log: fixture.log).due(at: fixture.clock.now().adding(seconds: 3600), limit: 10).isEmpty)
+        #expect(try RetryQueue(store: runner.store).due(at: fixture.clock.now().adding(seconds: 3600), limit: 10).isEmpty)
     }
 
     @Test func aRetryableFailureSchedulesTheNextAttempt() throws {
@@ -78,7 +80,7 @@ struct RetryQueueFoldTests {
         #expect(entry.nextAttemptAt == retryAt)
         #expect(entry.failures == 1)
         #expect(entry.lastErrorClass == .timeout)
-        let queue = RetryQueue(log: fixture.log)
+        let queue = RetryQueue(store: runner.store)
         #expect(try queue.due(at: retryAt.adding(milliseconds: -1), limit: 10).isEmpty)
         #expect(try queue.due(at: retryAt, limit: 10).count == 1)
     }
@@ -87,7 +89,7 @@ struct RetryQueueFoldTests {
         try attempt(1)
         try fail(1, retryAt: nil)
         #expect(try entry().state == .dead)
-        #expect(try RetryQueue(log: fixture.log).entries(in: .dead, limit: 10).count == 1)
+        #expect(try RetryQueue(store: runner.store).entries(in: .dead, limit: 10).count == 1)
         fixture.clock.advance(milliseconds: 5000)
         try fixture.log.append(.leadRequeued(LeadRequeued(leadID: lead, requestedBy: "test")))
         let revived = try entry()
@@ -122,18 +124,18 @@ struct RetryQueueFoldTests {
             try attempt(number)
             try fail(number, retryAt: fixture.clock.now().adding(seconds: 60))
         }
-        try ProjectionRunner(log: fixture.log).catchUp()
-        #expect(try HealthView.load(fixture.log, now: fixture.clock.now()).totals.consecutiveCRMFailures == 3)
+        try runner.catchUp()
+        #expect(try HealthView.load(runner.store, now: fixture.clock.now()).totals.consecutiveCRMFailures == 3)
         try attempt(4)
         try fail(4, retryAt: nil)
-        try ProjectionRunner(log: fixture.log).catchUp()
-        #expect(try HealthView.load(fixture.log, now: fixture.clock.now()).totals.consecutiveCRMFailures == 3)
+        try runner.catchUp()
+        #expect(try HealthView.load(runner.store, now: fixture.clock.now()).totals.consecutiveCRMFailures == 3)
     }
 
     @Test func oldestPendingAgeCountsFromArrival() throws {
         fixture.clock.advance(milliseconds: 14 * 60_000)
-        try ProjectionRunner(log: fixture.log).catchUp()
-        let health = try HealthView.load(fixture.log, now: fixture.clock.now())
+        try runner.catchUp()
+        let health = try HealthView.load(runner.store, now: fixture.clock.now())
         #expect(health.oldestPendingAgeSeconds == Int64(14 * 60))
         #expect(health.conservationHolds)
     }

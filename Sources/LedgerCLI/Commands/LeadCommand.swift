@@ -20,12 +20,12 @@ struct LeadCommand: AsyncParsableCommand {
         guard let leadID = LeadID(id) else { throw ExitStatus.usage("\(id) is not a lead id") }
         let settings = try await global.settings()
         let log = try global.openLog(settings)
-        _ = try global.projected(log, settings)
+        let runner = try global.projected(log, settings)
         let timeline = try log.stream(leadID.description)
         guard let first = timeline.first, case .leadReceived(let received) = try first.decode(strict: false) else {
             throw ExitStatus.runtime("no lead \(leadID) in the log")
         }
-        let entry = try RetryQueue(log: log).entry(leadID)
+        let entry = try RetryQueue(store: runner.store).entry(leadID)
         let personal = try log.personalData(of: received)
         if json {
             let printer = EventPrinter(log: log)

@@ -78,7 +78,7 @@ struct ReactCommand: AsyncParsableCommand {
             requestsPerSecond: crm.requestsPerSecond)
         configuration.searchRecheckDelay = .seconds(crm.searchRecheckSeconds)
         let engine = SyncEngine(
-            log: log, runner: ProjectionRunner(log: log, batchSize: settings.projectionBatchSize), client: client,
+            log: log, runner: try global.readModels(log, settings), client: client,
             configuration: configuration, vault: vault, logger: logger)
         writeOut("leadledger react: sending to \(crm.baseURL.absoluteString)\n")
         do {

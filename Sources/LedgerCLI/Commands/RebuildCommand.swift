@@ -13,7 +13,9 @@ struct RebuildCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try await global.settings()
         let log = try global.openLog(settings)
-        let runner = ProjectionRunner(log: log, batchSize: max(settings.projectionBatchSize, 10_000))
+        // A rebuild reads the whole file anyway: check it first, and replace it if it is damaged.
+        let runner = try global.readModels(
+            log, settings, batchSize: max(settings.projectionBatchSize, 10_000), checkIntegrity: true)
         let started = Date()
         let replayed: Int64
         do {

@@ -30,9 +30,9 @@ struct ReportCommand: AsyncParsableCommand {
             reportDay = ReportDay(containing: now, timeZone: settings.timeZone).previous()
         }
         let log = try global.openLog(settings)
-        _ = try global.projected(log, settings)
+        let runner = try global.projected(log, settings)
         let report = try LostLeadCostReport.build(
-            log, day: reportDay,
+            runner.store, day: reportDay,
             settings: .init(
                 timeZone: settings.timeZone, deliverySLASeconds: settings.deliverySLASeconds, leadCost: settings.leadCost,
                 currency: settings.currency),

@@ -20,17 +20,18 @@ struct RequeueCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try await global.settings()
         let log = try global.openLog(settings)
-        _ = try global.projected(log, settings)
-        let queue = RetryQueue(log: log)
+        let runner = try global.projected(log, settings)
+        let queue = RetryQueue(store: runner.store)
         var written = 0
         if dead {
             // Page by page: each page becomes pending once written and projected, so the next read sees new ones.
-            let pages = (try HealthView.load(log, now: SystemClock().now()).deadCount) / Int64(log.options.maxPageSize) + 1
+            let pages =
+                (try HealthView.load(runner.store, now: SystemClock().now()).deadCount) / Int64(log.options.maxPageSize) + 1
             for _ in 0..<pages {
                 let page = try queue.entries(in: .dead, limit: log.options.maxPageSize)
                 if page.isEmpty { break }
                 written += try requeue(page, log)
-                _ = try global.projected(log, settings)
+                try global.catchUp(runner)
             }
         } else {
             var entries: [RetryQueueEntry] = []
@@ -46,7 +47,7 @@ struct RequeueCommand: AsyncParsableCommand {
                 }
             }
             written += try requeue(entries, log)
-            _ = try global.projected(log, settings)
+            try global.catchUp(runner)
         }
         writeOut("requeue: \(written) lead(s) back in the queue\n")
     }

@@ -16,7 +16,7 @@ struct StatusCommand: AsyncParsableCommand {
         let log = try global.openLog(settings)
         let runner = try global.projected(log, settings)
         let now = SystemClock().now()
-        let health = try HealthView.load(log, now: now)
+        let health = try HealthView.load(runner.store, now: now)
         let head = try log.head()
         let status: [String: Any] = [
             "log": ["path": log.path, "last_seq": head?.seq ?? 0, "head_hash": head.map { $0.hash as Any } ?? NSNull()],

@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import LedgerCore
-import LedgerStore
 
 /// What a day's leads became, and what that is worth: the owner's nightly answer to "what did failures cost me".
 ///
@@ -112,9 +111,11 @@ public struct LostLeadCostReport: Sendable, Equatable, Codable {
 
     /// Builds the report for `day` from the `cost_report_lead` read model. States are as of now: a lead from that day
     /// still pending is money at risk, not yet lost.
-    public static func build(_ log: EventLog, day: ReportDay, settings: Settings, now: Timestamp) throws -> LostLeadCostReport {
+    public static func build(
+        _ store: ReadModelStore, day: ReportDay, settings: Settings, now: Timestamp
+    ) throws -> LostLeadCostReport {
         let (start, end) = try day.interval()
-        return try log.database.read { db in
+        return try store.database.read { db in
             var totals = Figures()
             var bySource: [String: Figures] = [:]
             var delays: [Int64] = []

@@ -1,6 +1,14 @@
 import GRDB
 
-/// The `projection_checkpoint` table: per projector, the last seq it folded and the version of its fold.
+/// Where one projector stands: the last seq it folded and that event's hash (nil at seq 0, before any event).
+struct Checkpoint: Equatable {
+    var seq: Int64
+    var hash: String?
+}
+
+/// The `projection_checkpoint` table of the read-model file: per projector, the version of its fold, the last seq it
+/// folded, and the hash of that event. The hash ties the read models to one log: a log replaced under them (restored
+/// from a backup, swapped for another) no longer has that hash at that seq, and the runner rebuilds the projector.
 enum Checkpoints {
     static func createTable(_ db: Database) throws {
         try db.execute(
@@ -8,25 +16,31 @@ enum Checkpoints {
                 CREATE TABLE IF NOT EXISTS projection_checkpoint (
                     name TEXT PRIMARY KEY NOT NULL,
                     version INTEGER NOT NULL,
-                    seq INTEGER NOT NULL CHECK (seq >= 0)
+                    seq INTEGER NOT NULL CHECK (seq >= 0),
+                    hash TEXT CHECK ((seq = 0) = (hash IS NULL))
                 ) STRICT, WITHOUT ROWID
                 """)
     }
 
     /// Makes sure the projector's tables exist at its current version, dropping a stale version, and returns its
     /// checkpoint.
-    static func prepare(_ projector: any Projector, _ db: Database) throws -> Int64 {
+    static func prepare(_ projector: any Projector, _ db: Database) throws -> Checkpoint {
         let row = try Row.fetchOne(
-            db, sql: "SELECT version, seq FROM projection_checkpoint WHERE name = ?", arguments: [projector.name])
+            db, sql: "SELECT version, seq, hash FROM projection_checkpoint WHERE name = ?", arguments: [projector.name])
         if let row, (row["version"] as Int) == projector.version {
-            return row["seq"]
+            return Checkpoint(seq: row["seq"], hash: row["hash"])
         }
+        return try reset(projector, db)
+    }
+
+    /// Drops the projector's tables and creates them empty at checkpoint 0.
+    static func reset(_ projector: any Projector, _ db: Database) throws -> Checkpoint {
         try projector.dropTables(db)
         try projector.createTables(db)
         try db.execute(
-            sql: "INSERT OR REPLACE INTO projection_checkpoint (name, version, seq) VALUES (?, ?, 0)",
+            sql: "INSERT OR REPLACE INTO projection_checkpoint (name, version, seq, hash) VALUES (?, ?, 0, NULL)",
             arguments: [projector.name, projector.version])
-        return 0
+        return Checkpoint(seq: 0, hash: nil)
     }
 
     static func load(_ projector: any Projector, _ db: Database) throws -> Int64 {
@@ -36,9 +50,10 @@ enum Checkpoints {
             arguments: [projector.name, projector.version]) ?? 0
     }
 
-    static func save(_ projector: any Projector, seq: Int64, _ db: Database) throws {
+    static func save(_ projector: any Projector, _ checkpoint: Checkpoint, _ db: Database) throws {
         try db.execute(
-            sql: "UPDATE projection_checkpoint SET seq = ? WHERE name = ?", arguments: [seq, projector.name])
+            sql: "UPDATE projection_checkpoint SET seq = ?, hash = ? WHERE name = ?",
+            arguments: [checkpoint.seq, checkpoint.hash, projector.name])
     }
 
     static func remove(_ projector: any Projector, _ db: Database) throws {

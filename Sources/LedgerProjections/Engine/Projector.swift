@@ -1,7 +1,7 @@
 import GRDB
 import LedgerCore
 
-/// Folds events, in `seq` order, into read-model tables in the log's file.
+/// Folds events, in `seq` order, into read-model tables in the read-model file (`ReadModelStore`), never the log's.
 ///
 /// Read models are disposable: `dropTables` + replay from seq 1 must give exactly what incremental folding gave.
 /// A projector never sees an event twice: the runner stores its checkpoint in the same transaction as its output.
@@ -12,7 +12,7 @@ public protocol Projector: Sendable {
     var version: Int { get }
     func createTables(_ db: Database) throws
     func dropTables(_ db: Database) throws
-    /// Applies a batch of consecutive events. Called inside the runner's write transaction.
+    /// Applies a batch of consecutive events. Called inside the runner's write transaction on the read-model file.
     func apply(_ events: [ProjectedEvent], _ db: Database) throws
 }
 

@@ -1,6 +1,5 @@
 import GRDB
 import LedgerCore
-import LedgerStore
 
 /// The ledger's health as read models see it, at one instant: totals, queue, and the conservation check.
 public struct HealthView: Sendable, Equatable, Codable {
@@ -12,9 +11,9 @@ public struct HealthView: Sendable, Equatable, Codable {
     /// received = synced + pending + in flight + dead + spam. False means a lead fell out of the books: raise an alert.
     public var conservationHolds: Bool { totals.receivedTotal == queue.total }
 
-    /// Reads the health view and the queue in one snapshot.
-    public static func load(_ log: EventLog, now: Timestamp) throws -> HealthView {
-        try log.database.read { db in try load(db, now: now) }
+    /// Reads the health view and the queue in one snapshot of the read models.
+    public static func load(_ store: ReadModelStore, now: Timestamp) throws -> HealthView {
+        try store.database.read { db in try load(db, now: now) }
     }
 
     static func load(_ db: Database, now: Timestamp) throws -> HealthView {

@@ -1,24 +1,23 @@
 import GRDB
 import LedgerCore
-import LedgerStore
 
 /// Bounded queries over the `retry_queue` read model: what the reactor, the CLI and the admin API ask of it.
 public struct RetryQueue: Sendable {
-    public let log: EventLog
+    public let store: ReadModelStore
 
-    public init(log: EventLog) { self.log = log }
+    public init(store: ReadModelStore) { self.store = store }
 
     public func entry(_ leadID: LeadID) throws -> RetryQueueEntry? {
-        try log.database.read { db in
+        try store.database.read { db in
             guard try db.tableExists(RetryQueueEntry.databaseTableName) else { return nil }
             return try RetryQueueEntry.fetchOne(db, key: leadID.description)
         }
     }
 
-    /// Leads in `state`, oldest arrival first, at most `limit` (clamped to the log's page size).
+    /// Leads in `state`, oldest arrival first, at most `limit` (clamped to the log's page size, `LEADLEDGER_MAX_PAGE_SIZE`).
     public func entries(in state: LeadSyncState, limit: Int) throws -> [RetryQueueEntry] {
-        let limit = max(0, min(limit, log.options.maxPageSize))
-        return try log.database.read { db in
+        let limit = max(0, min(limit, store.maxPageSize))
+        return try store.database.read { db in
             guard try db.tableExists(RetryQueueEntry.databaseTableName) else { return [] }
             return try RetryQueueEntry.fetchAll(
                 db, sql: "SELECT \(RetryQueueEntry.columns) FROM retry_queue WHERE state = ? ORDER BY received_at LIMIT ?",
@@ -28,8 +27,8 @@ public struct RetryQueue: Sendable {
 
     /// Pending leads whose next attempt is due at `now`, earliest first, at most `limit`.
     public func due(at now: Timestamp, limit: Int) throws -> [RetryQueueEntry] {
-        let limit = max(0, min(limit, log.options.maxPageSize))
-        return try log.database.read { db in
+        let limit = max(0, min(limit, store.maxPageSize))
+        return try store.database.read { db in
             guard try db.tableExists(RetryQueueEntry.databaseTableName) else { return [] }
             return try RetryQueueEntry.fetchAll(
                 db,

@@ -74,7 +74,7 @@ public actor SyncEngine {
         try runner.catchUp()
         var recovered = 0
         while true {
-            let orphans = try RetryQueue(log: log).entries(in: .inFlight, limit: 500)
+            let orphans = try RetryQueue(store: runner.store).entries(in: .inFlight, limit: 500)
             guard !orphans.isEmpty else { return recovered }
             let now = clock.now()
             _ = try log.append(
@@ -123,7 +123,7 @@ public actor SyncEngine {
                 logger.error("AmoCRM token refresh failed: \(error)")
             }
         }
-        let due = try RetryQueue(log: log).due(at: now, limit: configuration.batchSize)
+        let due = try RetryQueue(store: runner.store).due(at: now, limit: configuration.batchSize)
         guard !due.isEmpty else { return 0 }
         var batch: [(entry: RetryQueueEntry, lead: OutgoingLead)] = []
         var settled = 0
