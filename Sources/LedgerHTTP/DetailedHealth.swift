@@ -20,6 +20,8 @@ struct DetailedHealth: Sendable {
         var projectionLagThreshold: Int64 = 10_000
         /// A reactor heartbeat older than this means no reactor runs. Default 30 s (it beats at least every 2.5 s).
         var reactorSilenceSeconds: Int64 = 30
+        /// Where "today" begins for restart counts.
+        var timeZone: TimeZone = .current
     }
 
     let log: EventLog
@@ -39,6 +41,7 @@ struct DetailedHealth: Sendable {
         } catch {
             return (503, ["status": "failing", "reasons": ["the event log or the read models cannot be read: \(error)"]])
         }
+        let restarts = try? log.restarts(since: Self.startOfDay(now, in: context.timeZone))
         let fileBytes = Self.fileSize(log.path)
         let freeBytes = Self.freeDisk(log.path)
         if !health.conservationHolds {
@@ -97,10 +100,20 @@ struct DetailedHealth: Sendable {
                 "version": context.version,
                 "uptime_s": max(0, (now.millisecondsSinceEpoch - context.startedAt.millisecondsSinceEpoch) / 1000),
                 "memory_rss_bytes": Self.residentBytes().map { $0 as Any } ?? NSNull(),
+                "restarts_today": restarts.map { $0.restarts as Any } ?? NSNull(),
+                "unclean_restarts_today": restarts.map { $0.unclean as Any } ?? NSNull(),
             ],
             "conservation": ["holds": health.conservationHolds, "rule": "received = synced + pending + in_flight + dead + spam"],
         ]
         return (failing ? 503 : 200, object)
+    }
+
+    /// Midnight of `now`'s day in `zone`.
+    static func startOfDay(_ now: Timestamp, in zone: TimeZone) -> Timestamp {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let date = Date(timeIntervalSince1970: Double(now.millisecondsSinceEpoch) / 1000)
+        return Timestamp(millisecondsSinceEpoch: Int64(calendar.startOfDay(for: date).timeIntervalSince1970 * 1000))
     }
 
     static func fileSize(_ path: String) -> Int64? {

@@ -96,7 +96,7 @@ public struct LedgerServer: Sendable {
             log: log, runner: runner,
             context: .init(
                 crmEnabled: configuration.crmEnabled, telegramEnabled: configuration.telegramEnabled,
-                version: LedgerServer.version, startedAt: startedAt))
+                version: LedgerServer.version, startedAt: startedAt, timeZone: configuration.report.timeZone))
         let limiter = ClientRateLimiter(perMinute: configuration.rateLimitPerMinute, burst: configuration.rateLimitBurst)
         let router = Router(context: LedgerRequestContext.self)
         router.add(middleware: RequestMetrics(metrics: metrics))

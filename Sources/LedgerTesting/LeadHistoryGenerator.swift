@@ -166,6 +166,21 @@ public struct LeadHistoryGenerator {
                             AlertRaised(
                                 alertID: UUIDv7.make(at: clock.now()), kind: "crm_failures", severity: .warning,
                                 dedupeKey: "crm_failures", message: "3 consecutive AmoCRM failures", subject: "amocrm"))))
+                // A restart of react after a crash, and that run's clean stop: the process history of a live system.
+                let instance = UUIDv7.make(at: clock.now())
+                round1.append(
+                    PendingEvent(
+                        .processStarted(
+                            ProcessStarted(
+                                process: .react, instanceID: instance, pid: Int32(1000 + alerts / 400), version: "generator",
+                                previousInstanceID: "previous-\(alerts)", previousEnded: .unclean))))
+                round1.append(
+                    PendingEvent(
+                        .processStopped(
+                            ProcessStopped(
+                                process: .react, instanceID: instance, pid: Int32(1000 + alerts / 400), reason: "shutdown signal")
+                        )
+                    ))
             }
         }
         for (round, delay) in [(round1, Int64(30_000)), (round2, 600_000), (round3, 3_600_000)] where !round.isEmpty {

@@ -117,6 +117,18 @@ struct LedgerSettingsTests {
         #expect(keys(["LEADLEDGER_AMOCRM_RESPONSIBLE_USER_ID": "0"]) == ["LEADLEDGER_AMOCRM_RESPONSIBLE_USER_ID"])
     }
 
+    @Test func crashLoopThresholdsHaveBoundsOnBothSides() throws {
+        #expect(try load([:]).crashLoopRestarts == 3)
+        #expect(try load([:]).crashLoopWindowSeconds == 600)
+        for (key, low, high) in [
+            ("LEADLEDGER_ALERT_CRASH_LOOP_RESTARTS", 2, 100), ("LEADLEDGER_ALERT_CRASH_LOOP_WINDOW_S", 60, 86_400),
+        ] {
+            #expect(problems([key: "\(low)"]).isEmpty && problems([key: "\(high)"]).isEmpty, "\(key)")
+            #expect(problems([key: "\(low - 1)"]).map(\.key) == [key])
+            #expect(problems([key: "\(high + 1)"]).map(\.key) == [key])
+        }
+    }
+
     @Test func partialOAuthNamesEachMissingKey() {
         let found = problems([
             "LEADLEDGER_AMOCRM_BASE_URL": "https://acme.amocrm.ru", "LEADLEDGER_AMOCRM_CLIENT_ID": "id",

@@ -45,7 +45,7 @@ struct ServeMetricsTests {
         #expect(values[#"leadledger_queue_leads{state="spam"}"#] == 1)
         #expect(values[#"leadledger_queue_leads{state="dead"}"#] == 0)
         #expect(values["leadledger_conservation_ok"] == 1)
-        #expect(values["leadledger_log_last_seq"] == 2)
+        #expect(values["leadledger_log_last_seq"] == 3, "serve's ProcessStarted, then 2 leads")
         #expect(values["leadledger_group_commit_queue_leads"] == 0)
         #expect((values["leadledger_process_resident_memory_bytes"] ?? 0) > 0)
         #expect(values.keys.contains { $0.hasPrefix("leadledger_oldest_pending_age_seconds") })

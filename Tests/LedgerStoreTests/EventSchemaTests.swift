@@ -156,6 +156,15 @@ struct EventSchemaTests {
                 add("reason of 4200 bytes, 2100 characters") { $0["reason"] = .string(String(repeating: "я", count: 2100)) }
             case .leadRequeued:
                 add("empty requested_by") { $0["requested_by"] = .string("") }
+            case .processStarted:
+                add("bad enum process") { $0["process"] = .string("cron") }
+                add("pid 0") { $0["pid"] = .int(0) }
+                add("previous_ended without previous_instance_id") { $0["previous_instance_id"] = nil }
+                add("previous_instance_id without previous_ended") { $0["previous_ended"] = nil }
+                add("bad enum previous_ended") { $0["previous_ended"] = .string("maybe") }
+            case .processStopped:
+                add("empty reason") { $0["reason"] = .string("") }
+                add("pid negative") { $0["pid"] = .int(-1) }
             case nil:
                 Issue.record("unexpected type \(type)")
             }
@@ -179,6 +188,9 @@ struct EventSchemaTests {
         }
         try rowWith(alert, "AlertRaised outside system:alerts") { $0["stream"] = .string(lead.stream) }
         try rowWith(lead, "lead event in a stream that is not a lead id") { $0["stream"] = .string("system:alerts") }
+        let start = try #require(samples.first { $0.type == EventType.processStarted.rawValue })
+        try rowWith(start, "ProcessStarted outside system:processes") { $0["stream"] = .string("system:alerts") }
+        try rowWith(lead, "lead event in system:processes") { $0["stream"] = .string("system:processes") }
         try rowWith(lead, "prev_hash too short") { $0["prev_hash"] = .string("00") }
         try rowWith(lead, "hash in uppercase") { $0["hash"] = .string(lead.hash.uppercased()) }
         try rowWith(lead, "seq 0") { $0["seq"] = .int(0) }

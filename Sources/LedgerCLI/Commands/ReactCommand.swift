@@ -36,10 +36,12 @@ struct ReactCommand: AsyncParsableCommand {
         } catch {
             throw ExitStatus.runtime("react: \(error)")
         }
+        let run = try ProcessRun.begin(.react, log: log, settings: settings)
         guard let crm = settings.amoCRM else {
             writeOut("leadledger react: CRM sync disabled (LEADLEDGER_AMOCRM_BASE_URL not set); leads wait in the queue\n")
             try await ServiceGroup(services: [IdleService()], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
                 .run()
+            run.end()
             withExtendedLifetime(lock) {}
             return
         }
@@ -91,6 +93,7 @@ struct ReactCommand: AsyncParsableCommand {
             throw ExitStatus.runtime("react: \(error)")
         }
         try? await client.shutdown()
+        run.end()
         withExtendedLifetime(lock) {}
     }
 }

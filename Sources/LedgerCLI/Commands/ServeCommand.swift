@@ -52,6 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.metricsRegistry = registry
         let server = LedgerServer(log: log, configuration: configuration, logger: logger)
         let host = settings.host
+        let run = try ProcessRun.begin(.serve, log: log, settings: settings)
         do {
             try await server.run { port in
                 writeOut("leadledger serve: listening on http://\(host):\(port)\n")
@@ -59,5 +60,6 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ExitStatus.runtime("serve: \(error)")
         }
+        run.end()
     }
 }

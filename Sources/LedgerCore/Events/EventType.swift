@@ -9,10 +9,19 @@ public enum EventType: String, CaseIterable, Sendable, Codable {
     case leadErased = "LeadErased"
     /// An operator put a dead-lettered lead back into the retry queue.
     case leadRequeued = "LeadRequeued"
+    /// A `serve` or `react` run started; says whether the run before it ended cleanly.
+    case processStarted = "ProcessStarted"
+    /// A `serve` or `react` run ended cleanly.
+    case processStopped = "ProcessStopped"
 }
 
 /// Streams that do not belong to a lead.
 public enum SystemStream {
     /// Every `AlertRaised` lives here, so alerts have one ordered history of their own.
     public static let alerts = "system:alerts"
+    /// Every `ProcessStarted` and `ProcessStopped`: the history of runs and restarts.
+    public static let processes = "system:processes"
+
+    /// Streams whose first event need not be a `LeadReceived`.
+    public static let all: Set<String> = [alerts, processes]
 }

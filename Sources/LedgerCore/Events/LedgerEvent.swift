@@ -9,6 +9,8 @@ public enum LedgerEvent: Sendable, Equatable {
     case alertRaised(AlertRaised)
     case leadErased(LeadErased)
     case leadRequeued(LeadRequeued)
+    case processStarted(ProcessStarted)
+    case processStopped(ProcessStopped)
 
     public var payload: any LedgerEventPayload {
         switch self {
@@ -19,6 +21,8 @@ public enum LedgerEvent: Sendable, Equatable {
         case .alertRaised(let event): event
         case .leadErased(let event): event
         case .leadRequeued(let event): event
+        case .processStarted(let event): event
+        case .processStopped(let event): event
         }
     }
 
@@ -35,7 +39,7 @@ public enum LedgerEvent: Sendable, Equatable {
         case .syncSucceeded(let event): event.leadID
         case .leadErased(let event): event.leadID
         case .leadRequeued(let event): event.leadID
-        case .alertRaised: nil
+        case .alertRaised, .processStarted, .processStopped: nil
         }
     }
 
@@ -60,6 +64,10 @@ public enum LedgerEvent: Sendable, Equatable {
             case .alertRaised: event = .alertRaised(try decodeBody(AlertRaised.self, schemaVersion, data, strict))
             case .leadErased: event = .leadErased(try decodeBody(LeadErased.self, schemaVersion, data, strict))
             case .leadRequeued: event = .leadRequeued(try decodeBody(LeadRequeued.self, schemaVersion, data, strict))
+            case .processStarted:
+                event = .processStarted(try decodeBody(ProcessStarted.self, schemaVersion, data, strict))
+            case .processStopped:
+                event = .processStopped(try decodeBody(ProcessStopped.self, schemaVersion, data, strict))
             }
         } catch let error as EventDecodingError {
             throw error

@@ -22,6 +22,7 @@ import Foundation
 ///   `LEADLEDGER_RATE_LIMIT_PER_MIN` (0 = off), `LEADLEDGER_RATE_LIMIT_BURST` (10).
 /// - Forms: `LEADLEDGER_HONEYPOT_FIELD` (`_honeypot`; `off` = off), `LEADLEDGER_FORM_REDIRECT_URL` (unset),
 ///   `LEADLEDGER_REDIRECT_ORIGINS` (unset).
+/// - Alerts: `LEADLEDGER_ALERT_CRASH_LOOP_RESTARTS` (3) restarts within `LEADLEDGER_ALERT_CRASH_LOOP_WINDOW_S` (600).
 public struct LedgerSettings: Sendable {
     public var databasePath: String
     public var host: String
@@ -60,6 +61,9 @@ public struct LedgerSettings: Sendable {
     public var formRedirectURL: URL?
     /// Origins a form's own `_redirect` field may point at (the redirect URL's origin is always allowed).
     public var redirectOrigins: [String]
+    /// A crash loop: this many restarts of `serve` or `react` within `crashLoopWindowSeconds` raise a critical alert.
+    public var crashLoopRestarts: Int
+    public var crashLoopWindowSeconds: Int
 
     /// Every key LeadLedger reads; `check-config` flags unknown `LEADLEDGER_*` variables (likely typos) against it.
     public static let knownKeys: Set<String> = [
@@ -78,6 +82,7 @@ public struct LedgerSettings: Sendable {
         "LEADLEDGER_AMOCRM_RETRY_S", "LEADLEDGER_AMOCRM_BREAKER_FAILURES", "LEADLEDGER_AMOCRM_PROBE_S",
         "LEADLEDGER_AMOCRM_SEARCH_RECHECK_S", "LEADLEDGER_AMOCRM_BAN_PROBE_S", "LEADLEDGER_AMOCRM_RESPONSIBLE_USER_ID",
         "LEADLEDGER_AMOCRM_LEAD_NAME", "LEADLEDGER_AMOCRM_TAGS", "LEADLEDGER_AMOCRM_FIELDS",
+        "LEADLEDGER_ALERT_CRASH_LOOP_RESTARTS", "LEADLEDGER_ALERT_CRASH_LOOP_WINDOW_S",
     ]
 
     /// Validates every setting from `raw` (a lookup by environment name). Throws one `SettingsError` listing every
@@ -143,6 +148,8 @@ public struct LedgerSettings: Sendable {
         rateLimitBurst = reader.integer("LEADLEDGER_RATE_LIMIT_BURST", default: 10, range: 1...100_000)
         corsOrigins = Self.origins("LEADLEDGER_CORS_ORIGINS", &reader)
         redirectOrigins = Self.origins("LEADLEDGER_REDIRECT_ORIGINS", &reader)
+        crashLoopRestarts = reader.integer("LEADLEDGER_ALERT_CRASH_LOOP_RESTARTS", default: 3, range: 2...100)
+        crashLoopWindowSeconds = reader.integer("LEADLEDGER_ALERT_CRASH_LOOP_WINDOW_S", default: 600, range: 60...86_400)
         // An unset variable and an empty one read the same, so turning the honeypot off takes a word.
         let honeypot = reader.string("LEADLEDGER_HONEYPOT_FIELD") ?? "_honeypot"
         honeypotField = honeypot == "off" ? "" : honeypot

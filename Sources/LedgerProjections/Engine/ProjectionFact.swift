@@ -18,6 +18,8 @@ public enum ProjectionFact: Sendable, Equatable {
     case alertRaised(severity: AlertSeverity)
     case erased(leadID: LeadID)
     case requeued(leadID: LeadID)
+    /// A process started or stopped: no read model folds it yet (health reads restarts from the log directly).
+    case processEvent
 
     /// The lead this fact belongs to, if any.
     public var leadID: LeadID? {
@@ -25,7 +27,7 @@ public enum ProjectionFact: Sendable, Equatable {
         case .received(let leadID, _, _, _, _, _), .attempted(let leadID, _, _), .failed(let leadID, _, _, _, _, _),
             .succeeded(let leadID, _, _), .erased(let leadID), .requeued(let leadID):
             leadID
-        case .alertRaised:
+        case .alertRaised, .processEvent:
             nil
         }
     }
@@ -86,6 +88,7 @@ extension ProjectedEvent {
             guard let severity = (row[18] as String?).flatMap(AlertSeverity.init(rawValue:)) else { throw missing("severity") }
             return .alertRaised(severity: severity)
         }
+        if eventType == .processStarted || eventType == .processStopped { return .processEvent }
         guard let leadID = LeadID(row[1] as String) else { throw missing("stream (lead id)") }
         switch eventType {
         case .leadReceived:
@@ -112,7 +115,7 @@ extension ProjectedEvent {
             return .erased(leadID: leadID)
         case .leadRequeued:
             return .requeued(leadID: leadID)
-        case .alertRaised:
+        case .alertRaised, .processStarted, .processStopped:
             throw missing("type")
         }
     }

@@ -124,6 +124,8 @@ public struct HealthTotals: Codable, Sendable, Equatable, FetchableRecord, Persi
             erasedTotal += 1
         case .requeued:
             requeuedTotal += 1
+        case .processEvent:
+            break
         }
     }
 }

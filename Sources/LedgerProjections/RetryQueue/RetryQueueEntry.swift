@@ -119,7 +119,7 @@ extension RetryQueueEntry: LeadRow {
             requeues += 1
             attemptsBeforeRequeue = attempts
             nextAttemptAt = projected.recordedAt
-        case .received, .erased, .alertRaised:
+        case .received, .erased, .alertRaised, .processEvent:
             break
         }
     }
