@@ -166,6 +166,12 @@ public struct LeadHistoryGenerator {
                             AlertRaised(
                                 alertID: UUIDv7.make(at: clock.now()), kind: "crm_failures", severity: .warning,
                                 dedupeKey: "crm_failures", message: "3 consecutive AmoCRM failures", subject: "amocrm"))))
+                round1.append(
+                    PendingEvent(
+                        .alertResolved(
+                            AlertResolved(
+                                alertID: UUIDv7.make(at: clock.now()), resolvesAlertID: "generated-\(alerts)",
+                                kind: "crm_failures", dedupeKey: "crm_failures", message: "AmoCRM answers again"))))
                 // A restart of react after a crash, and that run's clean stop: the process history of a live system.
                 let instance = UUIDv7.make(at: clock.now())
                 round1.append(

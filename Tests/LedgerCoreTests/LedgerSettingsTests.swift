@@ -129,6 +129,20 @@ struct LedgerSettingsTests {
         }
     }
 
+    @Test func alertThresholdsHaveBoundsOnBothSides() throws {
+        #expect(try load([:]).alerts == AlertSettings())
+        for (key, low, high) in [
+            ("LEADLEDGER_ALERT_CHECK_S", 1, 3600), ("LEADLEDGER_ALERT_CRM_FAILURES", 1, 1000),
+            ("LEADLEDGER_ALERT_PENDING_AGE_S", 10, 86_400), ("LEADLEDGER_ALERT_DISK_FREE_MB", 1, 1_000_000),
+            ("LEADLEDGER_ALERT_MEMORY_PERCENT", 10, 99), ("LEADLEDGER_MEMORY_LIMIT_MB", 16, 1_000_000),
+            ("LEADLEDGER_ALERT_PROJECTOR_STALL_S", 10, 86_400),
+        ] {
+            #expect(problems([key: "\(low)"]).isEmpty && problems([key: "\(high)"]).isEmpty, "\(key)")
+            #expect(problems([key: "\(low - 1)"]).map(\.key) == [key])
+            #expect(problems([key: "\(high + 1)"]).map(\.key) == [key])
+        }
+    }
+
     @Test func partialOAuthNamesEachMissingKey() {
         let found = problems([
             "LEADLEDGER_AMOCRM_BASE_URL": "https://acme.amocrm.ru", "LEADLEDGER_AMOCRM_CLIENT_ID": "id",

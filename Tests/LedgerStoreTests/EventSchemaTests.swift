@@ -156,6 +156,9 @@ struct EventSchemaTests {
                 add("reason of 4200 bytes, 2100 characters") { $0["reason"] = .string(String(repeating: "я", count: 2100)) }
             case .leadRequeued:
                 add("empty requested_by") { $0["requested_by"] = .string("") }
+            case .alertResolved:
+                add("empty resolves_alert_id") { $0["resolves_alert_id"] = .string("") }
+                add("dedupe_key of 513 bytes") { $0["dedupe_key"] = .string(String(repeating: "k", count: 513)) }
             case .processStarted:
                 add("bad enum process") { $0["process"] = .string("cron") }
                 add("pid 0") { $0["pid"] = .int(0) }

@@ -39,8 +39,10 @@ struct ReactCommand: AsyncParsableCommand {
         let run = try ProcessRun.begin(.react, log: log, settings: settings)
         guard let crm = settings.amoCRM else {
             writeOut("leadledger react: CRM sync disabled (LEADLEDGER_AMOCRM_BASE_URL not set); leads wait in the queue\n")
-            try await ServiceGroup(services: [IdleService()], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-                .run()
+            let alerts = AlertService(
+                log: log, runner: try global.readModels(log, settings), settings: settings.alerts, circuit: { nil },
+                logger: logger)
+            try await ServiceGroup(services: [alerts], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
             run.end()
             withExtendedLifetime(lock) {}
             return
@@ -79,13 +81,15 @@ struct ReactCommand: AsyncParsableCommand {
                 maxProbeInterval: .seconds(max(300, crm.probeSeconds)), blockedProbeInterval: .seconds(crm.banProbeSeconds)),
             requestsPerSecond: crm.requestsPerSecond)
         configuration.searchRecheckDelay = .seconds(crm.searchRecheckSeconds)
+        let runner = try global.readModels(log, settings)
         let engine = SyncEngine(
-            log: log, runner: try global.readModels(log, settings), client: client,
-            configuration: configuration, vault: vault, logger: logger)
+            log: log, runner: runner, client: client, configuration: configuration, vault: vault, logger: logger)
+        let alerts = AlertService(
+            log: log, runner: runner, settings: settings.alerts, circuit: { await engine.breakerState }, logger: logger)
         writeOut("leadledger react: sending to \(crm.baseURL.absoluteString)\n")
         do {
             try await ServiceGroup(
-                services: [ReactorService(engine: engine, logger: logger)], gracefulShutdownSignals: [.sigterm, .sigint],
+                services: [ReactorService(engine: engine, logger: logger), alerts], gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             ).run()
         } catch {
@@ -95,12 +99,5 @@ struct ReactCommand: AsyncParsableCommand {
         try? await client.shutdown()
         run.end()
         withExtendedLifetime(lock) {}
-    }
-}
-
-/// Keeps `react` alive (and stoppable) when sync is disabled, so a supervisor does not see a crash loop.
-struct IdleService: Service {
-    func run() async throws {
-        try? await gracefulShutdown()
     }
 }

@@ -5,6 +5,8 @@ public enum EventType: String, CaseIterable, Sendable, Codable {
     case syncFailed = "SyncFailed"
     case syncSucceeded = "SyncSucceeded"
     case alertRaised = "AlertRaised"
+    /// The condition behind an `AlertRaised` (same `dedupe_key`) has cleared.
+    case alertResolved = "AlertResolved"
     /// A lead's personal data was destroyed on request; the lead's other facts stay.
     case leadErased = "LeadErased"
     /// An operator put a dead-lettered lead back into the retry queue.

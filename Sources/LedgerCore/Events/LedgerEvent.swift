@@ -11,6 +11,7 @@ public enum LedgerEvent: Sendable, Equatable {
     case leadRequeued(LeadRequeued)
     case processStarted(ProcessStarted)
     case processStopped(ProcessStopped)
+    case alertResolved(AlertResolved)
 
     public var payload: any LedgerEventPayload {
         switch self {
@@ -23,6 +24,7 @@ public enum LedgerEvent: Sendable, Equatable {
         case .leadRequeued(let event): event
         case .processStarted(let event): event
         case .processStopped(let event): event
+        case .alertResolved(let event): event
         }
     }
 
@@ -39,7 +41,7 @@ public enum LedgerEvent: Sendable, Equatable {
         case .syncSucceeded(let event): event.leadID
         case .leadErased(let event): event.leadID
         case .leadRequeued(let event): event.leadID
-        case .alertRaised, .processStarted, .processStopped: nil
+        case .alertRaised, .processStarted, .processStopped, .alertResolved: nil
         }
     }
 
@@ -68,6 +70,8 @@ public enum LedgerEvent: Sendable, Equatable {
                 event = .processStarted(try decodeBody(ProcessStarted.self, schemaVersion, data, strict))
             case .processStopped:
                 event = .processStopped(try decodeBody(ProcessStopped.self, schemaVersion, data, strict))
+            case .alertResolved:
+                event = .alertResolved(try decodeBody(AlertResolved.self, schemaVersion, data, strict))
             }
         } catch let error as EventDecodingError {
             throw error

@@ -38,6 +38,48 @@ public struct AlertRaised: LedgerEventPayload {
     }
 }
 
+/// The condition behind the open alert with the same `dedupe_key` has cleared: the owner hears "resolved" for it.
+public struct AlertResolved: LedgerEventPayload {
+    public static let type = EventType.alertResolved
+    public static let schemaVersion = 1
+
+    /// Unique id of this resolution (a UUIDv7 in practice).
+    public var alertID: String
+    /// The `alert_id` of the `AlertRaised` it resolves.
+    public var resolvesAlertID: String
+    public var kind: String
+    public var dedupeKey: String
+    public var message: String
+
+    public var stream: String { SystemStream.alerts }
+
+    public init(alertID: String, resolvesAlertID: String, kind: String, dedupeKey: String, message: String) {
+        self.alertID = alertID
+        self.resolvesAlertID = resolvesAlertID
+        self.kind = kind
+        self.dedupeKey = dedupeKey
+        self.message = message
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case alertID = "alert_id"
+        case resolvesAlertID = "resolves_alert_id"
+        case kind
+        case dedupeKey = "dedupe_key"
+        case message
+    }
+
+    public func validate() throws {
+        try require(!alertID.isEmpty && alertID.utf8.count <= FieldLimits.identifier, "alert_id", "empty or too long")
+        try require(
+            !resolvesAlertID.isEmpty && resolvesAlertID.utf8.count <= FieldLimits.identifier, "resolves_alert_id",
+            "empty or too long")
+        try require(!kind.isEmpty && kind.utf8.count <= FieldLimits.identifier, "kind", "empty or too long")
+        try require(!dedupeKey.isEmpty && dedupeKey.utf8.count <= FieldLimits.shortText, "dedupe_key", "empty or too long")
+        try requireLength(message, "message", max: FieldLimits.message)
+    }
+}
+
 public enum AlertSeverity: String, Codable, Sendable, CaseIterable {
     case info, warning, critical
 }

@@ -22,7 +22,8 @@ import Foundation
 ///   `LEADLEDGER_RATE_LIMIT_PER_MIN` (0 = off), `LEADLEDGER_RATE_LIMIT_BURST` (10).
 /// - Forms: `LEADLEDGER_HONEYPOT_FIELD` (`_honeypot`; `off` = off), `LEADLEDGER_FORM_REDIRECT_URL` (unset),
 ///   `LEADLEDGER_REDIRECT_ORIGINS` (unset).
-/// - Alerts: `LEADLEDGER_ALERT_CRASH_LOOP_RESTARTS` (3) restarts within `LEADLEDGER_ALERT_CRASH_LOOP_WINDOW_S` (600).
+/// - Alerts: `LEADLEDGER_ALERT_CRASH_LOOP_RESTARTS` (3) restarts within `LEADLEDGER_ALERT_CRASH_LOOP_WINDOW_S` (600);
+///   the rule thresholds in `AlertSettings`.
 public struct LedgerSettings: Sendable {
     public var databasePath: String
     public var host: String
@@ -64,9 +65,11 @@ public struct LedgerSettings: Sendable {
     /// A crash loop: this many restarts of `serve` or `react` within `crashLoopWindowSeconds` raise a critical alert.
     public var crashLoopRestarts: Int
     public var crashLoopWindowSeconds: Int
+    /// Thresholds of the alert rules `react` evaluates.
+    public var alerts: AlertSettings
 
     /// Every key LeadLedger reads; `check-config` flags unknown `LEADLEDGER_*` variables (likely typos) against it.
-    public static let knownKeys: Set<String> = [
+    public static let knownKeys: Set<String> = Set(AlertSettings.keys).union([
         "LEADLEDGER_DB", "LEADLEDGER_HOST", "LEADLEDGER_PORT", "LEADLEDGER_ADMIN_TOKEN",
         "LEADLEDGER_AMOCRM_BASE_URL", "LEADLEDGER_AMOCRM_TOKEN", "LEADLEDGER_AMOCRM_CLIENT_ID",
         "LEADLEDGER_AMOCRM_CLIENT_SECRET", "LEADLEDGER_AMOCRM_REFRESH_TOKEN", "LEADLEDGER_AMOCRM_REDIRECT_URI",
@@ -83,7 +86,7 @@ public struct LedgerSettings: Sendable {
         "LEADLEDGER_AMOCRM_SEARCH_RECHECK_S", "LEADLEDGER_AMOCRM_BAN_PROBE_S", "LEADLEDGER_AMOCRM_RESPONSIBLE_USER_ID",
         "LEADLEDGER_AMOCRM_LEAD_NAME", "LEADLEDGER_AMOCRM_TAGS", "LEADLEDGER_AMOCRM_FIELDS",
         "LEADLEDGER_ALERT_CRASH_LOOP_RESTARTS", "LEADLEDGER_ALERT_CRASH_LOOP_WINDOW_S",
-    ]
+    ])
 
     /// Validates every setting from `raw` (a lookup by environment name). Throws one `SettingsError` listing every
     /// problem, each naming its key.
@@ -150,6 +153,7 @@ public struct LedgerSettings: Sendable {
         redirectOrigins = Self.origins("LEADLEDGER_REDIRECT_ORIGINS", &reader)
         crashLoopRestarts = reader.integer("LEADLEDGER_ALERT_CRASH_LOOP_RESTARTS", default: 3, range: 2...100)
         crashLoopWindowSeconds = reader.integer("LEADLEDGER_ALERT_CRASH_LOOP_WINDOW_S", default: 600, range: 60...86_400)
+        alerts = AlertSettings(reader: &reader)
         // An unset variable and an empty one read the same, so turning the honeypot off takes a word.
         let honeypot = reader.string("LEADLEDGER_HONEYPOT_FIELD") ?? "_honeypot"
         honeypotField = honeypot == "off" ? "" : honeypot

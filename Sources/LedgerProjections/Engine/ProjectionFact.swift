@@ -18,8 +18,9 @@ public enum ProjectionFact: Sendable, Equatable {
     case alertRaised(severity: AlertSeverity)
     case erased(leadID: LeadID)
     case requeued(leadID: LeadID)
-    /// A process started or stopped: no read model folds it yet (health reads restarts from the log directly).
-    case processEvent
+    /// A fact no read model folds yet: a process start or stop (health reads restarts from the log directly), an
+    /// alert's resolution.
+    case unprojected
 
     /// The lead this fact belongs to, if any.
     public var leadID: LeadID? {
@@ -27,7 +28,7 @@ public enum ProjectionFact: Sendable, Equatable {
         case .received(let leadID, _, _, _, _, _), .attempted(let leadID, _, _), .failed(let leadID, _, _, _, _, _),
             .succeeded(let leadID, _, _), .erased(let leadID), .requeued(let leadID):
             leadID
-        case .alertRaised, .processEvent:
+        case .alertRaised, .unprojected:
             nil
         }
     }
@@ -88,7 +89,7 @@ extension ProjectedEvent {
             guard let severity = (row[18] as String?).flatMap(AlertSeverity.init(rawValue:)) else { throw missing("severity") }
             return .alertRaised(severity: severity)
         }
-        if eventType == .processStarted || eventType == .processStopped { return .processEvent }
+        if [.processStarted, .processStopped, .alertResolved].contains(eventType) { return .unprojected }
         guard let leadID = LeadID(row[1] as String) else { throw missing("stream (lead id)") }
         switch eventType {
         case .leadReceived:
@@ -115,7 +116,7 @@ extension ProjectedEvent {
             return .erased(leadID: leadID)
         case .leadRequeued:
             return .requeued(leadID: leadID)
-        case .alertRaised, .processStarted, .processStopped:
+        case .alertRaised, .processStarted, .processStopped, .alertResolved:
             throw missing("type")
         }
     }

@@ -160,4 +160,10 @@ public struct ProjectionStatus: Sendable, Equatable, Codable {
     public var name: String
     public var checkpoint: Int64
     public var lag: Int64
+
+    public init(name: String, checkpoint: Int64, lag: Int64) {
+        self.name = name
+        self.checkpoint = checkpoint
+        self.lag = lag
+    }
 }

@@ -11,6 +11,13 @@ public struct HealthView: Sendable, Equatable, Codable {
     /// received = synced + pending + in flight + dead + spam. False means a lead fell out of the books: raise an alert.
     public var conservationHolds: Bool { totals.receivedTotal == queue.total }
 
+    public init(totals: HealthTotals = HealthTotals(), queue: QueueCounts = QueueCounts(), oldestPendingAgeSeconds: Int64? = nil)
+    {
+        self.totals = totals
+        self.queue = queue
+        self.oldestPendingAgeSeconds = oldestPendingAgeSeconds
+    }
+
     /// Reads the health view and the queue in one snapshot of the read models.
     public static func load(_ store: ReadModelStore, now: Timestamp) throws -> HealthView {
         try store.database.read { db in try load(db, now: now) }

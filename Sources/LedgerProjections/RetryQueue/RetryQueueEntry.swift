@@ -119,7 +119,7 @@ extension RetryQueueEntry: LeadRow {
             requeues += 1
             attemptsBeforeRequeue = attempts
             nextAttemptAt = projected.recordedAt
-        case .received, .erased, .alertRaised, .processEvent:
+        case .received, .erased, .alertRaised, .unprojected:
             break
         }
     }

@@ -1,0 +1,37 @@
+/// Thresholds of the alert rules `react` evaluates (see `AlertRules` in LedgerReactor). Every one is a setting, so
+/// an owner can make a rule quieter or stricter without a new build.
+public struct AlertSettings: Sendable, Equatable {
+    /// How often the rules are evaluated. `LEADLEDGER_ALERT_CHECK_S` (15).
+    public var checkSeconds: Int = 15
+    /// Consecutive AmoCRM failures that raise `crm_failures`. `LEADLEDGER_ALERT_CRM_FAILURES` (3, the seed's rule).
+    public var crmFailures: Int = 3
+    /// Oldest pending lead older than this raises `pending_too_old`. `LEADLEDGER_ALERT_PENDING_AGE_S` (600).
+    public var pendingAgeSeconds: Int = 600
+    /// Free disk under the log below this raises `disk_low`. `LEADLEDGER_ALERT_DISK_FREE_MB` (1024).
+    public var diskFreeMegabytes: Int = 1024
+    /// Memory above this share of the limit raises `memory_high`. `LEADLEDGER_ALERT_MEMORY_PERCENT` (80).
+    public var memoryPercent: Int = 80
+    /// The limit when the cgroup sets none (`memory.max` = `max`). `LEADLEDGER_MEMORY_LIMIT_MB` (1024).
+    public var memoryLimitMegabytes: Int = 1024
+    /// A projector with events past its checkpoint that has not advanced for this long raises `projector_stalled`.
+    /// `LEADLEDGER_ALERT_PROJECTOR_STALL_S` (120).
+    public var projectorStallSeconds: Int = 120
+
+    public init() {}
+
+    static let keys = [
+        "LEADLEDGER_ALERT_CHECK_S", "LEADLEDGER_ALERT_CRM_FAILURES", "LEADLEDGER_ALERT_PENDING_AGE_S",
+        "LEADLEDGER_ALERT_DISK_FREE_MB", "LEADLEDGER_ALERT_MEMORY_PERCENT", "LEADLEDGER_MEMORY_LIMIT_MB",
+        "LEADLEDGER_ALERT_PROJECTOR_STALL_S",
+    ]
+
+    init(reader: inout SettingsReader) {
+        checkSeconds = reader.integer("LEADLEDGER_ALERT_CHECK_S", default: 15, range: 1...3600)
+        crmFailures = reader.integer("LEADLEDGER_ALERT_CRM_FAILURES", default: 3, range: 1...1000)
+        pendingAgeSeconds = reader.integer("LEADLEDGER_ALERT_PENDING_AGE_S", default: 600, range: 10...86_400)
+        diskFreeMegabytes = reader.integer("LEADLEDGER_ALERT_DISK_FREE_MB", default: 1024, range: 1...1_000_000)
+        memoryPercent = reader.integer("LEADLEDGER_ALERT_MEMORY_PERCENT", default: 80, range: 10...99)
+        memoryLimitMegabytes = reader.integer("LEADLEDGER_MEMORY_LIMIT_MB", default: 1024, range: 16...1_000_000)
+        projectorStallSeconds = reader.integer("LEADLEDGER_ALERT_PROJECTOR_STALL_S", default: 120, range: 10...86_400)
+    }
+}

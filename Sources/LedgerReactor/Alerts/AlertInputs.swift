@@ -1,0 +1,32 @@
+import LedgerCore
+import LedgerProjections
+
+/// Everything the alert rules look at, gathered at one instant: projected state plus live facts of the machine.
+public struct AlertInputs: Sendable, Equatable {
+    public var health: HealthView
+    /// The reactor's circuit breaker (`closed`, `open`, `half_open`); nil when CRM sync is disabled.
+    public var circuit: String?
+    /// Free bytes on the log's file system; nil when unknown.
+    public var freeDiskBytes: Int64?
+    /// Memory in use and its limit; nil when unknown.
+    public var memory: (used: Int64, limit: Int64)?
+    /// Projectors with events past their checkpoint that have not advanced, and for how long (seconds).
+    public var stalledProjectors: [String: Int64]
+
+    public init(
+        health: HealthView, circuit: String?, freeDiskBytes: Int64?, memory: (used: Int64, limit: Int64)?,
+        stalledProjectors: [String: Int64] = [:]
+    ) {
+        self.health = health
+        self.circuit = circuit
+        self.freeDiskBytes = freeDiskBytes
+        self.memory = memory
+        self.stalledProjectors = stalledProjectors
+    }
+
+    public static func == (lhs: AlertInputs, rhs: AlertInputs) -> Bool {
+        lhs.health == rhs.health && lhs.circuit == rhs.circuit && lhs.freeDiskBytes == rhs.freeDiskBytes
+            && lhs.memory?.used == rhs.memory?.used && lhs.memory?.limit == rhs.memory?.limit
+            && lhs.stalledProjectors == rhs.stalledProjectors
+    }
+}

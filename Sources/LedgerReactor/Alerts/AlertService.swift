@@ -1,0 +1,72 @@
+import LedgerCore
+import LedgerProjections
+import LedgerStore
+import Logging
+import ServiceLifecycle
+
+/// Evaluates the alert rules every `LEADLEDGER_ALERT_CHECK_S` and records what changed: `AlertRaised` for a new
+/// condition, `AlertResolved` for one that cleared. Runs in `react` beside the sync loop, also when CRM sync is
+/// disabled (a queue that only grows is exactly what the owner must hear about). A failed evaluation is logged and
+/// tried again; it never stops the reactor.
+public struct AlertService: Service {
+    let log: EventLog
+    let runner: ProjectionRunner
+    let settings: AlertSettings
+    /// The circuit breaker's state, or nil when CRM sync is disabled.
+    let circuit: @Sendable () async -> String?
+    let clock: any LedgerClock
+    let logger: Logger
+
+    public init(
+        log: EventLog, runner: ProjectionRunner, settings: AlertSettings, circuit: @escaping @Sendable () async -> String?,
+        clock: any LedgerClock = SystemClock(), logger: Logger
+    ) {
+        self.log = log
+        self.runner = runner
+        self.settings = settings
+        self.circuit = circuit
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var tracker = StallTracker()
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let written = try await evaluate(&tracker)
+                for event in written { logger.notice("alert: \(event.type.rawValue) \(Self.describe(event))") }
+            } catch {
+                logger.error("alert evaluation failed: \(error)")
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(settings.checkSeconds)) }
+        }
+    }
+
+    /// One evaluation: fold what is new, look, and append the changes. Returns what was written.
+    @discardableResult
+    public func evaluate(_ tracker: inout StallTracker) async throws -> [LedgerEvent] {
+        // A projection that cannot fold must not silence the rules: the stall rule is how it gets reported.
+        do { try runner.catchUp() } catch { logger.error("projections cannot fold: \(error)") }
+        let now = clock.now()
+        let inputs = AlertInputs(
+            health: try HealthView.load(runner.store, now: now), circuit: await circuit(),
+            freeDiskBytes: MachineFacts.freeDiskBytes(forLog: log.path),
+            memory: MachineFacts.memory(fallbackLimit: Int64(settings.memoryLimitMegabytes) * 1_048_576),
+            stalledProjectors: tracker.observe(try runner.status(), now: now).filter {
+                $0.value >= Int64(settings.projectorStallSeconds)
+            })
+        let events = AlertBook.changes(
+            open: try log.openAlerts(), conditions: AlertRules.evaluate(inputs, settings), now: now)
+        guard !events.isEmpty else { return [] }
+        try log.append(events.map { PendingEvent($0) })
+        return events
+    }
+
+    private static func describe(_ event: LedgerEvent) -> String {
+        switch event {
+        case .alertRaised(let alert): "\(alert.kind): \(alert.message)"
+        case .alertResolved(let resolved): "\(resolved.kind): \(resolved.message)"
+        default: ""
+        }
+    }
+}
