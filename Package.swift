@@ -86,6 +86,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Telegram Bot API as the wire sees it: sendMessage, reply classification, HTML escaping, splitting, alert texts
+        // and the throttle that decides what to send when. No ledger state.
+        .target(
+            name: "LedgerTelegram",
+            dependencies: [
+                "LedgerCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The reactor: decides from projected state what to send, sends it, records every outcome as an event.
         .target(
             name: "LedgerReactor",
@@ -138,6 +149,11 @@ let package = Package(
         ),
         .testTarget(
             name: "LedgerAmoCRMTests", dependencies: ["LedgerAmoCRM", "LedgerCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LedgerTelegramTests",
+            dependencies: ["LedgerTelegram", "LedgerCore", "LedgerTesting", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "LedgerReactorTests",
             dependencies: ["LedgerReactor", "LedgerAmoCRM", "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerTesting"],

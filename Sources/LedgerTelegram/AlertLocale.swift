@@ -1,0 +1,59 @@
+import LedgerCore
+
+/// The language of alert texts (`LEADLEDGER_LOCALE`): Russian by default, the owner's language; English for the rest.
+public enum AlertLocale: String, Sendable, CaseIterable {
+    case ru, en
+}
+
+/// Every fixed word of the alert texts, per locale. Plain text: escaped where it is used, like everything else.
+struct AlertWording: Sendable {
+    var severity: [AlertSeverity: String]
+    var subject: String
+    var since: String
+    var affectedLeads: String
+    var occurrences: String
+    var whatToDo: String
+    var resolved: String
+    var lasted: String
+    var digestTitle: String
+    var digestMore: String
+    var truncated: String
+    var lessThanAMinute: String
+    var minutes: String
+    var hours: String
+    var days: String
+    /// The hint for each alert kind LeadLedger raises today.
+    var hints: [String: String]
+
+    static func of(_ locale: AlertLocale) -> AlertWording {
+        switch locale {
+        case .ru: russian
+        case .en: english
+        }
+    }
+
+    static let russian = AlertWording(
+        severity: [.critical: "Критично", .warning: "Внимание", .info: "Сведения"],
+        subject: "Объект", since: "С", affectedLeads: "Затронуто заявок", occurrences: "Повторений",
+        whatToDo: "Что делать", resolved: "Решено", lasted: "Длилось", digestTitle: "Сводка оповещений",
+        digestMore: "…и ещё", truncated: "сообщение обрезано, не показано символов:", lessThanAMinute: "меньше минуты",
+        minutes: "мин", hours: "ч", days: "д",
+        hints: [
+            "lead_dead":
+                "Откройте заявку: leadledger lead ID. Когда причина устранена, верните её в очередь: leadledger requeue ID.",
+            "crm_stopped":
+                "Проверьте доступ к AmoCRM (токен, оплата, блокировка аккаунта). Заявки не потеряны: они ждут в очереди.",
+        ])
+
+    static let english = AlertWording(
+        severity: [.critical: "Critical", .warning: "Warning", .info: "Info"],
+        subject: "Subject", since: "Since", affectedLeads: "Leads affected", occurrences: "Occurrences",
+        whatToDo: "What to do", resolved: "Resolved", lasted: "Lasted", digestTitle: "Alert digest",
+        digestMore: "…and more:", truncated: "message truncated, characters not shown:", lessThanAMinute: "less than a minute",
+        minutes: "min", hours: "h", days: "d",
+        hints: [
+            "lead_dead": "Open the lead: leadledger lead ID. Once the cause is fixed, queue it again: leadledger requeue ID.",
+            "crm_stopped":
+                "Check access to AmoCRM (token, subscription, account block). No lead is lost: they wait in the queue.",
+        ])
+}
