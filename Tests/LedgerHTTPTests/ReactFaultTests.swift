@@ -63,4 +63,53 @@ struct ReactFaultTests {
         #expect(try log.events(EventQuery(type: .syncFailed, limit: 1000)).count >= 1, "\(mode): the outage was recorded")
         #expect(try log.verify().isIntact)
     }
+
+    /// The old backend gave up after three tries. Here an outage longer than the first several retries (the schedule
+    /// shortened to seconds: 1, 1, 1, 2, 2, then 2 s repeating — ten seconds of outage is about ten minutes of the
+    /// standard table) opens the breaker, sends nothing while AmoCRM is down, and delivers every lead once after.
+    @Test func aLongOutageDelaysLeadsWithoutDeadLetteringOrDuplicatingThem() async throws {
+        let crm = try FakeAmoCRMProcess()
+        let server = try ServeProcess()
+        try server.start()
+        var leadIDs: Set<String> = []
+        for number in 0..<10 {
+            let answer = try await server.post(#"{"phone":"+7916555770\#(number)"}"#)
+            if let id = answer.json["lead_id"] as? String { leadIDs.insert(id) }
+        }
+        try await crm.control("mode", ["mode": "500"])
+        let react = try ReactProcess(
+            log: server,
+            settings: [
+                "LEADLEDGER_AMOCRM_BASE_URL": crm.baseURL, "LEADLEDGER_AMOCRM_TOKEN": FakeAmoCRMProcess.token,
+                "LEADLEDGER_AMOCRM_BATCH_SIZE": "5", "LEADLEDGER_AMOCRM_RETRY_S": "1,1,1,2,2",
+                "LEADLEDGER_AMOCRM_PROBE_S": "1", "LEADLEDGER_AMOCRM_SEARCH_RECHECK_S": "1",
+                "LEADLEDGER_AMOCRM_BREAKER_FAILURES": "3",
+            ])
+        try await Task.sleep(for: .seconds(10))
+        let duringOutage = try await crm.state()
+        try await crm.control("mode", ["mode": "ok"])
+        var synced: Set<String> = []
+        for _ in 0..<400 where synced != leadIDs {  // at most 40 s
+            try await Task.sleep(for: .milliseconds(100))
+            synced = Set(
+                try EventLog.open(path: server.dbPath).events(EventQuery(type: .syncSucceeded, limit: 100)).map(\.stream))
+        }
+        let stopped = react.stop()
+        server.stop()
+        let state = try await crm.state()
+        #expect(stopped.status == 0, "\(stopped.stderr.suffix(2000))")
+        #expect(synced == leadIDs, "every lead delivered after the outage")
+        #expect(state["created_total"] as? Int == leadIDs.count)
+        #expect((state["duplicates"] as? [String: Any])?.isEmpty == true)
+        let requests = duringOutage["requests"] as? [[String: Any]] ?? []
+        #expect(requests.contains { ($0["path"] as? String) == "/api/v4/account" }, "the open breaker probed")
+        let failures = try EventLog.open(path: server.dbPath).events(EventQuery(type: .syncFailed, limit: 1000)).map {
+            try $0.decode()
+        }
+        #expect(failures.count >= 3, "the outage was recorded")
+        #expect(
+            failures.allSatisfy { if case .syncFailed(let failed) = $0 { failed.retryable } else { false } },
+            "no lead was dead-lettered by a ten-second outage")
+    }
 }
+
