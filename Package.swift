@@ -101,7 +101,7 @@ let package = Package(
         .target(
             name: "LedgerReactor",
             dependencies: [
-                "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerAmoCRM",
+                "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerAmoCRM", "LedgerTelegram",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -20,6 +20,8 @@ struct DetailedHealth: Sendable {
         var projectionLagThreshold: Int64 = 10_000
         /// A reactor heartbeat older than this means no reactor runs. Default 30 s (it beats at least every 2.5 s).
         var reactorSilenceSeconds: Int64 = 30
+        /// Alerts waiting longer than this for Telegram degrade health (the owner must hear within a minute).
+        var alertDeliveryGraceSeconds: Int64 = 60
         /// Where "today" begins for restart counts.
         var timeZone: TimeZone = .current
     }
@@ -72,7 +74,17 @@ struct DetailedHealth: Sendable {
                 )
             }
         }
-        if !context.telegramEnabled { reasons.append("alerts not delivered: LEADLEDGER_TELEGRAM_BOT_TOKEN not set") }
+        let alerts = try? log.alertDeliveryStatus()
+        if !context.telegramEnabled {
+            reasons.append("alerts not delivered: LEADLEDGER_TELEGRAM_BOT_TOKEN not set")
+        } else if let alerts {
+            if let refusal = alerts.refusal { reasons.append("Telegram refuses alerts: \(refusal)") }
+            if let oldest = alerts.oldestPendingAt,
+                now.millisecondsSinceEpoch - oldest.millisecondsSinceEpoch > context.alertDeliveryGraceSeconds * 1000
+            {
+                reasons.append("\(alerts.pending.count) alerts waiting for Telegram")
+            }
+        }
         let status = failing ? "failing" : (reasons.isEmpty ? "ok" : "degraded")
         let object: [String: Any] = [
             "status": status,
@@ -95,7 +107,12 @@ struct DetailedHealth: Sendable {
                 "circuit_state": heartbeat?.circuit ?? NSNull(),
                 "reactor_last_seen_s": heartbeatAge.map { $0 as Any } ?? NSNull(),
             ],
-            "telegram": ["enabled": context.telegramEnabled],
+            "telegram": [
+                "enabled": context.telegramEnabled,
+                "last_delivery": alerts?.lastSentAt?.iso8601 ?? NSNull(),
+                "undelivered_alerts": alerts.map { $0.pending.count as Any } ?? NSNull(),
+                "broken": alerts.map { ($0.refusal != nil) as Any } ?? NSNull(),
+            ],
             "process": [
                 "version": context.version,
                 "uptime_s": max(0, (now.millisecondsSinceEpoch - context.startedAt.millisecondsSinceEpoch) / 1000),

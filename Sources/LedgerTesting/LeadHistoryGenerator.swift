@@ -166,12 +166,28 @@ public struct LeadHistoryGenerator {
                             AlertRaised(
                                 alertID: UUIDv7.make(at: clock.now()), kind: "crm_failures", severity: .warning,
                                 dedupeKey: "crm_failures", message: "3 consecutive AmoCRM failures", subject: "amocrm"))))
+                let resolutionID = UUIDv7.make(at: clock.now())
                 round1.append(
                     PendingEvent(
                         .alertResolved(
                             AlertResolved(
-                                alertID: UUIDv7.make(at: clock.now()), resolvesAlertID: "generated-\(alerts)",
+                                alertID: resolutionID, resolvesAlertID: "generated-\(alerts)",
                                 kind: "crm_failures", dedupeKey: "crm_failures", message: "AmoCRM answers again"))))
+                // Delivery facts: the raise went out to Telegram (split in two), the resolution was suppressed, and a
+                // later alert was refused for good.
+                round1.append(
+                    PendingEvent(
+                        .alertDelivered(
+                            AlertDelivered(
+                                alertID: "generated-\(alerts)", outcome: .sent, messageIDs: [Int64(alerts), Int64(alerts + 1)]))))
+                round1.append(
+                    PendingEvent(.alertDelivered(AlertDelivered(alertID: resolutionID, outcome: .suppressed, messageIDs: []))))
+                round1.append(
+                    PendingEvent(
+                        .alertUndeliverable(
+                            AlertUndeliverable(
+                                alertID: "generated-undeliverable-\(alerts)",
+                                reason: "HTTP 403: Forbidden: bot was blocked by the user"))))
                 // A restart of react after a crash, and that run's clean stop: the process history of a live system.
                 let instance = UUIDv7.make(at: clock.now())
                 round1.append(

@@ -143,6 +143,27 @@ struct LedgerSettingsTests {
         }
     }
 
+    @Test func alertDeliverySettingsHaveDefaultsAndBoundsOnBothSides() throws {
+        let defaults = try load([:]).alerts
+        #expect(defaults.telegramTimeoutSeconds == 15 && defaults.telegramConnectTimeoutSeconds == 5)
+        #expect(defaults.repeatWindowSeconds == 600 && defaults.digestOver == 5)
+        let set = try load([
+            "LEADLEDGER_TELEGRAM_TIMEOUT_S": "20", "LEADLEDGER_TELEGRAM_CONNECT_TIMEOUT_S": "2",
+            "LEADLEDGER_ALERT_REPEAT_WINDOW_S": "0", "LEADLEDGER_ALERT_DIGEST_OVER": "9",
+        ]).alerts
+        #expect(set.telegramTimeoutSeconds == 20 && set.telegramConnectTimeoutSeconds == 2)
+        #expect(set.repeatWindowSeconds == 0 && set.digestOver == 9)
+        for (key, low, high) in [
+            ("LEADLEDGER_TELEGRAM_TIMEOUT_S", 1, 60), ("LEADLEDGER_TELEGRAM_CONNECT_TIMEOUT_S", 1, 30),
+            ("LEADLEDGER_ALERT_REPEAT_WINDOW_S", 0, 86_400), ("LEADLEDGER_ALERT_DIGEST_OVER", 1, 100),
+        ] {
+            #expect(LedgerSettings.knownKeys.contains(key))
+            #expect(problems([key: "\(low)"]).isEmpty && problems([key: "\(high)"]).isEmpty, "\(key)")
+            #expect(problems([key: "\(low - 1)"]).map(\.key) == [key])
+            #expect(problems([key: "\(high + 1)"]).map(\.key) == [key])
+        }
+    }
+
     @Test func partialOAuthNamesEachMissingKey() {
         let found = problems([
             "LEADLEDGER_AMOCRM_BASE_URL": "https://acme.amocrm.ru", "LEADLEDGER_AMOCRM_CLIENT_ID": "id",

@@ -159,6 +159,19 @@ struct EventSchemaTests {
             case .alertResolved:
                 add("empty resolves_alert_id") { $0["resolves_alert_id"] = .string("") }
                 add("dedupe_key of 513 bytes") { $0["dedupe_key"] = .string(String(repeating: "k", count: 513)) }
+            case .alertDelivered:
+                add("bad enum channel") { $0["channel"] = .string("email") }
+                add("bad enum outcome") { $0["outcome"] = .string("lost") }
+                add("sent without message_ids") { $0["message_ids"] = .array([]) }
+                add("suppressed with message_ids") { $0["outcome"] = .string("suppressed") }
+                add("message_id 0") { $0["message_ids"] = .array([.int(0)]) }
+                add("message_id not an integer") { $0["message_ids"] = .array([.string("1")]) }
+                add("17 message_ids") { $0["message_ids"] = .array(Array(repeating: .int(7), count: 17)) }
+                add("empty alert_id") { $0["alert_id"] = .string("") }
+            case .alertUndeliverable:
+                add("bad enum channel") { $0["channel"] = .string("sms") }
+                add("empty reason") { $0["reason"] = .string("") }
+                add("reason of 513 bytes") { $0["reason"] = .string(String(repeating: "r", count: 513)) }
             case .processStarted:
                 add("bad enum process") { $0["process"] = .string("cron") }
                 add("pid 0") { $0["pid"] = .int(0) }

@@ -73,7 +73,9 @@ struct LeadCommand: AsyncParsableCommand {
             " attempt \(success.attempt): AmoCRM lead \(success.crmLeadID)\(success.merged ? " (merged)" : "")"
         case .leadRequeued(let requeue): " by \(requeue.requestedBy)"
         case .leadErased(let erased): " (\(erased.reason))"
-        case .leadReceived, .alertRaised, .processStarted, .processStopped, .alertResolved: ""
+        case .leadReceived, .alertRaised, .processStarted, .processStopped, .alertResolved, .alertDelivered,
+            .alertUndeliverable:
+            ""
         }
     }
 }

@@ -39,10 +39,11 @@ struct ReactCommand: AsyncParsableCommand {
         let run = try ProcessRun.begin(.react, log: log, settings: settings)
         guard let crm = settings.amoCRM else {
             writeOut("leadledger react: CRM sync disabled (LEADLEDGER_AMOCRM_BASE_URL not set); leads wait in the queue\n")
-            let alerts = AlertService(
-                log: log, runner: try global.readModels(log, settings), settings: settings.alerts, circuit: { nil },
-                logger: logger)
-            try await ServiceGroup(services: [alerts], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+            let runner = try global.readModels(log, settings)
+            let alerts = AlertService(log: log, runner: runner, settings: settings.alerts, circuit: { nil }, logger: logger)
+            var services: [any Service] = [alerts]
+            if let delivery = try alertDelivery(log, runner, settings, logger) { services.append(delivery) }
+            try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
             run.end()
             withExtendedLifetime(lock) {}
             return
@@ -86,12 +87,11 @@ struct ReactCommand: AsyncParsableCommand {
             log: log, runner: runner, client: client, configuration: configuration, vault: vault, logger: logger)
         let alerts = AlertService(
             log: log, runner: runner, settings: settings.alerts, circuit: { await engine.breakerState }, logger: logger)
+        var services: [any Service] = [ReactorService(engine: engine, logger: logger), alerts]
+        if let delivery = try alertDelivery(log, runner, settings, logger) { services.append(delivery) }
         writeOut("leadledger react: sending to \(crm.baseURL.absoluteString)\n")
         do {
-            try await ServiceGroup(
-                services: [ReactorService(engine: engine, logger: logger), alerts], gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            ).run()
+            try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
         } catch {
             try? await client.shutdown()
             throw ExitStatus.runtime("react: \(error)")
@@ -99,5 +99,24 @@ struct ReactCommand: AsyncParsableCommand {
         try? await client.shutdown()
         run.end()
         withExtendedLifetime(lock) {}
+    }
+
+    /// Telegram delivery of alerts, in its own service with its own client; nil when Telegram is not configured (the
+    /// alerts are still recorded, and health says they are not delivered).
+    private func alertDelivery(_ log: EventLog, _ runner: ProjectionRunner, _ settings: LedgerSettings, _ logger: Logger)
+        throws -> AlertDeliveryService?
+    {
+        guard let telegram = settings.telegram else {
+            logger.notice("alerts are recorded, not delivered: LEADLEDGER_TELEGRAM_BOT_TOKEN not set")
+            return nil
+        }
+        let store = runner.store
+        let deliverer = try AlertDeliverer(
+            log: log, telegram: telegram, settings: settings.alerts, locale: settings.locale, timeZone: settings.timeZone,
+            waitingLeads: {
+                (try? HealthView.load(store, now: SystemClock().now())).map { Int($0.queue.pending + $0.queue.inFlight) }
+            },
+            logger: logger)
+        return AlertDeliveryService(deliverer: deliverer, logger: logger)
     }
 }

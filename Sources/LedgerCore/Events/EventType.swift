@@ -7,6 +7,10 @@ public enum EventType: String, CaseIterable, Sendable, Codable {
     case alertRaised = "AlertRaised"
     /// The condition behind an `AlertRaised` (same `dedupe_key`) has cleared.
     case alertResolved = "AlertResolved"
+    /// An alert was sent to its channel, or deliberately not (`outcome`).
+    case alertDelivered = "AlertDelivered"
+    /// The channel refused an alert for good.
+    case alertUndeliverable = "AlertUndeliverable"
     /// A lead's personal data was destroyed on request; the lead's other facts stay.
     case leadErased = "LeadErased"
     /// An operator put a dead-lettered lead back into the retry queue.
@@ -19,7 +23,7 @@ public enum EventType: String, CaseIterable, Sendable, Codable {
 
 /// Streams that do not belong to a lead.
 public enum SystemStream {
-    /// Every `AlertRaised` lives here, so alerts have one ordered history of their own.
+    /// Every `AlertRaised`, `AlertResolved`, `AlertDelivered` and `AlertUndeliverable` lives here, so alerts have one ordered history of their own.
     public static let alerts = "system:alerts"
     /// Every `ProcessStarted` and `ProcessStopped`: the history of runs and restarts.
     public static let processes = "system:processes"

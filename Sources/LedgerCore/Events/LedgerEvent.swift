@@ -12,6 +12,8 @@ public enum LedgerEvent: Sendable, Equatable {
     case processStarted(ProcessStarted)
     case processStopped(ProcessStopped)
     case alertResolved(AlertResolved)
+    case alertDelivered(AlertDelivered)
+    case alertUndeliverable(AlertUndeliverable)
 
     public var payload: any LedgerEventPayload {
         switch self {
@@ -25,6 +27,8 @@ public enum LedgerEvent: Sendable, Equatable {
         case .processStarted(let event): event
         case .processStopped(let event): event
         case .alertResolved(let event): event
+        case .alertDelivered(let event): event
+        case .alertUndeliverable(let event): event
         }
     }
 
@@ -41,7 +45,7 @@ public enum LedgerEvent: Sendable, Equatable {
         case .syncSucceeded(let event): event.leadID
         case .leadErased(let event): event.leadID
         case .leadRequeued(let event): event.leadID
-        case .alertRaised, .processStarted, .processStopped, .alertResolved: nil
+        case .alertRaised, .processStarted, .processStopped, .alertResolved, .alertDelivered, .alertUndeliverable: nil
         }
     }
 
@@ -72,6 +76,10 @@ public enum LedgerEvent: Sendable, Equatable {
                 event = .processStopped(try decodeBody(ProcessStopped.self, schemaVersion, data, strict))
             case .alertResolved:
                 event = .alertResolved(try decodeBody(AlertResolved.self, schemaVersion, data, strict))
+            case .alertDelivered:
+                event = .alertDelivered(try decodeBody(AlertDelivered.self, schemaVersion, data, strict))
+            case .alertUndeliverable:
+                event = .alertUndeliverable(try decodeBody(AlertUndeliverable.self, schemaVersion, data, strict))
             }
         } catch let error as EventDecodingError {
             throw error

@@ -16,13 +16,24 @@ public struct AlertSettings: Sendable, Equatable {
     /// A projector with events past its checkpoint that has not advanced for this long raises `projector_stalled`.
     /// `LEADLEDGER_ALERT_PROJECTOR_STALL_S` (120).
     public var projectorStallSeconds: Int = 120
+    /// Telegram's whole-request deadline, kept far below a supervisor's stop timeout.
+    /// `LEADLEDGER_TELEGRAM_TIMEOUT_S` (15, 1–60).
+    public var telegramTimeoutSeconds: Int = 15
+    /// Telegram's connect deadline. `LEADLEDGER_TELEGRAM_CONNECT_TIMEOUT_S` (5, 1–30).
+    public var telegramConnectTimeoutSeconds: Int = 5
+    /// Repeats of a still-open condition reach Telegram at most once per this window per `dedupe_key`.
+    /// `LEADLEDGER_ALERT_REPEAT_WINDOW_S` (600, 0–86400; 0 = milestones only).
+    public var repeatWindowSeconds: Int = 600
+    /// More than this many alerts due at once go out as one digest message. `LEADLEDGER_ALERT_DIGEST_OVER` (5, 1–100).
+    public var digestOver: Int = 5
 
     public init() {}
 
     static let keys = [
         "LEADLEDGER_ALERT_CHECK_S", "LEADLEDGER_ALERT_CRM_FAILURES", "LEADLEDGER_ALERT_PENDING_AGE_S",
         "LEADLEDGER_ALERT_DISK_FREE_MB", "LEADLEDGER_ALERT_MEMORY_PERCENT", "LEADLEDGER_MEMORY_LIMIT_MB",
-        "LEADLEDGER_ALERT_PROJECTOR_STALL_S",
+        "LEADLEDGER_ALERT_PROJECTOR_STALL_S", "LEADLEDGER_TELEGRAM_TIMEOUT_S", "LEADLEDGER_TELEGRAM_CONNECT_TIMEOUT_S",
+        "LEADLEDGER_ALERT_REPEAT_WINDOW_S", "LEADLEDGER_ALERT_DIGEST_OVER",
     ]
 
     init(reader: inout SettingsReader) {
@@ -33,5 +44,9 @@ public struct AlertSettings: Sendable, Equatable {
         memoryPercent = reader.integer("LEADLEDGER_ALERT_MEMORY_PERCENT", default: 80, range: 10...99)
         memoryLimitMegabytes = reader.integer("LEADLEDGER_MEMORY_LIMIT_MB", default: 1024, range: 16...1_000_000)
         projectorStallSeconds = reader.integer("LEADLEDGER_ALERT_PROJECTOR_STALL_S", default: 120, range: 10...86_400)
+        telegramTimeoutSeconds = reader.integer("LEADLEDGER_TELEGRAM_TIMEOUT_S", default: 15, range: 1...60)
+        telegramConnectTimeoutSeconds = reader.integer("LEADLEDGER_TELEGRAM_CONNECT_TIMEOUT_S", default: 5, range: 1...30)
+        repeatWindowSeconds = reader.integer("LEADLEDGER_ALERT_REPEAT_WINDOW_S", default: 600, range: 0...86_400)
+        digestOver = reader.integer("LEADLEDGER_ALERT_DIGEST_OVER", default: 5, range: 1...100)
     }
 }

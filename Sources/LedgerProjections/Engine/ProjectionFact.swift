@@ -19,7 +19,7 @@ public enum ProjectionFact: Sendable, Equatable {
     case erased(leadID: LeadID)
     case requeued(leadID: LeadID)
     /// A fact no read model folds yet: a process start or stop (health reads restarts from the log directly), an
-    /// alert's resolution.
+    /// alert's resolution or delivery (health reads those from the log too).
     case unprojected
 
     /// The lead this fact belongs to, if any.
@@ -89,7 +89,9 @@ extension ProjectedEvent {
             guard let severity = (row[18] as String?).flatMap(AlertSeverity.init(rawValue:)) else { throw missing("severity") }
             return .alertRaised(severity: severity)
         }
-        if [.processStarted, .processStopped, .alertResolved].contains(eventType) { return .unprojected }
+        if [.processStarted, .processStopped, .alertResolved, .alertDelivered, .alertUndeliverable].contains(eventType) {
+            return .unprojected
+        }
         guard let leadID = LeadID(row[1] as String) else { throw missing("stream (lead id)") }
         switch eventType {
         case .leadReceived:
@@ -116,7 +118,7 @@ extension ProjectedEvent {
             return .erased(leadID: leadID)
         case .leadRequeued:
             return .requeued(leadID: leadID)
-        case .alertRaised, .processStarted, .processStopped, .alertResolved:
+        case .alertRaised, .processStarted, .processStopped, .alertResolved, .alertDelivered, .alertUndeliverable:
             throw missing("type")
         }
     }

@@ -125,23 +125,6 @@ public actor TokenVault {
 
     /// Atomic and durable: a crash leaves either the old file or the new one, never a torn one.
     static func save(_ tokens: StoredTokens, to path: String) throws {
-        let data = try JSONEncoder().encode(tokens)
-        let temporary = path + ".tmp"
-        unlink(temporary)
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        let synced = fsync(descriptor)
-        close(descriptor)
-        guard written == data.count, synced == 0 else {
-            unlink(temporary)
-            throw POSIXError(.EIO)
-        }
-        guard rename(temporary, path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        let directory = open(URL(fileURLWithPath: path).deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY)
-        if directory >= 0 {
-            fsync(directory)
-            close(directory)
-        }
+        try DurableFile.write(try JSONEncoder().encode(tokens), to: path)
     }
 }

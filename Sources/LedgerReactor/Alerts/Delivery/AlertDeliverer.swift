@@ -1,0 +1,286 @@
+import Foundation
+import LedgerCore
+import LedgerStore
+import LedgerTelegram
+import Logging
+
+/// Delivers pending alerts to Telegram and records what became of each, one pass at a time.
+///
+/// A pass reads the pending alerts from the log (`EventLog.alertDeliveryStatus`, oldest first, at most
+/// `maxAlertsPerPass`), asks the throttle which are worth a message (a resolution only when its raise was sent, which
+/// the log remembers across restarts), records the rest as `suppressed`, and sends: one message per alert, or one
+/// digest when more than `LEADLEDGER_ALERT_DIGEST_OVER` are due. After each message it appends `AlertDelivered` (sent,
+/// with the message ids) or `AlertUndeliverable` (a permanent refusal). Flood control and transient failures append
+/// nothing: the alerts stay pending and the next pass tries again (after `retry_after` exactly, or a backoff of 1 s
+/// doubling to 60 s).
+///
+/// A send whose reply was lost (a timeout after the request left) may have been delivered; it is sent again, so the
+/// owner may rarely see an alert twice, recognisable by its short id. The same holds for the earlier parts of a split
+/// message whose later part failed.
+public actor AlertDeliverer {
+    /// Alerts looked at per pass; the rest wait for the next one.
+    public static let maxAlertsPerPass = 100
+    /// Pacing waits up to this long inside a pass (one message per second, the end of a short flood pause); a longer
+    /// one ends the pass.
+    static let maxInlineWait: Duration = .seconds(2)
+    static let firstBackoff: Duration = .seconds(1)
+    static let maxBackoff: Duration = .seconds(60)
+
+    let log: EventLog
+    let client: TelegramClient
+    let configuredChat: String
+    private(set) var chat: TelegramChatID
+    private var throttle: AlertThrottle
+    let rendering: AlertRendering
+    let clock: any LedgerClock
+    let logger: Logger
+    /// The throttle's word on each pending alert, asked once per process: asking again would count a repeat twice.
+    private var decisions: [String: AlertThrottle.Decision] = [:]
+    private var backoff: Duration?
+    private var retryNotBefore: Timestamp?
+    /// The alert stream's version when a pass last found nothing pending: unchanged, the next pass need not read it.
+    private var idleVersion: Int64?
+
+    /// - Parameter waitingLeads: leads pending or in flight, when known (the alert texts' "leads affected").
+    public init(
+        log: EventLog, telegram: TelegramSettings, settings: AlertSettings, locale: String, timeZone: TimeZone,
+        waitingLeads: @escaping @Sendable () -> Int? = { nil }, clock: any LedgerClock = SystemClock(), logger: Logger
+    ) throws {
+        guard let chat = TelegramChatFile.chat(configured: telegram.chatID, logPath: log.path) else {
+            throw AlertDeliveryError(message: "LEADLEDGER_TELEGRAM_CHAT_ID is not a chat id: \(telegram.chatID)")
+        }
+        self.log = log
+        self.configuredChat = telegram.chatID
+        self.chat = chat
+        self.client = TelegramClient(
+            configuration: TelegramClientConfiguration(
+                settings: telegram, connectTimeout: .seconds(settings.telegramConnectTimeoutSeconds),
+                requestTimeout: .seconds(settings.telegramTimeoutSeconds)),
+            logger: logger)
+        self.throttle = AlertThrottle(
+            policy: AlertThrottlePolicy(
+                repeatWindow: .seconds(settings.repeatWindowSeconds), digestThreshold: settings.digestOver))
+        self.rendering = AlertRendering(
+            text: AlertText(locale: AlertLocale(rawValue: locale) ?? .ru, timeZone: timeZone), waitingLeads: waitingLeads)
+        self.clock = clock
+        self.logger = logger
+        if case .id(let migrated) = chat, String(migrated) != telegram.chatID {
+            logger.warning(
+                "Telegram alerts go to supergroup \(migrated), which chat \(telegram.chatID) became: set LEADLEDGER_TELEGRAM_CHAT_ID=\(migrated)"
+            )
+        }
+    }
+
+    /// Closes the HTTP client. Call once, when the service ends.
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    /// One pass: decide, send, record. Returns what it recorded.
+    @discardableResult
+    public func deliverPending() async throws -> DeliveryPass {
+        var pass = DeliveryPass()
+        let now = clock.now()
+        if let retryNotBefore, now < retryNotBefore { return pass }
+        guard throttle.nextSendAllowed(at: now) <= now.adding(milliseconds: Self.maxInlineWait.milliseconds) else { return pass }
+        let version = try log.alertStreamVersion()
+        if version == idleVersion { return pass }
+        let status = try log.alertDeliveryStatus()
+        let batch = status.pending.prefix(Self.maxAlertsPerPass)
+        let pendingIDs = Set(status.pending.map(\.alertID))
+        decisions = decisions.filter { pendingIDs.contains($0.key) }
+        guard !batch.isEmpty else {
+            idleVersion = version
+            return pass
+        }
+        idleVersion = nil
+        var due: [DueAlert] = []
+        var suppressed: [String] = []
+        for pending in batch {
+            let decision = decisions[pending.alertID] ?? decide(pending, sent: status.sentAlertIDs)
+            decisions[pending.alertID] = decision
+            switch decision {
+            case .send(let occurrences): due.append(DueAlert(pending: pending, occurrences: occurrences))
+            case .suppress: suppressed.append(pending.alertID)
+            }
+        }
+        if !suppressed.isEmpty {
+            try record(suppressed.map { .alertDelivered(AlertDelivered(alertID: $0, outcome: .suppressed, messageIDs: [])) })
+            pass.suppressed = suppressed.count
+        }
+        switch throttle.plan(due) {
+        case .individually(let alerts):
+            for alert in alerts {
+                guard try await send([alert], digest: false, &pass) else { break }
+            }
+        case .digest(let alerts):
+            try await send(alerts, digest: true, &pass)
+        }
+        return pass
+    }
+
+    /// The throttle's decision for a raise; for a resolution, whether its raise was sent (recorded in the log, or
+    /// decided in this process and still on its way).
+    private func decide(_ pending: PendingAlert, sent: Set<String>) -> AlertThrottle.Decision {
+        switch pending.event {
+        case .raised(let raised):
+            return throttle.raised(dedupeKey: raised.dedupeKey, at: pending.recordedAt)
+        case .resolved(let resolved, _, _):
+            _ = throttle.resolved(dedupeKey: resolved.dedupeKey, at: pending.recordedAt)
+            var raiseSent = sent.contains(resolved.resolvesAlertID)
+            if case .send? = decisions[resolved.resolvesAlertID] { raiseSent = true }
+            return raiseSent ? .send(occurrences: 1) : .suppress(occurrences: 0)
+        }
+    }
+
+    /// Sends one message (split into parts when long) for `alerts` and records the outcome for each of them.
+    /// Returns whether the pass may go on.
+    @discardableResult
+    private func send(_ alerts: [DueAlert], digest: Bool, _ pass: inout DeliveryPass) async throws -> Bool {
+        let text = rendering.message(alerts, digest: digest, now: clock.now())
+        var messageIDs: [Int64] = []
+        for part in rendering.text.splitter.split(text) {
+            switch await sendPart(part) {
+            case .delivered(let messageID):
+                messageIDs.append(messageID)
+            case .stop:
+                return false
+            case .refused(let reason):
+                let bounded = Self.bounded(reason)
+                logger.error("Telegram refuses alerts: \(bounded); \(alerts.count) alert(s) recorded as undeliverable")
+                try record(alerts.map { .alertUndeliverable(AlertUndeliverable(alertID: $0.pending.alertID, reason: bounded)) })
+                pass.undeliverable += alerts.count
+                failed()
+                return false
+            }
+        }
+        backoff = nil
+        retryNotBefore = nil
+        try record(
+            alerts.map { .alertDelivered(AlertDelivered(alertID: $0.pending.alertID, outcome: .sent, messageIDs: messageIDs)) })
+        pass.sent += alerts.count
+        pass.messages += messageIDs.count
+        return true
+    }
+
+    private enum PartOutcome {
+        case delivered(Int64)
+        /// Flood control, a transient failure or shutdown: the alerts stay pending.
+        case stop
+        case refused(String)
+    }
+
+    /// One part: resent to the new chat after a migration, resent once as plain text after a markup error.
+    private func sendPart(_ html: String) async -> PartOutcome {
+        var text = html
+        var parseMode: TelegramParseMode? = .html
+        var migrations = 0
+        while true {
+            guard await waitForPacing() else { return .stop }
+            let reply = await client.sendMessage(chatID: chat, text: text, parseMode: parseMode)
+            let now = clock.now()
+            switch reply {
+            case .floodControl(let retryAfter):
+                // Not counted as a send: Telegram paused the bot; nothing goes out before retry_after.
+                throttle.recordFloodControl(retryAfter: retryAfter, at: now)
+                logger.warning("Telegram flood control: alerts wait \(retryAfter.components.seconds) s")
+                return .stop
+            case .delivered(let messageID):
+                throttle.recordSend(at: now)
+                return .delivered(messageID)
+            case .migrated(let newChat) where migrations < 2:
+                throttle.recordSend(at: now)
+                migrations += 1
+                migrate(to: newChat)
+            case .unparsableMarkup where parseMode != nil:
+                throttle.recordSend(at: now)
+                logger.warning("Telegram could not parse an alert's markup; sending it as plain text")
+                text = TelegramHTML.plainText(text)
+                parseMode = nil
+            case .transient(let reason):
+                throttle.recordSend(at: now)
+                failed()
+                logger.warning("Telegram unavailable, alerts wait \(backoff?.components.seconds ?? 0) s: \(reason)")
+                return .stop
+            case .migrated, .unparsableMarkup, .permanent:
+                throttle.recordSend(at: now)
+                return .refused(reply.reason)
+            }
+        }
+    }
+
+    /// Sleeps until the throttle allows a message, if that is soon. False when it is not, or on cancellation.
+    private func waitForPacing() async -> Bool {
+        let now = clock.now()
+        let wait = throttle.nextSendAllowed(at: now).millisecondsSinceEpoch - now.millisecondsSinceEpoch
+        guard wait > 0 else { return true }
+        guard wait <= Self.maxInlineWait.milliseconds else { return false }
+        do {
+            try await Task.sleep(for: .milliseconds(wait))
+        } catch {
+            return false
+        }
+        return true
+    }
+
+    /// A transient or permanent failure: wait 1 s, doubling to 60 s, before the next pass sends.
+    private func failed() {
+        let next = backoff.map { min($0 * 2, Self.maxBackoff) } ?? Self.firstBackoff
+        backoff = next
+        retryNotBefore = clock.now().adding(milliseconds: next.milliseconds)
+    }
+
+    private func migrate(to newChat: Int64) {
+        chat = .id(newChat)
+        logger.warning(
+            "Telegram chat \(configuredChat) was upgraded to supergroup \(newChat): alerts go there now; set LEADLEDGER_TELEGRAM_CHAT_ID=\(newChat)"
+        )
+        do {
+            try TelegramChatFile.save(configured: configuredChat, migratedTo: newChat, logPath: log.path)
+        } catch {
+            logger.error("cannot save the migrated Telegram chat beside the log (a restart will ask Telegram again): \(error)")
+        }
+    }
+
+    private func record(_ events: [LedgerEvent]) throws {
+        _ = try log.append(events.map { PendingEvent($0) })
+    }
+
+    /// At most `FieldLimits.shortText` bytes, cut at a character.
+    static func bounded(_ reason: String) -> String {
+        let text = reason.isEmpty ? "refused" : reason
+        guard text.utf8.count > FieldLimits.shortText else { return text }
+        var cut = ""
+        for character in text {
+            guard cut.utf8.count + character.utf8.count <= FieldLimits.shortText - 3 else { break }
+            cut.append(character)
+        }
+        return cut + "…"
+    }
+}
+
+/// Alert delivery cannot start.
+public struct AlertDeliveryError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// What one pass recorded.
+public struct DeliveryPass: Sendable, Equatable {
+    /// Alerts recorded as sent.
+    public var sent = 0
+    /// Telegram messages those took.
+    public var messages = 0
+    public var suppressed = 0
+    public var undeliverable = 0
+
+    public init() {}
+}
+
+extension Duration {
+    /// Whole milliseconds, for arithmetic on `Timestamp`s.
+    fileprivate var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}
