@@ -2,8 +2,10 @@
 #   make run     set up, build, and run the system: `leadledger run` (serve + react + a sandbox AmoCRM) until Ctrl-C
 #   make demo    fill a demo log in ./data with generated leads, then check-config, status, report, verify
 #   make test    set up, build everything (warnings are errors), self-test the fake AmoCRM/Telegram, run every test
-#   make bench   release build, then the append/replay benchmarks and the wrk HTTP ingest benchmark
-#                (figures go to docs/BENCHMARKS.md by hand)
+#   make bench   release build, then the append/replay benchmarks, the wrk HTTP ingest benchmark and the dashboard
+#                page benchmark (figures go to docs/BENCHMARKS.md by hand)
+#   make screenshot  install chromium if missing, build, serve a freshly seeded demo log and take headless screenshots
+#                of the dashboard (GET /) at 390x1600 and 1280x1000 into docs/dashboard-{phone,desktop}.png
 #   make lint    swift-format lint (force-unwrap and force-try rules on in Sources)
 #   make format  swift-format in place
 #   make clean   remove build output and the demo log
@@ -13,8 +15,9 @@ SWIFT ?= swift
 export LEADLEDGER_STRICT ?= 1
 DEMO_DB ?= ./data/demo.sqlite
 DEMO_LEADS ?= 2000
+SCREENSHOT_DB ?= ./data/screenshot.sqlite
 
-.PHONY: run demo test bench lint format clean setup build
+.PHONY: run demo test bench lint format clean setup build screenshot
 
 setup:
 	@dpkg -s libsqlite3-dev >/dev/null 2>&1 || { \
@@ -54,6 +57,19 @@ bench: setup
 	tools/bench/http_ingest.sh .build/release
 	python3 tools/bench/backlog_drain.py .build/release
 	FIELDS=comment=900001,page_url=900002 python3 tools/bench/backlog_drain.py .build/release
+	tools/bench/dashboard_page.sh .build/release
+
+# A fresh log each time, its 2,000 leads spread over the last 23 hours so the 24-hour charts are full; the generator
+# leaves some leads dead-lettered and raises an alert per 400 leads, so every part of the page shows.
+screenshot: build
+	@command -v chromium >/dev/null || { \
+		echo "installing chromium"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	@mkdir -p data
+	rm -f $(SCREENSHOT_DB) $(SCREENSHOT_DB)-wal $(SCREENSHOT_DB)-shm $(SCREENSHOT_DB).*
+	.build/debug/leadledger-bench seed --db $(SCREENSHOT_DB) --leads 2000 --span-hours 23
+	tools/dashboard_screenshot.sh .build/debug $(SCREENSHOT_DB) docs
 
 lint:
 	$(SWIFT) format lint --strict -r Sources Tests Package.swift
@@ -62,4 +78,4 @@ format:
 	$(SWIFT) format format -i -r Sources Tests Package.swift
 
 clean:
-	rm -rf .build .build-* $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -rf .build .build-* $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(SCREENSHOT_DB) $(SCREENSHOT_DB)-wal $(SCREENSHOT_DB)-shm

@@ -8,7 +8,8 @@ import Logging
 import NIOCore
 import Prometheus
 
-/// The `serve` process: ingest and health over HTTP, on the log's group committer. It never calls AmoCRM.
+/// The `serve` process: ingest, health, the admin API and the dashboard over HTTP, on the log's group committer. It
+/// never calls AmoCRM.
 public struct LedgerServer: Sendable {
     public struct Configuration: Sendable {
         public var host: String
@@ -26,6 +27,8 @@ public struct LedgerServer: Sendable {
         public var adminToken: Secret?
         /// Day boundaries, SLA and money of the daily report.
         public var report: LostLeadCostReport.Settings
+        /// Language of the dashboard (`GET /`): `ru` or `en` (`LEADLEDGER_LOCALE`).
+        public var locale = "ru"
         /// Browser origins allowed to post leads with `fetch()`.
         public var corsOrigins: [String] = []
         /// Per-client-IP token bucket on ingest; 0 turns it off.
@@ -92,11 +95,14 @@ public struct LedgerServer: Sendable {
             redirect: FormRedirect(defaultURL: configuration.formRedirectURL, allowedOrigins: configuration.redirectOrigins),
             clock: SystemClock(), metrics: metrics, logger: logger)
         let runner = try ProjectionRunner(log: log, batchSize: configuration.projectionBatchSize)
+        let rules = HealthAssessment.Context(
+            crmEnabled: configuration.crmEnabled, telegramEnabled: configuration.telegramEnabled,
+            timeZone: configuration.report.timeZone)
         let detailed = DetailedHealth(
-            log: log, runner: runner,
-            context: .init(
-                crmEnabled: configuration.crmEnabled, telegramEnabled: configuration.telegramEnabled,
-                version: LedgerServer.version, startedAt: startedAt, timeZone: configuration.report.timeZone))
+            log: log, runner: runner, context: .init(rules: rules, version: LedgerServer.version, startedAt: startedAt))
+        let dashboard = DashboardEndpoint(
+            log: log, runner: runner, rules: rules, report: configuration.report,
+            adminEnabled: configuration.adminToken != nil, locale: configuration.locale)
         let limiter = ClientRateLimiter(perMinute: configuration.rateLimitPerMinute, burst: configuration.rateLimitBurst)
         let router = Router(context: LedgerRequestContext.self)
         router.add(middleware: RequestMetrics(metrics: metrics))
@@ -112,6 +118,7 @@ public struct LedgerServer: Sendable {
         }
         // Preflights are answered by the CORS middleware; this route only makes OPTIONS reach it.
         router.on("/api/leads", method: .options) { _, _ in Response(status: .noContent) }
+        router.get("/") { _, _ in dashboard.handle() }
         router.get("/api/health") { _, _ in HealthEndpoint(log: log).liveness() }
         router.get("/metrics") { _, _ in
             let text = metrics.render(log: log, runner: runner, committer: committer, startedAt: startedAt)

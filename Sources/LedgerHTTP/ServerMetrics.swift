@@ -121,7 +121,7 @@ final class ServerMetrics: Sendable {
         if let rss = DetailedHealth.residentBytes() {
             gauge("process_resident_memory", unit: "bytes", "Resident set size of serve").set(to: Double(rss))
         }
-        if let free = DetailedHealth.freeDisk(log.path) {
+        if let free = HealthFacts.freeDisk(log.path) {
             gauge("disk_free", unit: "bytes", "Free bytes on the log's file system").set(to: Double(free))
         }
         return registry.emitToBuffer()

@@ -27,6 +27,9 @@ public struct LeadHistoryGenerator {
     /// Carried across `generate` calls, so successive calls continue one history instead of repeating it.
     private var random: SeededGenerator
     private var nextNumber = 0
+    /// Leads planned so far, across `generate` calls and batches: one alert per 400 of them, whatever the batch size
+    /// (`leadledger-bench seed` writes batches of 20).
+    private var leadsPlanned = 0
     /// Leads per receive transaction (and per round of sync events).
     public var batchSize = 1000
     /// Time between two leads' arrivals.
@@ -66,8 +69,11 @@ public struct LeadHistoryGenerator {
             precondition(!receipts.contains(where: \.duplicate), "generated idempotency keys must be unique")
             summary.events += Int64(receipts.count)
             summary.leads += receipts.count
+            var planned = leadsPlanned
             try writeOutcomes(
-                for: zip(leads, receipts).map { ($0.1.leadID, $0.0.spam != nil) }, random: &random, summary: &summary)
+                for: zip(leads, receipts).map { ($0.1.leadID, $0.0.spam != nil) }, random: &random, planned: &planned,
+                summary: &summary)
+            leadsPlanned = planned
             made += size
         }
         nextNumber += count
@@ -97,7 +103,7 @@ public struct LeadHistoryGenerator {
     /// Three rounds, each one transaction at its own time: first attempts 30 s after the batch, retries 10 min later,
     /// requeues and erasures an hour later. Delays therefore straddle the 5-minute SLA.
     private func writeOutcomes(
-        for leads: [(LeadID, spam: Bool)], random: inout SeededGenerator, summary: inout Summary
+        for leads: [(LeadID, spam: Bool)], random: inout SeededGenerator, planned: inout Int, summary: inout Summary
     ) throws {
         var plans: [(LeadID, Plan)] = []
         for (lead, spam) in leads {
@@ -123,7 +129,6 @@ public struct LeadHistoryGenerator {
         var round1: [PendingEvent] = []
         var round2: [PendingEvent] = []
         var round3: [PendingEvent] = []
-        var alerts = 0
         for (lead, plan) in plans {
             let retryAt = clock.now().adding(seconds: 600)
             switch plan {
@@ -158,20 +163,20 @@ public struct LeadHistoryGenerator {
             case .spam:
                 summary.spam += 1
             }
-            alerts += 1
-            if alerts % 400 == 0 {
+            planned += 1
+            if planned % 400 == 0 {
                 round1.append(
                     PendingEvent(
                         .alertRaised(
                             AlertRaised(
-                                alertID: UUIDv7.make(at: clock.now()), kind: "crm_failures", severity: .warning,
+                                alertID: "generated-\(planned)", kind: "crm_failures", severity: .warning,
                                 dedupeKey: "crm_failures", message: "3 consecutive AmoCRM failures", subject: "amocrm"))))
                 let resolutionID = UUIDv7.make(at: clock.now())
                 round1.append(
                     PendingEvent(
                         .alertResolved(
                             AlertResolved(
-                                alertID: resolutionID, resolvesAlertID: "generated-\(alerts)",
+                                alertID: resolutionID, resolvesAlertID: "generated-\(planned)",
                                 kind: "crm_failures", dedupeKey: "crm_failures", message: "AmoCRM answers again"))))
                 // Delivery facts: the raise went out to Telegram (split in two), the resolution was suppressed, and a
                 // later alert was refused for good.
@@ -179,14 +184,15 @@ public struct LeadHistoryGenerator {
                     PendingEvent(
                         .alertDelivered(
                             AlertDelivered(
-                                alertID: "generated-\(alerts)", outcome: .sent, messageIDs: [Int64(alerts), Int64(alerts + 1)]))))
+                                alertID: "generated-\(planned)", outcome: .sent, messageIDs: [Int64(planned), Int64(planned + 1)])
+                        )))
                 round1.append(
                     PendingEvent(.alertDelivered(AlertDelivered(alertID: resolutionID, outcome: .suppressed, messageIDs: []))))
                 round1.append(
                     PendingEvent(
                         .alertUndeliverable(
                             AlertUndeliverable(
-                                alertID: "generated-undeliverable-\(alerts)",
+                                alertID: "generated-undeliverable-\(planned)",
                                 reason: "HTTP 403: Forbidden: bot was blocked by the user"))))
                 // A restart of react after a crash, and that run's clean stop: the process history of a live system.
                 let instance = UUIDv7.make(at: clock.now())
@@ -194,13 +200,14 @@ public struct LeadHistoryGenerator {
                     PendingEvent(
                         .processStarted(
                             ProcessStarted(
-                                process: .react, instanceID: instance, pid: Int32(1000 + alerts / 400), version: "generator",
-                                previousInstanceID: "previous-\(alerts)", previousEnded: .unclean))))
+                                process: .react, instanceID: instance, pid: Int32(1000 + planned / 400), version: "generator",
+                                previousInstanceID: "previous-\(planned)", previousEnded: .unclean))))
                 round1.append(
                     PendingEvent(
                         .processStopped(
                             ProcessStopped(
-                                process: .react, instanceID: instance, pid: Int32(1000 + alerts / 400), reason: "shutdown signal")
+                                process: .react, instanceID: instance, pid: Int32(1000 + planned / 400), reason: "shutdown signal"
+                            )
                         )
                     ))
             }

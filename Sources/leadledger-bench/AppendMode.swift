@@ -34,15 +34,24 @@ struct SeedMode {
     let path: String
     let leads: Int
     let seed: UInt64
+    /// Spread the arrivals evenly over this many hours, ending an hour ago (so every generated outcome, the last of
+    /// which follows its lead by an hour, is already in the past): what the dashboard's 24-hour charts want to show.
+    /// Nil: the leads arrive one a second from a day ago (`make demo`, whose report shows yesterday).
+    var spanHours: Int?
 
     func run() throws {
+        let now = SystemClock().now()
+        let hours = Int64(spanHours ?? 0)
         // About a day ago, so the demo shows up in `leadledger report` (whose default is yesterday).
-        let start = SystemClock().now().adding(seconds: -86_400)
+        let start = spanHours == nil ? now.adding(seconds: -86_400) : now.adding(seconds: -(hours + 1) * 3600)
         let clock = ManualClock(start)
         let log = try EventLog.open(path: path, clock: clock)
         var generator = LeadHistoryGenerator(log: log, clock: clock, seed: seed)
         // Small batches: the generator's first attempt follows each batch by 30 s, so delays look like a live system's.
         generator.batchSize = 20
+        if spanHours != nil {
+            generator.arrivalSpacingMilliseconds = max(1, hours * 3_600_000 / Int64(max(leads, 1)))
+        }
         let summary = try generator.generate(leads: leads)
         print("seed: \(summary.leads) leads, \(summary.events) events written to \(path)")
     }

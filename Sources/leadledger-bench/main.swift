@@ -6,7 +6,8 @@ import LedgerStore
 /// - `run [--events N] [--leads N]`: the benchmarks in docs/BENCHMARKS.md.
 /// - `append --db PATH --leads N`: writes N leads, each with an attempt and an outcome, one transaction per call;
 ///   used by the two-process test.
-/// - `seed --db PATH --leads N [--seed S]`: fills a log with a generated history (demo data for `make run`).
+/// - `seed --db PATH --leads N [--seed S] [--span-hours H]`: fills a log with a generated history (demo data for
+///   `make demo`; with `--span-hours`, arrivals spread over the last H hours, as `make screenshot` wants).
 /// - `pending --db PATH --leads N`: N leads never sent, the backlog for `tools/bench/backlog_drain.sh`.
 /// - `ceiling --db PATH [--port P]`: `serve` without storage, the ceiling for the HTTP ingest benchmark
 ///   (`tools/bench/http_ingest.sh`).
@@ -33,7 +34,9 @@ do {
         guard let path = option("--db"), let leads = option("--leads").flatMap(Int.init) else {
             fail("seed needs --db and --leads")
         }
-        try SeedMode(path: path, leads: leads, seed: option("--seed").flatMap(UInt64.init) ?? 1).run()
+        let span = option("--span-hours").flatMap(Int.init)
+        if let span, !(1...720).contains(span) { fail("--span-hours must be 1 to 720") }
+        try SeedMode(path: path, leads: leads, seed: option("--seed").flatMap(UInt64.init) ?? 1, spanHours: span).run()
     case "pending":
         guard let path = option("--db"), let leads = option("--leads").flatMap(Int.init) else {
             fail("pending needs --db and --leads")
@@ -49,7 +52,8 @@ do {
         ).run()
     default:
         fail(
-            "usage: leadledger-bench (run [--events N] [--appends N] | append --db PATH --leads N | seed --db PATH --leads N"
+            "usage: leadledger-bench (run [--events N] [--appends N] | append --db PATH --leads N"
+                + " | seed --db PATH --leads N [--seed S] [--span-hours H]"
                 + " | pending --db PATH --leads N | ceiling --db PATH [--port P])")
     }
 } catch {

@@ -112,4 +112,3 @@ struct ReactFaultTests {
             "no lead was dead-lettered by a ten-second outage")
     }
 }
-

@@ -6,7 +6,7 @@ import LedgerProjections
 func readModelDump(_ store: ReadModelStore) throws -> [String: [String]] {
     try store.database.read { db in
         var dump: [String: [String]] = [:]
-        for table in ["retry_queue", "health_view", "cost_report_lead"] {
+        for table in ["retry_queue", "health_view", "cost_report_lead", "hourly_activity"] {
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1")
             dump[table] = rows.map { $0.description }
         }

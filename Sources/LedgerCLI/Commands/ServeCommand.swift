@@ -13,7 +13,8 @@ import Prometheus
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the HTTP server: POST /api/leads, GET /api/health and /api/health/detailed. Never calls AmoCRM.",
+        abstract:
+            "Run the HTTP server: POST /api/leads, GET /api/health and /api/health/detailed, /api/admin/*, the dashboard at GET /. Never calls AmoCRM.",
         discussion:
             "Prints 'listening on http://HOST:PORT' once ready (LEADLEDGER_PORT=0 picks a free port). Stops gracefully on SIGTERM/SIGINT."
     )
@@ -36,6 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
             report: .init(
                 timeZone: settings.timeZone, deliverySLASeconds: settings.deliverySLASeconds, leadCost: settings.leadCost,
                 currency: settings.currency))
+        configuration.locale = settings.locale
         configuration.corsOrigins = settings.corsOrigins
         configuration.rateLimitPerMinute = settings.rateLimitPerMinute
         configuration.rateLimitBurst = settings.rateLimitBurst

@@ -39,8 +39,10 @@ public struct ProjectionRunner: Sendable {
         self.init(log: log, store: try ReadModelStore.open(beside: log), projectors: projectors, batchSize: batchSize)
     }
 
-    /// The retry queue, the health view and the cost report.
-    public static let standardProjectors: [any Projector] = [RetryQueueProjector(), HealthProjector(), CostReportProjector()]
+    /// The retry queue, the health view, the cost report and the dashboard's hourly activity.
+    public static let standardProjectors: [any Projector] = [
+        RetryQueueProjector(), HealthProjector(), CostReportProjector(), HourlyActivityProjector(),
+    ]
 
     /// Folds every event committed so far. Returns how many events were applied.
     @discardableResult

@@ -7,7 +7,7 @@ import LedgerStore
 #endif
 
 /// The read models' own SQLite file, `<log>.projections.sqlite` beside the log: the retry queue, the health view, the
-/// cost report and `projection_checkpoint`.
+/// cost report, the hourly activity and `projection_checkpoint`.
 ///
 /// Why a file of their own: folding takes this file's write lock, never the log's, so a projection batch cannot make
 /// ingest's group commit wait (it did, and that was most of the HTTP benchmark's p99). The runner reads the log through

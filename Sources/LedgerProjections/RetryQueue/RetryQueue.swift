@@ -25,6 +25,19 @@ public struct RetryQueue: Sendable {
         }
     }
 
+    /// Leads in `state`, newest arrival first, at most `limit` (clamped like `entries`): the dashboard's dead-letter
+    /// list. Walks the `(state, received_at)` index backwards, so it reads `limit` rows however many are dead.
+    public func newest(in state: LeadSyncState, limit: Int) throws -> [RetryQueueEntry] {
+        let limit = max(0, min(limit, store.maxPageSize))
+        return try store.database.read { db in
+            guard try db.tableExists(RetryQueueEntry.databaseTableName) else { return [] }
+            return try RetryQueueEntry.fetchAll(
+                db,
+                sql: "SELECT \(RetryQueueEntry.columns) FROM retry_queue WHERE state = ? ORDER BY received_at DESC LIMIT ?",
+                arguments: [state.rawValue, limit])
+        }
+    }
+
     /// Pending leads whose next attempt is due at `now`, earliest first, at most `limit`.
     public func due(at now: Timestamp, limit: Int) throws -> [RetryQueueEntry] {
         let limit = max(0, min(limit, store.maxPageSize))

@@ -1,0 +1,55 @@
+import Foundation
+import LedgerCore
+import LedgerProjections
+import LedgerStore
+
+/// What the server's health is judged from, read once per request: the log's head, the read models, the reactor's
+/// heartbeat and the disk. `/api/health/detailed` and the dashboard read the same facts and judge them with the same
+/// rules (`HealthAssessment`), so the two pages can never disagree.
+struct HealthFacts: Sendable {
+    var now: Timestamp
+    var head: ChainHead?
+    var health: HealthView
+    var projections: [ProjectionStatus]
+    var heartbeat: ReactorHeartbeat?
+    var fileBytes: Int64?
+    var freeBytes: Int64?
+    /// Telegram delivery of alerts (pending, last sent, a refusal); nil when it cannot be read.
+    var alerts: AlertDeliveryStatus?
+    /// Restarts of `serve` and `react` since midnight in the configured time zone; nil when they cannot be read.
+    var restarts: RestartCounts?
+
+    /// Seconds since the reactor last wrote its heartbeat; nil when it never ran on this log.
+    var heartbeatAgeSeconds: Int64? {
+        heartbeat.map { max(0, (now.millisecondsSinceEpoch - $0.updatedAt.millisecondsSinceEpoch) / 1000) }
+    }
+
+    /// How far the slowest projector is behind the log.
+    var maxProjectionLag: Int64 { projections.map(\.lag).max() ?? 0 }
+
+    /// Reads every fact; throws when the log or the read models cannot be read (health is then `failing`).
+    static func read(log: EventLog, runner: ProjectionRunner, now: Timestamp, timeZone: TimeZone) throws -> HealthFacts {
+        HealthFacts(
+            now: now, head: try log.head(), health: try HealthView.load(runner.store, now: now),
+            projections: try runner.status(), heartbeat: ReactorHeartbeat.read(forLog: log.path),
+            fileBytes: fileSize(log.path), freeBytes: freeDisk(log.path), alerts: try? log.alertDeliveryStatus(),
+            restarts: try? log.restarts(since: startOfDay(now, in: timeZone)))
+    }
+
+    /// Midnight of `now`'s day in `zone`.
+    static func startOfDay(_ now: Timestamp, in zone: TimeZone) -> Timestamp {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let date = Date(timeIntervalSince1970: Double(now.millisecondsSinceEpoch) / 1000)
+        return Timestamp(millisecondsSinceEpoch: Int64(calendar.startOfDay(for: date).timeIntervalSince1970 * 1000))
+    }
+
+    static func fileSize(_ path: String) -> Int64? {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+    }
+
+    static func freeDisk(_ path: String) -> Int64? {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return (try? FileManager.default.attributesOfFileSystem(forPath: directory)[.systemFreeSize] as? NSNumber)?.int64Value
+    }
+}
