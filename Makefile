@@ -33,6 +33,7 @@ build: setup
 
 test: build
 	python3 tools/test_fakes.py
+	python3 tools/grafana/check_grafana.py
 	$(SWIFT) test
 
 run: build

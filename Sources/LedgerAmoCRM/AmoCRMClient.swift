@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import LedgerCore
 import Logging
+import Metrics
 import NIOCore
 import NIOHTTP1
 
@@ -101,6 +102,7 @@ public final class AmoCRMClient: Sendable {
             return .transportFailure(TransportFailure(.connectFailed, detail: "invalid request URL: \(error)"))
         }
         let recorder = ExchangeRecorder(maxBodyBytes: configuration.maxReplyBodyBytes, clock: clock)
+        let started = ContinuousClock.now
         let deadline = NIODeadline.now() + configuration.requestTimeout.timeAmount
         let task = httpClient.execute(request: request, delegate: recorder, deadline: deadline, logger: logger)
         let exchange: AmoCRMExchange
@@ -119,7 +121,22 @@ public final class AmoCRMClient: Sendable {
             }
         }
         log(exchange, method: method, path: path)
+        Timer(label: "leadledger_crm_request_duration_seconds", dimensions: [("operation", Self.operation(path))])
+            .record(duration: ContinuousClock.now - started)
         return exchange
+    }
+
+    /// The metric label for a path: a closed set, so a search's query never becomes a label value.
+    static func operation(_ path: String) -> String {
+        let route = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
+        switch route {
+        case AmoCRMAPI.complexLeadsPath: return "create"
+        case AmoCRMAPI.leadNotesPath: return "notes"
+        case AmoCRMAPI.accountPath: return "probe"
+        case AmoCRMAPI.accessTokenPath: return "token"
+        case _ where path.hasPrefix("/api/v4/leads?"): return "search"
+        default: return "other"
+        }
     }
 
     private func log(_ exchange: AmoCRMExchange, method: AmoCRMMethod, path: String) {

@@ -164,6 +164,13 @@ struct LedgerSettingsTests {
         }
     }
 
+    @Test func theReactorMetricsPortIsOffUnlessSetAndBounded() throws {
+        #expect(try load([:]).reactMetricsPort == nil)
+        #expect(try load(["LEADLEDGER_REACT_METRICS_PORT": "0"]).reactMetricsPort == 0)
+        #expect(problems(["LEADLEDGER_REACT_METRICS_PORT": "65535"]).isEmpty)
+        #expect(problems(["LEADLEDGER_REACT_METRICS_PORT": "65536"]).map(\.key) == ["LEADLEDGER_REACT_METRICS_PORT"])
+    }
+
     @Test func partialOAuthNamesEachMissingKey() {
         let found = problems([
             "LEADLEDGER_AMOCRM_BASE_URL": "https://acme.amocrm.ru", "LEADLEDGER_AMOCRM_CLIENT_ID": "id",

@@ -76,20 +76,27 @@ final class ReactProcess: @unchecked Sendable {
     let process = Process()
     private let directory: TemporaryDirectory
     private let errorPath: String
+    private let outputPath: String
 
     init(log server: ServeProcess, settings: [String: String]) throws {
         directory = try TemporaryDirectory(prefix: "leadledger-react")
         errorPath = directory.file("stderr")
-        guard FileManager.default.createFile(atPath: errorPath, contents: nil) else {
+        outputPath = directory.file("stdout")
+        guard FileManager.default.createFile(atPath: errorPath, contents: nil),
+            FileManager.default.createFile(atPath: outputPath, contents: nil)
+        else {
             throw HarnessError(message: "cannot create \(errorPath)")
         }
         process.executableURL = URL(fileURLWithPath: try leadledgerBinary())
         process.arguments = ["react"]
         process.environment = server.environment.merging(settings) { $1 }
-        process.standardOutput = FileHandle.nullDevice
+        process.standardOutput = FileHandle(forWritingAtPath: outputPath)
         process.standardError = FileHandle(forWritingAtPath: errorPath)
         try process.run()
     }
+
+    /// What it has printed to stdout so far.
+    var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
 
     /// Waits (at most 10 s) for it to exit by itself.
     func waitForExit() async throws {

@@ -2,10 +2,13 @@ import ArgumentParser
 import Foundation
 import LedgerAmoCRM
 import LedgerCore
+import LedgerHTTP
 import LedgerProjections
 import LedgerReactor
 import LedgerStore
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -43,6 +46,7 @@ struct ReactCommand: AsyncParsableCommand {
             let alerts = AlertService(log: log, runner: runner, settings: settings.alerts, circuit: { nil }, logger: logger)
             var services: [any Service] = [alerts]
             if let delivery = try alertDelivery(log, runner, settings, logger) { services.append(delivery) }
+            if let metrics = metricsServer(settings, logger) { services.append(metrics) }
             try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
             run.end()
             withExtendedLifetime(lock) {}
@@ -89,6 +93,7 @@ struct ReactCommand: AsyncParsableCommand {
             log: log, runner: runner, settings: settings.alerts, circuit: { await engine.breakerState }, logger: logger)
         var services: [any Service] = [ReactorService(engine: engine, logger: logger), alerts]
         if let delivery = try alertDelivery(log, runner, settings, logger) { services.append(delivery) }
+        if let metrics = metricsServer(settings, logger) { services.append(metrics) }
         writeOut("leadledger react: sending to \(crm.baseURL.absoluteString)\n")
         do {
             try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
@@ -99,6 +104,18 @@ struct ReactCommand: AsyncParsableCommand {
         try? await client.shutdown()
         run.end()
         withExtendedLifetime(lock) {}
+    }
+
+    /// `react`'s own `/metrics` when `LEADLEDGER_REACT_METRICS_PORT` is set: swift-metrics goes to a Prometheus
+    /// registry that this server renders.
+    private func metricsServer(_ settings: LedgerSettings, _ logger: Logger) -> (any Service)? {
+        guard let port = settings.reactMetricsPort else { return nil }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let host = settings.host
+        return MetricsOnlyServer.make(host: host, port: port, registry: registry, logger: logger) { bound in
+            writeOut("leadledger react: metrics on http://\(host):\(bound)/metrics\n")
+        }
     }
 
     /// Telegram delivery of alerts, in its own service with its own client; nil when Telegram is not configured (the

@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Keys (environment names; a `--config` file uses the same names), defaults, and what they do:
 /// - `LEADLEDGER_DB` (`./data/ledger.sqlite`): the event log file.
-/// - `LEADLEDGER_HOST` / `LEADLEDGER_PORT` (`127.0.0.1` / `8080`): HTTP listen address.
+/// - `LEADLEDGER_HOST` / `LEADLEDGER_PORT` (`127.0.0.1` / `8080`): HTTP listen address; `LEADLEDGER_REACT_METRICS_PORT`
+///   (unset: off) where `react` serves its own `/metrics`.
 /// - `LEADLEDGER_ADMIN_TOKEN` (unset: admin API disabled): bearer token, at least 16 characters.
 /// - `LEADLEDGER_AMOCRM_BASE_URL` (unset: CRM sync disabled) with `LEADLEDGER_AMOCRM_TOKEN`, or the OAuth set
 ///   `_CLIENT_ID`, `_CLIENT_SECRET`, `_REFRESH_TOKEN`, `_REDIRECT_URI`; `_TIMEOUT_S` (30), `_CONNECT_TIMEOUT_S` (5),
@@ -67,6 +68,8 @@ public struct LedgerSettings: Sendable {
     public var crashLoopWindowSeconds: Int
     /// Thresholds of the alert rules `react` evaluates.
     public var alerts: AlertSettings
+    /// Where `react` serves its own `/metrics` (on `host`); nil = not served, 0 = any free port (printed at start).
+    public var reactMetricsPort: Int?
 
     /// Every key LeadLedger reads; `check-config` flags unknown `LEADLEDGER_*` variables (likely typos) against it.
     public static let knownKeys: Set<String> = Set(AlertSettings.keys).union([
@@ -85,7 +88,7 @@ public struct LedgerSettings: Sendable {
         "LEADLEDGER_AMOCRM_RETRY_S", "LEADLEDGER_AMOCRM_BREAKER_FAILURES", "LEADLEDGER_AMOCRM_PROBE_S",
         "LEADLEDGER_AMOCRM_SEARCH_RECHECK_S", "LEADLEDGER_AMOCRM_BAN_PROBE_S", "LEADLEDGER_AMOCRM_RESPONSIBLE_USER_ID",
         "LEADLEDGER_AMOCRM_LEAD_NAME", "LEADLEDGER_AMOCRM_TAGS", "LEADLEDGER_AMOCRM_FIELDS",
-        "LEADLEDGER_ALERT_CRASH_LOOP_RESTARTS", "LEADLEDGER_ALERT_CRASH_LOOP_WINDOW_S",
+        "LEADLEDGER_ALERT_CRASH_LOOP_RESTARTS", "LEADLEDGER_ALERT_CRASH_LOOP_WINDOW_S", "LEADLEDGER_REACT_METRICS_PORT",
     ])
 
     /// Validates every setting from `raw` (a lookup by environment name). Throws one `SettingsError` listing every
@@ -154,6 +157,7 @@ public struct LedgerSettings: Sendable {
         crashLoopRestarts = reader.integer("LEADLEDGER_ALERT_CRASH_LOOP_RESTARTS", default: 3, range: 2...100)
         crashLoopWindowSeconds = reader.integer("LEADLEDGER_ALERT_CRASH_LOOP_WINDOW_S", default: 600, range: 60...86_400)
         alerts = AlertSettings(reader: &reader)
+        reactMetricsPort = reader.optionalInteger("LEADLEDGER_REACT_METRICS_PORT", range: 0...65535).map { Int($0) }
         // An unset variable and an empty one read the same, so turning the honeypot off takes a word.
         let honeypot = reader.string("LEADLEDGER_HONEYPOT_FIELD") ?? "_honeypot"
         honeypotField = honeypot == "off" ? "" : honeypot

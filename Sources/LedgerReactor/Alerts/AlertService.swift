@@ -59,6 +59,7 @@ public struct AlertService: Service {
             open: try log.openAlerts(), conditions: AlertRules.evaluate(inputs, settings), now: now)
         guard !events.isEmpty else { return [] }
         try log.append(events.map { PendingEvent($0) })
+        ReactorMetrics.recorded(events)
         return events
     }
 

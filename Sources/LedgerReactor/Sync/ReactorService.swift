@@ -20,8 +20,10 @@ public struct ReactorService: Service {
 
     /// Tells health the reactor is alive and what its breaker says. Failing to write it must not stop syncing.
     private func heartbeat() async {
-        let beat = ReactorHeartbeat(
-            pid: getpid(), updatedAt: SystemClock().now(), circuit: await engine.breakerState, syncEnabled: true)
+        let circuit = await engine.breakerState
+        ReactorMetrics.circuit(circuit)
+        ReactorMetrics.pass()
+        let beat = ReactorHeartbeat(pid: getpid(), updatedAt: SystemClock().now(), circuit: circuit, syncEnabled: true)
         do {
             try beat.write(forLog: engine.log.path)
         } catch {

@@ -230,11 +230,15 @@ public actor SyncEngine {
                 }
             }
             // Recorded first: the leads are delivered whatever happens to their notes.
-            _ = try log.append(Self.oneAlertPerKey(outcomes))
+            let recorded = Self.oneAlertPerKey(outcomes)
+            _ = try log.append(recorded)
+            ReactorMetrics.recorded(recorded)
             await addNotes(notes)
             return batch.count
         }
-        _ = try log.append(Self.oneAlertPerKey(outcomes))
+        let recorded = Self.oneAlertPerKey(outcomes)
+        _ = try log.append(recorded)
+        ReactorMetrics.recorded(recorded)
         return batch.count
     }
 

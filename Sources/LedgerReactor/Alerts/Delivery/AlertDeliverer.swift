@@ -244,6 +244,7 @@ public actor AlertDeliverer {
 
     private func record(_ events: [LedgerEvent]) throws {
         _ = try log.append(events.map { PendingEvent($0) })
+        ReactorMetrics.recorded(events)
     }
 
     /// At most `FieldLimits.shortText` bytes, cut at a character.

@@ -41,14 +41,16 @@ struct AlertRendering: Sendable {
         switch alert.pending.event {
         case .raised(let raised):
             return AlertContent(
-                alertID: raised.alertID, kind: raised.kind, severity: raised.severity, message: raised.message,
+                alertID: raised.alertID, kind: raised.kind, severity: raised.severity,
+                message: ContactScrubber.scrub(raised.message),
                 subject: raised.subject, since: alert.pending.recordedAt, affectedLeads: affected(raised.kind),
                 occurrences: alert.occurrences)
         case .resolved(let resolved, let raise, let raisedAt):
             // The raise's id, so the owner matches "resolved" with the message that raised it.
             return AlertContent(
                 alertID: raise?.alertID ?? resolved.alertID, kind: resolved.kind, severity: raise?.severity ?? .info,
-                message: resolved.message, subject: raise?.subject, since: raisedAt ?? alert.pending.recordedAt)
+                message: ContactScrubber.scrub(resolved.message), subject: raise?.subject,
+                since: raisedAt ?? alert.pending.recordedAt)
         }
     }
 
