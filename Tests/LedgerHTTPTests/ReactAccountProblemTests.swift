@@ -85,8 +85,12 @@ struct ReactAccountProblemTests {
         let stopped = react.stop()
         server.stop()
         #expect(stopped.status == 0, "\(stopped.stderr.suffix(2000))")
-        #expect(alerts.count == 1 && alerts.first?.kind == "crm_stopped", "\(alerts)")
-        #expect(try decoded(log, .alertRaised).count == 1, "probes refused by the same 402 raise no more alerts")
+        #expect(alerts.first?.kind == "crm_stopped", "\(alerts)")
+        // The rules may add `crm_circuit_open` if an evaluation falls in the stop; the ban alert itself is raised once.
+        let stoppedAlerts = try decoded(log, .alertRaised).filter {
+            if case .alertRaised(let alert) = $0 { alert.kind == "crm_stopped" } else { false }
+        }
+        #expect(stoppedAlerts.count == 1, "probes refused by the same 402 raise no more crm_stopped alerts")
         #expect(alerts.first?.message.contains("payment") == true, "\(alerts)")
         #expect(healthBody.contains(#""circuit_state":"open""#), "\(healthBody)")
         #expect(createCallsWhileStopped == 1, "after the 402 only probes went out, not leads")

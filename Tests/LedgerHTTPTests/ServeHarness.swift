@@ -47,6 +47,11 @@ final class ServeProcess: @unchecked Sendable {
         environment["LEADLEDGER_DB"] = dbPath
         environment["LEADLEDGER_HOST"] = "127.0.0.1"
         environment["LEADLEDGER_PORT"] = "0"
+        // The disk and memory rules judge the machine the tests run on; their own tests are pure (AlertRulesTests).
+        // Here they are set where no machine reaches them, so a test's alerts depend on what the test does.
+        environment["LEADLEDGER_ALERT_DISK_FREE_MB"] = "1"
+        environment["LEADLEDGER_ALERT_MEMORY_PERCENT"] = "99"
+        environment["LEADLEDGER_MEMORY_LIMIT_MB"] = "1000000"
         environment.merge(settings) { $1 }
         return environment
     }
