@@ -156,6 +156,7 @@ struct LedgerSettingsTests {
         for (key, low, high) in [
             ("LEADLEDGER_TELEGRAM_TIMEOUT_S", 1, 60), ("LEADLEDGER_TELEGRAM_CONNECT_TIMEOUT_S", 1, 30),
             ("LEADLEDGER_ALERT_REPEAT_WINDOW_S", 0, 86_400), ("LEADLEDGER_ALERT_DIGEST_OVER", 1, 100),
+            ("LEADLEDGER_ALERT_MAX_AGE_S", 60, 2_592_000),
         ] {
             #expect(LedgerSettings.knownKeys.contains(key))
             #expect(problems([key: "\(low)"]).isEmpty && problems([key: "\(high)"]).isEmpty, "\(key)")

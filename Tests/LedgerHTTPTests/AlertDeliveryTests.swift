@@ -88,6 +88,22 @@ struct AlertDeliveryTests {
         }
     }
 
+    @Test func alertsOlderThanTheMaxAgeAreRecordedAsSuppressedNotSent() async throws {
+        let rig = try Rig()
+        let old = try rig.raise("pending_too_old")
+        let settings = try LedgerSettings.load { rig.telegram.settings[$0] }
+        // Telegram first sees the alert two days after it was raised (say, a bot configured only now).
+        let later = ManualClock(SystemClock().now().adding(milliseconds: 2 * 86_400_000))
+        let deliverer = try AlertDeliverer(
+            log: rig.log, telegram: try #require(settings.telegram), settings: settings.alerts, locale: "en",
+            timeZone: try #require(TimeZone(identifier: "UTC")), clock: later, logger: Logger(label: "test.delivery"))
+        let pass = try await deliverer.deliverPending()
+        await deliverer.shutdown()
+        #expect(pass.suppressed == 1)
+        #expect(try rig.delivered()[old.alertID]?.outcome == .suppressed)
+        #expect(try await rig.telegram.messages().isEmpty, "nothing sent")
+    }
+
     @Test func anAlertIsDeliveredOnceAndRecorded() async throws {
         let rig = try Rig()
         let alert = try rig.raise("crm_failures")

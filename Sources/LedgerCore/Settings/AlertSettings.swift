@@ -26,6 +26,10 @@ public struct AlertSettings: Sendable, Equatable {
     public var repeatWindowSeconds: Int = 600
     /// More than this many alerts due at once go out as one digest message. `LEADLEDGER_ALERT_DIGEST_OVER` (5, 1–100).
     public var digestOver: Int = 5
+    /// Alerts older than this when Telegram first sees them (recorded before a bot was configured, or during a long
+    /// Telegram outage) are recorded as suppressed instead of sent: old news must not bury the new.
+    /// `LEADLEDGER_ALERT_MAX_AGE_S` (86400).
+    public var maxAgeSeconds: Int = 86_400
 
     public init() {}
 
@@ -33,7 +37,7 @@ public struct AlertSettings: Sendable, Equatable {
         "LEADLEDGER_ALERT_CHECK_S", "LEADLEDGER_ALERT_CRM_FAILURES", "LEADLEDGER_ALERT_PENDING_AGE_S",
         "LEADLEDGER_ALERT_DISK_FREE_MB", "LEADLEDGER_ALERT_MEMORY_PERCENT", "LEADLEDGER_MEMORY_LIMIT_MB",
         "LEADLEDGER_ALERT_PROJECTOR_STALL_S", "LEADLEDGER_TELEGRAM_TIMEOUT_S", "LEADLEDGER_TELEGRAM_CONNECT_TIMEOUT_S",
-        "LEADLEDGER_ALERT_REPEAT_WINDOW_S", "LEADLEDGER_ALERT_DIGEST_OVER",
+        "LEADLEDGER_ALERT_REPEAT_WINDOW_S", "LEADLEDGER_ALERT_DIGEST_OVER", "LEADLEDGER_ALERT_MAX_AGE_S",
     ]
 
     init(reader: inout SettingsReader) {
@@ -48,5 +52,6 @@ public struct AlertSettings: Sendable, Equatable {
         telegramConnectTimeoutSeconds = reader.integer("LEADLEDGER_TELEGRAM_CONNECT_TIMEOUT_S", default: 5, range: 1...30)
         repeatWindowSeconds = reader.integer("LEADLEDGER_ALERT_REPEAT_WINDOW_S", default: 600, range: 0...86_400)
         digestOver = reader.integer("LEADLEDGER_ALERT_DIGEST_OVER", default: 5, range: 1...100)
+        maxAgeSeconds = reader.integer("LEADLEDGER_ALERT_MAX_AGE_S", default: 86_400, range: 60...2_592_000)
     }
 }

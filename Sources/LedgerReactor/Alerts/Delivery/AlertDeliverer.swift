@@ -34,6 +34,8 @@ public actor AlertDeliverer {
     let rendering: AlertRendering
     let clock: any LedgerClock
     let logger: Logger
+    /// Older alerts are recorded as suppressed, not sent (`LEADLEDGER_ALERT_MAX_AGE_S`).
+    let maxAge: Int64
     /// The throttle's word on each pending alert, asked once per process: asking again would count a repeat twice.
     private var decisions: [String: AlertThrottle.Decision] = [:]
     private var backoff: Duration?
@@ -64,6 +66,7 @@ public actor AlertDeliverer {
             text: AlertText(locale: AlertLocale(rawValue: locale) ?? .ru, timeZone: timeZone), waitingLeads: waitingLeads)
         self.clock = clock
         self.logger = logger
+        self.maxAge = Int64(settings.maxAgeSeconds) * 1000
         if case .id(let migrated) = chat, String(migrated) != telegram.chatID {
             logger.warning(
                 "Telegram alerts go to supergroup \(migrated), which chat \(telegram.chatID) became: set LEADLEDGER_TELEGRAM_CHAT_ID=\(migrated)"
@@ -97,6 +100,10 @@ public actor AlertDeliverer {
         var due: [DueAlert] = []
         var suppressed: [String] = []
         for pending in batch {
+            if now.millisecondsSinceEpoch - pending.recordedAt.millisecondsSinceEpoch > maxAge {
+                suppressed.append(pending.alertID)
+                continue
+            }
             let decision = decisions[pending.alertID] ?? decide(pending, sent: status.sentAlertIDs)
             decisions[pending.alertID] = decision
             switch decision {
