@@ -1,4 +1,5 @@
 import Foundation
+import LedgerCore
 
 /// Short, safe reasons from reply bodies.
 ///
@@ -6,27 +7,8 @@ import Foundation
 /// one line, and taken only from the parts of a reply that describe the error (the Bot API `description`, an HTML
 /// page's `<title>`), never from the message we sent.
 enum TelegramReplyText {
-    /// Collapses whitespace and control characters to single spaces and cuts at a character boundary.
     static func bounded(_ text: String, maxBytes: Int = TelegramAPI.maxReasonBytes) -> String {
-        var out = ""
-        var pendingSpace = false
-        for scalar in text.unicodeScalars {
-            if CharacterSet.whitespacesAndNewlines.contains(scalar) || CharacterSet.controlCharacters.contains(scalar) {
-                pendingSpace = !out.isEmpty
-                continue
-            }
-            if pendingSpace { out.unicodeScalars.append(" ") }
-            pendingSpace = false
-            out.unicodeScalars.append(scalar)
-        }
-        guard out.utf8.count > maxBytes else { return out }
-        let ellipsis = "…"
-        var cut = ""
-        for character in out {
-            if cut.utf8.count + character.utf8.count + ellipsis.utf8.count > maxBytes { break }
-            cut.append(character)
-        }
-        return cut + ellipsis
+        ReplyBodyText.bounded(text, maxBytes: maxBytes)
     }
 
     /// A one-line description of a reply that is not a Bot API JSON object: an HTML page's title, else "HTML page",
@@ -39,20 +21,9 @@ enum TelegramReplyText {
             ? "HTTP \(reply.status), empty body" : "HTTP \(reply.status), \(reply.body.count) bytes unreadable"
     }
 
-    /// The text of an HTML `<title>`, tags removed, or nil.
     static func htmlTitle(_ body: [UInt8]) -> String? {
-        let head = String(decoding: body.prefix(TelegramAPI.maxReplyBodyBytes), as: UTF8.self)
-        guard let open = head.range(of: "<title", options: .caseInsensitive),
-            let openEnd = head[open.upperBound...].firstIndex(of: ">"),
-            let close = head[openEnd...].range(of: "</title", options: .caseInsensitive)
-        else { return nil }
-        let inner = head[head.index(after: openEnd)..<close.lowerBound]
-        let title = bounded(String(inner.filter { $0 != "<" && $0 != ">" }), maxBytes: 200)
-        return title.isEmpty ? nil : title
+        ReplyBodyText.htmlTitle(body, scanBytes: TelegramAPI.maxReplyBodyBytes)
     }
 
-    static func looksLikeHTML(_ body: [UInt8]) -> Bool {
-        let start = String(decoding: body.prefix(512), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return start.hasPrefix("<")
-    }
+    static func looksLikeHTML(_ body: [UInt8]) -> Bool { ReplyBodyText.looksLikeHTML(body) }
 }
