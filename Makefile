@@ -57,7 +57,6 @@ bench: setup
 	.build/release/leadledger-bench run
 	tools/bench/http_ingest.sh .build/release
 	python3 tools/bench/backlog_drain.py .build/release
-	FIELDS=comment=900001,page_url=900002 python3 tools/bench/backlog_drain.py .build/release
 	tools/bench/dashboard_page.sh .build/release
 
 # A fresh log each time, its 2,000 leads spread over the last 23 hours so the 24-hour charts are full; the generator
