@@ -11,6 +11,7 @@ public struct LeadLedgerCommand: AsyncParsableCommand {
             ServeCommand.self, CheckConfigCommand.self, EventsCommand.self, LeadCommand.self, VerifyCommand.self,
             RebuildCommand.self,
             ReportCommand.self, RequeueCommand.self, EraseCommand.self, StatusCommand.self, ReactCommand.self, RunCommand.self,
+            BackupCommand.self,
         ]
     )
 
