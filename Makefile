@@ -9,7 +9,8 @@
 #   make lint    swift-format lint (force-unwrap and force-try rules on in Sources)
 #   make format  swift-format in place
 #   make clean   remove build output and the demo log
-#   make setup   install what a fresh Debian machine lacks (libsqlite3-dev, Python jsonschema for the schema tests)
+#   make setup   install what a fresh Debian machine lacks (libsqlite3-dev, Python jsonschema for the schema tests,
+#                systemd-analyze for the unit files' test)
 
 SWIFT ?= swift
 export LEADLEDGER_STRICT ?= 1
@@ -24,6 +25,10 @@ setup:
 		echo "installing libsqlite3-dev"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libsqlite3-dev; }
+	@command -v systemd-analyze >/dev/null || { \
+		echo "installing systemd (systemd-analyze verifies the units in deploy/)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq systemd; }
 	@python3 -c 'import jsonschema' 2>/dev/null || { \
 		echo "installing the jsonschema Python package"; \
 		python3 -m pip install --quiet jsonschema || python3 -m pip install --quiet --break-system-packages jsonschema; }
