@@ -59,7 +59,7 @@ struct DetailedHealth: Sendable {
             "process": [
                 "version": context.version,
                 "uptime_s": max(0, (now.millisecondsSinceEpoch - context.startedAt.millisecondsSinceEpoch) / 1000),
-                "memory_rss_bytes": Self.residentBytes().map { $0 as Any } ?? NSNull(),
+                "memory_rss_bytes": HostFacts.residentBytes().map { $0 as Any } ?? NSNull(),
                 "restarts_today": facts.restarts.map { $0.restarts as Any } ?? NSNull(),
                 "unclean_restarts_today": facts.restarts.map { $0.unclean as Any } ?? NSNull(),
             ],
@@ -68,11 +68,4 @@ struct DetailedHealth: Sendable {
         return (verdict.status == .failing ? 503 : 200, object)
     }
 
-    /// Resident set size from /proc/self/statm (pages × page size); nil where there is no procfs.
-    static func residentBytes() -> Int64? {
-        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return nil }
-        let fields = text.split(separator: " ")
-        guard fields.count > 1, let pages = Int64(fields[1]) else { return nil }
-        return pages * Int64(sysconf(Int32(_SC_PAGESIZE)))
-    }
 }

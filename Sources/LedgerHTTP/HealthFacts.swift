@@ -29,27 +29,18 @@ struct HealthFacts: Sendable {
 
     /// Reads every fact; throws when the log or the read models cannot be read (health is then `failing`).
     static func read(log: EventLog, runner: ProjectionRunner, now: Timestamp, timeZone: TimeZone) throws -> HealthFacts {
-        HealthFacts(
+        // Today, in the configured zone, as the daily report counts it.
+        let midnight = try? ReportDay(containing: now, timeZone: timeZone).interval().start
+        return HealthFacts(
             now: now, head: try log.head(), health: try HealthView.load(runner.store, now: now),
             projections: try runner.status(), heartbeat: ReactorHeartbeat.read(forLog: log.path),
-            fileBytes: fileSize(log.path), freeBytes: freeDisk(log.path), alerts: try? log.alertDeliveryStatus(),
-            restarts: try? log.restarts(since: startOfDay(now, in: timeZone)))
-    }
-
-    /// Midnight of `now`'s day in `zone`.
-    static func startOfDay(_ now: Timestamp, in zone: TimeZone) -> Timestamp {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let date = Date(timeIntervalSince1970: Double(now.millisecondsSinceEpoch) / 1000)
-        return Timestamp(millisecondsSinceEpoch: Int64(calendar.startOfDay(for: date).timeIntervalSince1970 * 1000))
+            fileBytes: fileSize(log.path), freeBytes: HostFacts.freeDiskBytes(forLog: log.path),
+            alerts: try? log.alertDeliveryStatus(),
+            restarts: midnight.flatMap { try? log.restarts(since: $0) })
     }
 
     static func fileSize(_ path: String) -> Int64? {
         (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
     }
 
-    static func freeDisk(_ path: String) -> Int64? {
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        return (try? FileManager.default.attributesOfFileSystem(forPath: directory)[.systemFreeSize] as? NSNumber)?.int64Value
-    }
 }

@@ -118,10 +118,10 @@ final class ServerMetrics: Sendable {
             .set(to: Double(committer.queued))
         gauge("process_uptime", unit: "seconds", "Seconds since serve started")
             .set(to: Double(now.millisecondsSinceEpoch - startedAt.millisecondsSinceEpoch) / 1000)
-        if let rss = DetailedHealth.residentBytes() {
+        if let rss = HostFacts.residentBytes() {
             gauge("process_resident_memory", unit: "bytes", "Resident set size of serve").set(to: Double(rss))
         }
-        if let free = HealthFacts.freeDisk(log.path) {
+        if let free = HostFacts.freeDiskBytes(forLog: log.path) {
             gauge("disk_free", unit: "bytes", "Free bytes on the log's file system").set(to: Double(free))
         }
         return registry.emitToBuffer()

@@ -80,7 +80,7 @@ extension EventLog {
                             "\(process.rawValue) restarted after its previous run (pid \(last.pid), started \(at.iso8601)) ended without a clean shutdown: a crash, a kill or a power cut",
                         subject: process.rawValue))
             }
-            let windowStart = now.adding(milliseconds: -Self.milliseconds(crashLoop.window))
+            let windowStart = now.adding(milliseconds: -crashLoop.window.milliseconds)
             let recentRestarts =
                 starts.filter { start, at in start.previousInstanceID != nil && at >= windowStart }.count
                 + (previous == nil ? 0 : 1)
@@ -150,8 +150,4 @@ extension EventLog {
         return try rows.map { (try $0.decode(strict: false), $0.recordedAt) }
     }
 
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
 }

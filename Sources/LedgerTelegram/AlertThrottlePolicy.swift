@@ -39,11 +39,3 @@ public struct AlertThrottlePolicy: Sendable, Equatable {
         return (occurrence / repeatEvery + 1) * repeatEvery
     }
 }
-
-extension Duration {
-    /// Whole milliseconds, for arithmetic on `Timestamp`s.
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}

@@ -51,7 +51,11 @@ struct SandboxCRM {
                     name: "sandbox-crm", executable: "/usr/bin/env", arguments: common + ["--port", "\(port)"], stopGroup: 1)
                 return SandboxCRM(baseURL: "http://127.0.0.1:\(port)", token: token, process: first, restartSpec: spec)
             }
-            if let exit = first.poll() { throw ExitStatus.runtime("run: the sandbox AmoCRM \(exit) at start") }
+            if let exit = first.poll() {
+                throw ExitStatus.runtime(
+                    "run: the sandbox AmoCRM (python3 \(script)) \(exit) at start; it needs python3 on PATH, or run with --no-sandbox"
+                )
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         first.signal(SIGKILL)

@@ -2,7 +2,7 @@ import LedgerCore
 import LedgerProjections
 
 /// Everything the alert rules look at, gathered at one instant: projected state plus live facts of the machine.
-public struct AlertInputs: Sendable, Equatable {
+public struct AlertInputs: Sendable {
     public var health: HealthView
     /// The reactor's circuit breaker (`closed`, `open`, `half_open`); nil when CRM sync is disabled.
     public var circuit: String?
@@ -24,9 +24,4 @@ public struct AlertInputs: Sendable, Equatable {
         self.stalledProjectors = stalledProjectors
     }
 
-    public static func == (lhs: AlertInputs, rhs: AlertInputs) -> Bool {
-        lhs.health == rhs.health && lhs.circuit == rhs.circuit && lhs.freeDiskBytes == rhs.freeDiskBytes
-            && lhs.memory?.used == rhs.memory?.used && lhs.memory?.limit == rhs.memory?.limit
-            && lhs.stalledProjectors == rhs.stalledProjectors
-    }
 }

@@ -50,8 +50,8 @@ public struct AlertService: Service {
         let now = clock.now()
         let inputs = AlertInputs(
             health: try HealthView.load(runner.store, now: now), circuit: await circuit(),
-            freeDiskBytes: MachineFacts.freeDiskBytes(forLog: log.path),
-            memory: MachineFacts.memory(fallbackLimit: Int64(settings.memoryLimitMegabytes) * 1_048_576),
+            freeDiskBytes: HostFacts.freeDiskBytes(forLog: log.path),
+            memory: HostFacts.memory(fallbackLimit: Int64(settings.memoryLimitMegabytes) * 1_048_576),
             stalledProjectors: tracker.observe(try runner.status(), now: now).filter {
                 $0.value >= Int64(settings.projectorStallSeconds)
             })

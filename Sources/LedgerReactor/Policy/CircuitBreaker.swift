@@ -150,7 +150,7 @@ public struct CircuitBreaker: Sendable, Equatable {
         if case .open(let openedAt, _) = state { since = openedAt } else { since = now }
         probeInterval = interval
         callInFlight = false
-        state = .open(since: since, nextProbeAt: now.adding(milliseconds: RetrySchedule.milliseconds(interval)))
+        state = .open(since: since, nextProbeAt: now.adding(milliseconds: (interval).milliseconds))
     }
 
     private mutating func close() {

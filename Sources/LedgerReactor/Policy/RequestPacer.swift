@@ -51,7 +51,7 @@ public struct RequestPacer: Sendable, Equatable {
         if let last = recent.last, last > at { at = last }
         let allowed = effectiveLimit(at: at)
         if recent.count >= allowed {
-            let gate = recent[recent.count - allowed].adding(milliseconds: RetrySchedule.milliseconds(window))
+            let gate = recent[recent.count - allowed].adding(milliseconds: (window).milliseconds)
             if gate > at { at = gate }
         }
         recent.append(at)
@@ -68,7 +68,7 @@ public struct RequestPacer: Sendable, Equatable {
     /// The reaction to a 429 received at `now`: pause for `retryAfter` (capped), or `defaultPenalty` without one.
     public mutating func rateLimited(now: Timestamp, retryAfter: Duration?) {
         let pause = min(max(retryAfter ?? defaultPenalty, defaultPenalty), maxPenalty)
-        slowDown(until: now.adding(milliseconds: RetrySchedule.milliseconds(pause)))
+        slowDown(until: now.adding(milliseconds: (pause).milliseconds))
     }
 
     /// The calls allowed per window at `time`: the full limit, or less while paused or recovering from a pause.
@@ -76,7 +76,7 @@ public struct RequestPacer: Sendable, Equatable {
         guard let pausedUntil else { return limit }
         guard time >= pausedUntil else { return 0 }
         let reduced = max(1, limit / 2)
-        let step = max(1, RetrySchedule.milliseconds(recoveryStep))
+        let step = max(1, (recoveryStep).milliseconds)
         let steps = (time.millisecondsSinceEpoch - pausedUntil.millisecondsSinceEpoch) / step
         return Int(min(Int64(limit), Int64(reduced) + steps))
     }

@@ -87,12 +87,12 @@ public struct RetrySchedule: Sendable, Equatable {
     ) -> Timestamp? {
         precondition(attempt >= 1, "attempts are numbered from 1")
         guard let delay = delay(afterAttempt: attempt) else { return nil }
-        let base = Self.milliseconds(delay)
+        let base = (delay).milliseconds
         let factor = jitter > 0 ? Double.random(in: (1 - jitter)...(1 + jitter), using: &generator) : 1
         let jittered = max(0, Int64((Double(base) * factor).rounded(.down)))
         var next = failedAt.adding(milliseconds: jittered)
         if let retryAfter {
-            let honoured = Self.milliseconds(min(max(retryAfter, .zero), maxRetryAfter))
+            let honoured = min(max(retryAfter, .zero), maxRetryAfter).milliseconds
             next = max(next, failedAt.adding(milliseconds: honoured))
         }
         return next
@@ -103,8 +103,4 @@ public struct RetrySchedule: Sendable, Equatable {
         return Double(seconds) + Double(attoseconds) / 1e18
     }
 
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
 }

@@ -196,7 +196,7 @@ public actor SyncEngine {
                                 leadID: attempt.leadID, attemptID: attempt.attemptID, attempt: attempt.attempt,
                                 errorClass: .unknownOutcome, httpStatus: nil, message: Self.searchAgainMessage, retryable: true,
                                 nextAttemptAt: clock.now().adding(
-                                    milliseconds: RetrySchedule.milliseconds(configuration.searchRecheckDelay))))))
+                                    milliseconds: (configuration.searchRecheckDelay).milliseconds)))))
             case .notFound:
                 toCreate.append((attempt, item.entry, item.lead))
             case .failed(let failure):

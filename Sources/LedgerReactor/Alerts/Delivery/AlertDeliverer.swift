@@ -284,11 +284,3 @@ public struct DeliveryPass: Sendable, Equatable {
 
     public init() {}
 }
-
-extension Duration {
-    /// Whole milliseconds, for arithmetic on `Timestamp`s.
-    fileprivate var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}
