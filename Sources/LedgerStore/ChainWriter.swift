@@ -26,7 +26,7 @@ struct ChainWriter {
         stream: String, type: EventType, schemaVersion: Int, data: String, expected: ExpectedVersion
     ) throws -> RecordedEvent {
         let current = try currentVersion(of: stream)
-        if type != .leadReceived && !SystemStream.all.contains(stream) && current == 0 {
+        if type != .leadReceived && type.belongsToLead && current == 0 {
             throw StoreError(.notFound, "\(type.rawValue) for stream \(stream), which has no LeadReceived")
         }
         if let required = expected.required, required != current {

@@ -21,13 +21,21 @@ public enum EventType: String, CaseIterable, Sendable, Codable {
     case processStopped = "ProcessStopped"
 }
 
+extension EventType {
+    /// True for the facts of one lead (their stream is its id); false for the system streams' alerts and process
+    /// runs. Exhaustive on purpose: a new type must say which it is, for the chain writer and the projections alike.
+    public var belongsToLead: Bool {
+        switch self {
+        case .leadReceived, .syncAttempted, .syncFailed, .syncSucceeded, .leadErased, .leadRequeued: true
+        case .alertRaised, .alertResolved, .alertDelivered, .alertUndeliverable, .processStarted, .processStopped: false
+        }
+    }
+}
+
 /// Streams that do not belong to a lead.
 public enum SystemStream {
     /// Every `AlertRaised`, `AlertResolved`, `AlertDelivered` and `AlertUndeliverable` lives here, so alerts have one ordered history of their own.
     public static let alerts = "system:alerts"
     /// Every `ProcessStarted` and `ProcessStopped`: the history of runs and restarts.
     public static let processes = "system:processes"
-
-    /// Streams whose first event need not be a `LeadReceived`.
-    public static let all: Set<String> = [alerts, processes]
 }

@@ -89,9 +89,7 @@ extension ProjectedEvent {
             guard let severity = (row[18] as String?).flatMap(AlertSeverity.init(rawValue:)) else { throw missing("severity") }
             return .alertRaised(severity: severity)
         }
-        if [.processStarted, .processStopped, .alertResolved, .alertDelivered, .alertUndeliverable].contains(eventType) {
-            return .unprojected
-        }
+        guard eventType.belongsToLead else { return .unprojected }
         guard let leadID = LeadID(row[1] as String) else { throw missing("stream (lead id)") }
         switch eventType {
         case .leadReceived:
