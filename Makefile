@@ -10,7 +10,7 @@
 #   make format  swift-format in place
 #   make clean   remove build output and the demo log
 #   make setup   install what a fresh Debian machine lacks (libsqlite3-dev, Python jsonschema for the schema tests,
-#                systemd-analyze for the unit files' test)
+#                systemd-analyze for the unit files' test, node for the PM2 file's test)
 
 SWIFT ?= swift
 export LEADLEDGER_STRICT ?= 1
@@ -26,9 +26,13 @@ setup:
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libsqlite3-dev; }
 	@command -v systemd-analyze >/dev/null || { \
-		echo "installing systemd (systemd-analyze verifies the units in deploy/)"; \
+		echo "installing systemd (systemd-analyze verifies the units in tools/systemd/)"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq systemd; }
+	@command -v node >/dev/null || { \
+		echo "installing nodejs (the PM2 file's test evaluates tools/pm2/ecosystem.config.js as PM2 would)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs; }
 	@python3 -c 'import jsonschema' 2>/dev/null || { \
 		echo "installing the jsonschema Python package"; \
 		python3 -m pip install --quiet jsonschema || python3 -m pip install --quiet --break-system-packages jsonschema; }

@@ -7,6 +7,7 @@ import LedgerStore
 import Logging
 import NIOCore
 import Prometheus
+import ServiceLifecycle
 
 /// The `serve` process: ingest, health, the admin API and the dashboard over HTTP, on the log's group committer. It
 /// never calls AmoCRM.
@@ -81,8 +82,9 @@ public struct LedgerServer: Sendable {
     }
 
     /// Serves until SIGTERM or SIGINT, then stops accepting, finishes in-flight requests, commits what is queued and
-    /// returns. `onListening` receives the bound port (useful with port 0).
-    public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+    /// returns. `onListening` receives the bound port (useful with port 0). `services` run beside the server and stop
+    /// with it (the systemd notifier).
+    public func run(services: [any Service] = [], onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let metrics = ServerMetrics(registry: configuration.metricsRegistry)
         let committer = GroupCommitter(
             log: log, limits: configuration.groupCommit,
@@ -142,7 +144,7 @@ public struct LedgerServer: Sendable {
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "leadledger"),
-            services: [ProjectorService(runner: runner, interval: .milliseconds(500), logger: logger)],
+            services: [ProjectorService(runner: runner, interval: .milliseconds(500), logger: logger)] + services,
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         try await app.runService()

@@ -40,11 +40,15 @@ struct ReactCommand: AsyncParsableCommand {
             throw ExitStatus.runtime("react: \(error)")
         }
         let run = try ProcessRun.begin(.react, log: log, settings: settings)
+        let (readiness, ready) = AsyncStream.makeStream(of: String.self)
+        ready.yield(settings.amoCRM == nil ? "CRM sync disabled; alerts on" : "syncing to AmoCRM")
+        let systemd = SystemdNotifyService(notifier: SystemdNotifier(), log: log, readiness: readiness, logger: logger)
         guard let crm = settings.amoCRM else {
             writeOut("leadledger react: CRM sync disabled (LEADLEDGER_AMOCRM_BASE_URL not set); leads wait in the queue\n")
             let runner = try global.readModels(log, settings)
             let alerts = AlertService(log: log, runner: runner, settings: settings.alerts, circuit: { nil }, logger: logger)
             var services: [any Service] = [alerts]
+            if let systemd { services.append(systemd) }
             if let delivery = try alertDelivery(log, runner, settings, logger) { services.append(delivery) }
             if let metrics = metricsServer(settings, logger) { services.append(metrics) }
             try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
@@ -92,6 +96,7 @@ struct ReactCommand: AsyncParsableCommand {
         let alerts = AlertService(
             log: log, runner: runner, settings: settings.alerts, circuit: { await engine.breakerState }, logger: logger)
         var services: [any Service] = [ReactorService(engine: engine, logger: logger), alerts]
+        if let systemd { services.append(systemd) }
         if let delivery = try alertDelivery(log, runner, settings, logger) { services.append(delivery) }
         if let metrics = metricsServer(settings, logger) { services.append(metrics) }
         writeOut("leadledger react: sending to \(crm.baseURL.absoluteString)\n")

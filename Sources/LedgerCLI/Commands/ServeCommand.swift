@@ -55,9 +55,12 @@ struct ServeCommand: AsyncParsableCommand {
         let server = LedgerServer(log: log, configuration: configuration, logger: logger)
         let host = settings.host
         let run = try ProcessRun.begin(.serve, log: log, settings: settings)
+        let (readiness, ready) = AsyncStream.makeStream(of: String.self)
+        let systemd = SystemdNotifyService(notifier: SystemdNotifier(), log: log, readiness: readiness, logger: logger)
         do {
-            try await server.run { port in
+            try await server.run(services: systemd.map { [$0] } ?? []) { port in
                 writeOut("leadledger serve: listening on http://\(host):\(port)\n")
+                ready.yield("listening on \(host):\(port)")
             }
         } catch {
             throw ExitStatus.runtime("serve: \(error)")
