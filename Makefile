@@ -6,6 +6,7 @@
 #                page benchmark (figures go to docs/BENCHMARKS.md by hand)
 #   make screenshot  install chromium if missing, build, serve a freshly seeded demo log and take headless screenshots
 #                of the dashboard (GET /) at 390x1600 and 1280x1000 into docs/dashboard-{phone,desktop}.png
+#   make docs    rewrite the generated settings reference in docs/OPERATIONS.md (a test fails when it is stale)
 #   make lint    swift-format lint (force-unwrap and force-try rules on in Sources)
 #   make format  swift-format in place
 #   make clean   remove build output and the demo log
@@ -18,7 +19,7 @@ DEMO_DB ?= ./data/demo.sqlite
 DEMO_LEADS ?= 2000
 SCREENSHOT_DB ?= ./data/screenshot.sqlite
 
-.PHONY: run demo test bench lint format clean setup build screenshot
+.PHONY: run demo test bench lint format clean setup build screenshot docs
 
 setup:
 	@dpkg -s libsqlite3-dev >/dev/null 2>&1 || { \
@@ -79,6 +80,9 @@ screenshot: build
 	rm -f $(SCREENSHOT_DB) $(SCREENSHOT_DB)-wal $(SCREENSHOT_DB)-shm $(SCREENSHOT_DB).*
 	.build/debug/leadledger-bench seed --db $(SCREENSHOT_DB) --leads 2000 --span-hours 23
 	tools/dashboard_screenshot.sh .build/debug $(SCREENSHOT_DB) docs
+
+docs: build
+	python3 tools/update_docs.py .build/debug/leadledger
 
 lint:
 	$(SWIFT) format lint --strict -r Sources Tests Package.swift

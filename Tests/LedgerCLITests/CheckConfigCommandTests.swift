@@ -49,6 +49,29 @@ struct CheckConfigCommandTests {
         #expect(result.stderr.contains("6 problem(s)"), "\(result)")
     }
 
+    /// A log path that cannot be created and malformed URLs are reported in the same run as the rest, each by key.
+    @Test func anUnreachableLogPathAndMalformedURLsAreListedWithEveryOtherProblemAtOnce() throws {
+        let workspace = try Workspace()
+        let blocker = try workspace.write("not-a-directory", "a file where the log's directory should be")
+        let result = try workspace.leadledger(
+            ["check-config"],
+            environment: [
+                "LEADLEDGER_DB": blocker + "/ledger.sqlite",
+                "LEADLEDGER_AMOCRM_BASE_URL": "yourcompany.amocrm.ru", "LEADLEDGER_AMOCRM_TOKEN": "token",
+                "LEADLEDGER_TELEGRAM_BOT_TOKEN": "123:abc", "LEADLEDGER_TELEGRAM_CHAT_ID": "42",
+                "LEADLEDGER_TELEGRAM_API_URL": "ftp://api.telegram.org", "LEADLEDGER_FORM_REDIRECT_URL": "/thanks",
+                "LEADLEDGER_PORT": "99999",
+            ])
+        #expect(result.code == 1, "\(result)")
+        for key in [
+            "LEADLEDGER_DB", "LEADLEDGER_AMOCRM_BASE_URL", "LEADLEDGER_TELEGRAM_API_URL", "LEADLEDGER_FORM_REDIRECT_URL",
+            "LEADLEDGER_PORT",
+        ] {
+            #expect(result.stderr.contains("\(key):"), "\(key) not named: \(result)")
+        }
+        #expect(result.stderr.contains("5 problem(s)"), "\(result)")
+    }
+
     @Test func theThreeBadSettingsOfTheBriefAreEachNamed() throws {
         let workspace = try Workspace()
         let result = try workspace.leadledger(

@@ -10,8 +10,14 @@ struct CheckConfigCommand: AsyncParsableCommand {
         discussion: "Exit 0 only when the configuration can run. Secrets are never printed.")
 
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Print every setting with its default and meaning (Markdown, as in docs/OPERATIONS.md) and exit.")
+    var reference = false
 
     func run() async throws {
+        if reference {
+            writeOut(SettingsCatalog.markdown())
+            return
+        }
         let raw = try await global.rawSettings()
         var problems: [SettingsProblem] = []
         var settings: LedgerSettings?

@@ -33,13 +33,6 @@ public struct AlertSettings: Sendable, Equatable {
 
     public init() {}
 
-    static let keys = [
-        "LEADLEDGER_ALERT_CHECK_S", "LEADLEDGER_ALERT_CRM_FAILURES", "LEADLEDGER_ALERT_PENDING_AGE_S",
-        "LEADLEDGER_ALERT_DISK_FREE_MB", "LEADLEDGER_ALERT_MEMORY_PERCENT", "LEADLEDGER_MEMORY_LIMIT_MB",
-        "LEADLEDGER_ALERT_PROJECTOR_STALL_S", "LEADLEDGER_TELEGRAM_TIMEOUT_S", "LEADLEDGER_TELEGRAM_CONNECT_TIMEOUT_S",
-        "LEADLEDGER_ALERT_REPEAT_WINDOW_S", "LEADLEDGER_ALERT_DIGEST_OVER", "LEADLEDGER_ALERT_MAX_AGE_S",
-    ]
-
     init(reader: inout SettingsReader) {
         checkSeconds = reader.integer("LEADLEDGER_ALERT_CHECK_S", default: 15, range: 1...3600)
         crmFailures = reader.integer("LEADLEDGER_ALERT_CRM_FAILURES", default: 3, range: 1...1000)
