@@ -1,7 +1,9 @@
 # LeadLedger — rules:
 #   make run     set up, build, and run the system: `leadledger run` (serve + react + a sandbox AmoCRM) until Ctrl-C
 #   make demo    fill a demo log in ./data with generated leads, then check-config, status, report, verify
-#   make test    set up, build everything (warnings are errors), self-test the fake AmoCRM/Telegram, run every test
+#   make test    set up, build everything (warnings are errors), self-test the fake AmoCRM/Telegram, run every test,
+#                then the kill storm's short profile (serve and react SIGKILLed under load: nothing lost or duplicated)
+#   make chaos   the chaos suite (tools/chaos/); PROFILE=long for the long profile
 #   make bench   release build, then the append/replay benchmarks, the wrk HTTP ingest benchmark and the dashboard
 #                page benchmark (figures go to docs/BENCHMARKS.md by hand)
 #   make screenshot  install chromium if missing, build, serve a freshly seeded demo log and take headless screenshots
@@ -19,7 +21,9 @@ DEMO_DB ?= ./data/demo.sqlite
 DEMO_LEADS ?= 2000
 SCREENSHOT_DB ?= ./data/screenshot.sqlite
 
-.PHONY: run demo test bench lint format clean setup build screenshot docs
+PROFILE ?= ci
+
+.PHONY: run demo test bench lint format clean setup build screenshot docs chaos
 
 setup:
 	@dpkg -s libsqlite3-dev >/dev/null 2>&1 || { \
@@ -45,6 +49,11 @@ test: build
 	python3 tools/test_fakes.py
 	python3 tools/grafana/check_grafana.py
 	$(SWIFT) test
+	python3 tools/chaos/kill_storm.py --bin .build/debug --profile ci
+
+# The chaos suite against the real binaries; PROFILE=long for the hand-run profile (minutes, not seconds).
+chaos: build
+	python3 tools/chaos/kill_storm.py --bin .build/debug --profile $(PROFILE)
 
 run: build
 	@mkdir -p data

@@ -32,6 +32,23 @@ import Testing
         }
     }
 
+    /// Regression (kill storm): a reactor restarted right after a kill sent a full burst into the second its
+    /// predecessor had already used, and AmoCRM answered 429.
+    @Test func aPacerStartedAfterAKillSendsNothingUntilThePredecessorsWindowHasPassed() {
+        let start = PolicyFixture.now
+        // The killed process sent its seven calls just before `start`.
+        let predecessor = (0..<7).map { start.millisecondsSinceEpoch - 100 + Int64($0) }
+        var pacer = RequestPacer(limit: 7, window: .milliseconds(1250), startingAt: start)
+        var sends: [Int64] = predecessor
+        for _ in 0..<14 {
+            sends.append(start.millisecondsSinceEpoch + PolicyFixture.milliseconds(pacer.reserve(now: start)))
+        }
+        #expect(sends[7] == start.millisecondsSinceEpoch + 1250, "the first call waits out one window")
+        #expect(Self.busiestWindow(sends, milliseconds: 1000) <= 7)
+        var unpaced = RequestPacer(limit: 7)
+        #expect(unpaced.reserve(now: start) == .zero, "without a start time, the first call goes at once")
+    }
+
     @Test func a429PausesEverythingThenRecoversGradually() {
         var pacer = RequestPacer(limit: 8, window: .seconds(1), recoveryStep: .seconds(10), defaultPenalty: .seconds(10))
         pacer.rateLimited(now: PolicyFixture.now, retryAfter: nil)

@@ -14,6 +14,10 @@ import LedgerCore
 /// After a 429 everything pauses until `slowDown(until:)`, then resumes at half the limit, and the limit climbs back
 /// by one call every `recoveryStep`: coming back at full speed is what turns a 429 into a ban.
 ///
+/// A pacer that starts at `startingAt` sends nothing for one window. The process it replaces may have been killed a
+/// moment ago with the whole window used, and AmoCRM counts the account's calls, not the process's: the kill storm
+/// (tools/chaos/kill_storm.py) saw a 429 after nearly every reactor restart until this quiet start.
+///
 /// A pure value: the caller passes `now`, sleeps for what `reserve(now:)` returns, then sends. One pacer per process
 /// and per AmoCRM account (hold it in an actor or a `Mutex`).
 public struct RequestPacer: Sendable, Equatable {
@@ -28,10 +32,13 @@ public struct RequestPacer: Sendable, Equatable {
     /// Send times of the last `limit` reserved calls, oldest first.
     private var recent: [Timestamp] = []
     private var pausedUntil: Timestamp?
+    /// No call before this: the end of the quiet start.
+    private var quietUntil: Timestamp?
 
     public init(
         limit: Int = AmoCRMAPI.requestsPerSecond, window: Duration = .milliseconds(1250),
-        recoveryStep: Duration = .seconds(10), defaultPenalty: Duration = .seconds(10), maxPenalty: Duration = .seconds(3600)
+        recoveryStep: Duration = .seconds(10), defaultPenalty: Duration = .seconds(10), maxPenalty: Duration = .seconds(3600),
+        startingAt: Timestamp? = nil
     ) {
         precondition(limit >= 1, "the pacer must allow at least one call per window")
         precondition(window > .zero, "the window must be positive")
@@ -40,12 +47,14 @@ public struct RequestPacer: Sendable, Equatable {
         self.recoveryStep = recoveryStep
         self.defaultPenalty = defaultPenalty
         self.maxPenalty = maxPenalty
+        self.quietUntil = startingAt?.adding(milliseconds: window.milliseconds)
     }
 
     /// Reserves the next slot: returns how long to wait from `now` before sending (zero when the call may go at
     /// once, never negative). Every reservation counts, so call it once per real call, right before it.
     public mutating func reserve(now: Timestamp) -> Duration {
         var at = now
+        if let quietUntil, quietUntil > at { at = quietUntil }
         if let pausedUntil, pausedUntil > at { at = pausedUntil }
         // First come, first served: send times never go backwards, which keeps `recent` sorted.
         if let last = recent.last, last > at { at = last }

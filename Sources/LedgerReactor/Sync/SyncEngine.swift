@@ -23,6 +23,9 @@ public actor SyncEngine {
         /// After an unknown outcome, a first search that finds nothing is repeated once after this delay before the
         /// lead is sent again: AmoCRM's search index may not show a just-created lead yet.
         public var searchRecheckDelay: Duration = .seconds(30)
+        /// The first AmoCRM call waits one pacer window (`RequestPacer`'s quiet start): a reactor restarted after a
+        /// kill must not add its calls to those its predecessor made in the same second.
+        public var quietStart = true
 
         public init(
             batchSize: Int = AmoCRMAPI.maxLeadsPerComplexRequest, mapping: LeadMapping = LeadMapping(),
@@ -60,7 +63,8 @@ public actor SyncEngine {
         self.clock = clock
         self.logger = logger
         breaker = CircuitBreaker(configuration: configuration.breaker)
-        pacer = RequestPacer(limit: configuration.requestsPerSecond)
+        pacer = RequestPacer(
+            limit: configuration.requestsPerSecond, startingAt: configuration.quietStart ? clock.now() : nil)
     }
 
     /// The `SyncFailed` message of a search that found nothing yet; seen again as the last error, it means "searched
