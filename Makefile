@@ -2,7 +2,8 @@
 #   make run     set up, build, and run the system: `leadledger run` (serve + react + a sandbox AmoCRM) until Ctrl-C
 #   make demo    fill a demo log in ./data with generated leads, then check-config, status, report, verify
 #   make test    set up, build everything (warnings are errors), self-test the fake AmoCRM/Telegram, run every test,
-#                then the kill storm's short profile (serve and react SIGKILLed under load: nothing lost or duplicated)
+#                then the chaos suite's short profile: the kill storm (serve and react SIGKILLed under load: nothing lost
+#                or duplicated) and the CRM fault matrix (each fault of the fake AmoCRM, then recovery)
 #   make chaos   the chaos suite (tools/chaos/); PROFILE=long for the long profile
 #   make bench   release build, then the append/replay benchmarks, the wrk HTTP ingest benchmark and the dashboard
 #                page benchmark (figures go to docs/BENCHMARKS.md by hand)
@@ -50,10 +51,12 @@ test: build
 	python3 tools/grafana/check_grafana.py
 	$(SWIFT) test
 	python3 tools/chaos/kill_storm.py --bin .build/debug --profile ci
+	python3 tools/chaos/crm_faults.py --bin .build/debug --profile ci
 
 # The chaos suite against the real binaries; PROFILE=long for the hand-run profile (minutes, not seconds).
 chaos: build
 	python3 tools/chaos/kill_storm.py --bin .build/debug --profile $(PROFILE)
+	python3 tools/chaos/crm_faults.py --bin .build/debug --profile $(PROFILE)
 
 run: build
 	@mkdir -p data

@@ -21,102 +21,19 @@ Usage: tools/chaos/kill_storm.py [--bin .build/debug] [--profile ci|long] [--see
 import argparse
 import http.client
 import json
-import os
 import random
-import signal
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 
-TOOLS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from cluster import Cluster, get_json
 PROFILES = {
     "ci": {"storm_s": 20, "clients": 8, "kill_min": 1.0, "kill_max": 4.0, "pause_s": 0.05},
     "long": {"storm_s": 600, "clients": 32, "kill_min": 0.5, "kill_max": 5.0, "pause_s": 0.0},
 }
 DRAIN_LIMIT_S = 300
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def get_json(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=30) as reply:
-        return json.load(reply)
-
-
-class Cluster:
-    """The fake CRM, `serve` on a fixed port and `react`, over one log in a temporary directory."""
-
-    def __init__(self, binary_dir: str, work: str):
-        self.binary_dir, self.work = binary_dir, work
-        self.db = os.path.join(work, "ledger.sqlite")
-        self.port = free_port()
-        port_file = os.path.join(work, "crm.port")
-        self.fake = subprocess.Popen([sys.executable, os.path.join(TOOLS, "fake_amocrm.py"), "--port", "0",
-                                      "--port-file", port_file, "--token", "chaos", "--rate-limit", "7"],
-                                     stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "crm.err"), "w"))
-        for _ in range(100):
-            if os.path.exists(port_file) and open(port_file).read().strip():
-                break
-            time.sleep(0.1)
-        self.crm = f"http://127.0.0.1:{open(port_file).read().strip()}"
-        self.env = {**{k: v for k, v in os.environ.items() if not k.startswith("LEADLEDGER_")},
-                    "LEADLEDGER_DB": self.db, "LEADLEDGER_HOST": "127.0.0.1", "LEADLEDGER_PORT": str(self.port),
-                    "LEADLEDGER_AMOCRM_BASE_URL": self.crm, "LEADLEDGER_AMOCRM_TOKEN": "chaos",
-                    # A killed reactor's in-flight batch is reconciled by search; retries come quickly here.
-                    "LEADLEDGER_AMOCRM_RETRY_S": "1,2,3", "LEADLEDGER_AMOCRM_SEARCH_RECHECK_S": "1",
-                    # The crash-loop rule would fire (and that is right), but it is not what this test measures.
-                    "LEADLEDGER_ALERT_CRASH_LOOP_RESTARTS": "100",
-                    "LEADLEDGER_ALERT_DISK_FREE_MB": "1", "LEADLEDGER_ALERT_MEMORY_PERCENT": "99"}
-        self.serve = None
-        self.react = None
-        self.lock = threading.Lock()
-
-    def start_serve(self) -> None:
-        out = os.path.join(self.work, "serve.out")
-        self.serve = subprocess.Popen([f"{self.binary_dir}/leadledger", "serve"], env=self.env,
-                                      stdout=open(out, "w"), stderr=open(os.path.join(self.work, "serve.err"), "a"))
-        for _ in range(400):
-            if "listening on" in open(out).read():
-                return
-            if self.serve.poll() is not None:
-                raise SystemExit(f"serve exited with {self.serve.returncode}: see {self.work}/serve.err")
-            time.sleep(0.025)
-        raise SystemExit("serve did not listen within 10 s")
-
-    def start_react(self) -> None:
-        self.react = subprocess.Popen([f"{self.binary_dir}/leadledger", "react"], env=self.env,
-                                      stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.work, "react.err"), "a"))
-
-    def kill(self, which: str) -> None:
-        process = self.serve if which == "serve" else self.react
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-
-    def stop(self) -> list:
-        codes = []
-        for process in (self.react, self.serve):
-            if process and process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                codes.append(process.wait(timeout=60))
-        return codes
-
-    def close(self) -> None:
-        self.stop()
-        self.fake.send_signal(signal.SIGTERM)
-        self.fake.wait(timeout=10)
-
-    def leadledger(self, *arguments: str) -> subprocess.CompletedProcess:
-        return subprocess.run([f"{self.binary_dir}/leadledger", *arguments], env=self.env, capture_output=True,
-                              text=True, timeout=300)
 
 
 class Client(threading.Thread):

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""CRM fault matrix (issue 7): each failure AmoCRM shows in production, for a while, then recovery.
+
+For every fault mode of tools/fake_amocrm.py, on a fresh log with the real `serve` and `react`:
+  1. the fake switches to the mode for FAULT_S seconds (then back to normal by itself);
+  2. LEADS leads are posted over HTTP during the fault (ingest must not notice it: every one answers 201);
+  3. after the fault, the reactor must deliver every lead (bounded wait) and the alert rules must resolve every alert
+     they raised.
+Checks per mode: every lead created in the fake exactly once (none missing, no duplicate); never more than 7
+requests in any second (the fake's own 1-second window) and no 429 from its rate limiter; the expected alert raised
+(`crm_failures` for the modes that fail calls outright) and every alert resolved afterwards; `verify` passes and
+conservation holds. Prints one line per mode with its recovery time, writes the figures as JSON (--json FILE).
+
+Usage: tools/chaos/crm_faults.py [--bin .build/debug] [--profile ci|long] [--modes 500,hang] [--json FILE]
+  ci:   6 s of fault, 30 leads per mode    long: 60 s of fault, 500 leads per mode
+"""
+import argparse
+import http.client
+import json
+import sqlite3
+import sys
+import tempfile
+import time
+
+from cluster import Cluster, get_json, post_json
+
+PROFILES = {"ci": {"fault_s": 6, "leads": 30}, "long": {"fault_s": 60, "leads": 500}}
+# Mode, its parameters, and whether calls fail outright (so `crm_failures` must be raised).
+MODES = [
+    ("slow", {"delay_s": 2}, False),
+    ("500", {}, True),
+    ("502-html", {}, True),
+    ("429", {}, False),
+    ("429-html", {}, False),
+    ("hang", {}, True),
+    ("reset", {}, True),
+    ("lost-reply", {}, False),
+    ("garbage", {}, False),
+    ("mix", {"probability": 0.5, "seed": 7}, False),
+]
+SETTINGS = {
+    "LEADLEDGER_AMOCRM_TIMEOUT_S": "3", "LEADLEDGER_AMOCRM_CONNECT_TIMEOUT_S": "1",
+    "LEADLEDGER_AMOCRM_RETRY_S": "1,2,3", "LEADLEDGER_AMOCRM_PROBE_S": "1", "LEADLEDGER_AMOCRM_SEARCH_RECHECK_S": "1",
+    "LEADLEDGER_ALERT_CHECK_S": "1", "LEADLEDGER_ALERT_CRM_FAILURES": "3",
+}
+DRAIN_LIMIT_S = 180
+
+
+def post_lead(port: int, number: int, mode: str) -> int:
+    body = json.dumps({"name": "Сбой Тестович", "phone": f"+7918{number:07d}", "form_id": f"fault-{mode}",
+                       "utm_source": "chaos"}).encode()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("POST", "/api/leads", body, {"Content-Type": "application/json"})
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def alerts(db: str) -> tuple[list, set]:
+    """Kinds of the raised alerts, and the ids of raised alerts still unresolved."""
+    log = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        raised = log.execute("SELECT json_extract(data, '$.alert_id'), json_extract(data, '$.kind') FROM event "
+                             "WHERE type = 'AlertRaised'").fetchall()
+        resolved = {row[0] for row in log.execute(
+            "SELECT json_extract(data, '$.resolves_alert_id') FROM event WHERE type = 'AlertResolved'")}
+    finally:
+        log.close()
+    return [kind for _, kind in raised], {alert_id for alert_id, _ in raised} - resolved
+
+
+def lead_ids(db: str) -> set:
+    log = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return {row[0] for row in log.execute(
+            "SELECT json_extract(data, '$.lead_id') FROM event WHERE type = 'LeadReceived'")}
+    finally:
+        log.close()
+
+
+def run_mode(binary_dir: str, mode: str, params: dict, fails_calls: bool, profile: dict) -> dict:
+    work = tempfile.mkdtemp(prefix=f"leadledger-fault-{mode}-")
+    cluster = Cluster(binary_dir, work, SETTINGS)
+    figures = {"mode": mode, "work": work}
+    failures = []
+    try:
+        cluster.start_serve()
+        cluster.start_react()
+        post_json(f"{cluster.crm}/_fake/mode", {"mode": mode, "seconds": profile["fault_s"], **params})
+        fault_started = time.monotonic()
+        statuses = {}
+        for number in range(profile["leads"]):
+            status = post_lead(cluster.port, number, mode)
+            statuses[status] = statuses.get(status, 0) + 1
+            time.sleep(profile["fault_s"] / 2 / profile["leads"])
+        if statuses != {201: profile["leads"]}:
+            failures.append(f"ingest answered {statuses} during the fault, not 201 for every lead")
+        time.sleep(max(0.0, profile["fault_s"] - (time.monotonic() - fault_started)))
+        fault_ended = time.monotonic()
+        expected = lead_ids(cluster.db)
+        created = set()
+        while time.monotonic() - fault_ended < DRAIN_LIMIT_S:
+            created = {lead["request_id"] for lead in get_json(f"{cluster.crm}/_fake/state")["leads"]}
+            if expected <= created:
+                break
+            time.sleep(0.5)
+        figures["recovery_s"] = round(time.monotonic() - fault_ended, 1)
+        open_alerts = set()
+        kinds = []
+        for _ in range(60):
+            kinds, open_alerts = alerts(cluster.db)
+            if not open_alerts:
+                break
+            time.sleep(0.5)
+        codes = cluster.stop()
+        state = get_json(f"{cluster.crm}/_fake/state")
+        figures.update({"leads": len(expected), "created": state["created_total"],
+                        "duplicates": len(state["duplicates"]), "missing": len(expected - created),
+                        "busiest_second": state["max_requests_in_any_1s_window"],
+                        "rate_limited_429": state["rate_limited_total"], "alerts_raised": sorted(set(kinds)),
+                        "alerts_open_after": len(open_alerts)})
+        if expected - created:
+            failures.append(f"{len(expected - created)} leads not delivered within {DRAIN_LIMIT_S} s")
+        if state["duplicates"]:
+            failures.append(f"duplicates in the CRM: {state['duplicates']}")
+        if created - expected:
+            failures.append(f"the CRM has leads the log does not: {sorted(created - expected)[:5]}")
+        if state["max_requests_in_any_1s_window"] > 7 or state["rate_limited_total"]:
+            failures.append(f"rate over 7/s: busiest second {state['max_requests_in_any_1s_window']}, "
+                            f"{state['rate_limited_total']} rate-limit 429s")
+        if fails_calls and "crm_failures" not in kinds:
+            failures.append(f"no crm_failures alert during the fault (raised: {sorted(set(kinds))})")
+        if open_alerts:
+            failures.append(f"{len(open_alerts)} alerts still open after recovery (raised: {sorted(set(kinds))})")
+        if any(code != 0 for code in codes):
+            failures.append(f"a graceful stop exited with {codes}")
+        verify = cluster.leadledger("verify")
+        if verify.returncode != 0:
+            failures.append(f"verify failed: {verify.stdout[-300:]}")
+        status = cluster.leadledger("status")
+        if status.returncode != 0:
+            failures.append(f"status (conservation) failed: {status.stdout[-300:]} {status.stderr[-300:]}")
+    finally:
+        cluster.close()
+    figures["failures"] = failures
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bin", default=".build/debug")
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="ci")
+    parser.add_argument("--modes", help="comma-separated subset of the modes")
+    parser.add_argument("--json", help="write the figures here")
+    arguments = parser.parse_args()
+    chosen = set(arguments.modes.split(",")) if arguments.modes else None
+    results = []
+    for mode, params, fails_calls in MODES:
+        if chosen and mode not in chosen:
+            continue
+        figures = run_mode(arguments.bin, mode, params, fails_calls, PROFILES[arguments.profile])
+        results.append(figures)
+        verdict = "ok" if not figures["failures"] else "FAIL: " + "; ".join(figures["failures"])
+        print(f"{mode:>10}: {figures.get('leads')} leads, delivered {figures.get('leads', 0) - figures.get('missing', 0)}"
+              f" in {figures.get('recovery_s')} s after the fault, duplicates {figures.get('duplicates')}, busiest "
+              f"second {figures.get('busiest_second')}, alerts {figures.get('alerts_raised')} (open after: "
+              f"{figures.get('alerts_open_after')}) — {verdict}", flush=True)
+    if arguments.json:
+        with open(arguments.json, "w") as output:
+            json.dump({"profile": arguments.profile, "modes": results}, output, indent=2)
+    sys.exit(1 if any(r["failures"] for r in results) else 0)
+
+
+if __name__ == "__main__":
+    main()
