@@ -5,6 +5,7 @@
 #                then the chaos suite's short profile: the kill storm (serve and react SIGKILLed under load: nothing lost
 #                or duplicated) and the CRM fault matrix (each fault of the fake AmoCRM, then recovery)
 #   make chaos   the chaos suite (tools/chaos/); PROFILE=long for the long profile
+#   make soak    release build, then serve at half its maximum rate for 2 minutes (SOAK=long: 30), open loop
 #   make bench   release build, then the append/replay benchmarks, the wrk HTTP ingest benchmark and the dashboard
 #                page benchmark (figures go to docs/BENCHMARKS.md by hand)
 #   make screenshot  install chromium if missing, build, serve a freshly seeded demo log and take headless screenshots
@@ -24,7 +25,7 @@ SCREENSHOT_DB ?= ./data/screenshot.sqlite
 
 PROFILE ?= ci
 
-.PHONY: run demo test bench lint format clean setup build screenshot docs chaos
+.PHONY: run demo test bench lint format clean setup build screenshot docs chaos soak
 
 setup:
 	@dpkg -s libsqlite3-dev >/dev/null 2>&1 || { \
@@ -57,6 +58,13 @@ test: build
 chaos: build
 	python3 tools/chaos/kill_storm.py --bin .build/debug --profile $(PROFILE)
 	python3 tools/chaos/crm_faults.py --bin .build/debug --profile $(PROFILE)
+
+# serve under half its measured maximum rate, open loop, recording RSS, descriptors and p99 every 10 s (release
+# build). SOAK=long for 30 minutes.
+SOAK ?= short
+soak: setup
+	$(SWIFT) build -c release
+	python3 tools/chaos/soak.py --bin .build/release --profile $(SOAK)
 
 run: build
 	@mkdir -p data

@@ -11,6 +11,9 @@ import LedgerStore
 /// - `pending --db PATH --leads N`: N leads never sent, the backlog for `tools/bench/backlog_drain.sh`.
 /// - `ceiling --db PATH [--port P]`: `serve` without storage, the ceiling for the HTTP ingest benchmark
 ///   (`tools/bench/http_ingest.sh`).
+/// - `load --url URL --seconds S [--rate R | --connections N] [--every S] [--pid PID]`: posts leads open loop at R
+///   requests/s (or closed loop with N in flight), printing a JSON line of figures every S seconds (`LoadMode`); the
+///   soak (`tools/chaos/soak.py`) runs it.
 let arguments = Array(CommandLine.arguments.dropFirst())
 
 func option(_ name: String) -> String? {
@@ -45,6 +48,16 @@ do {
     case "ceiling":
         guard let path = option("--db") else { fail("ceiling needs --db") }
         try await CeilingServeMode(path: path, port: option("--port").flatMap(Int.init) ?? 0).run()
+    case "load":
+        guard let url = option("--url"), let seconds = option("--seconds").flatMap(Int.init), seconds > 0 else {
+            fail("load needs --url and --seconds")
+        }
+        let rate = option("--rate").flatMap(Double.init)
+        if let rate, !(rate > 0 && rate <= 100_000) { fail("--rate must be from 0 to 100000") }
+        try await LoadMode(
+            url: url, rate: rate, connections: option("--connections").flatMap(Int.init) ?? 32, seconds: seconds,
+            intervalSeconds: option("--every").flatMap(Int.init) ?? 10, serverPID: option("--pid").flatMap(Int32.init)
+        ).run()
     case "run":
         try BenchmarkSuite(
             events: option("--events").flatMap(Int.init) ?? 1_000_000,
@@ -54,7 +67,8 @@ do {
         fail(
             "usage: leadledger-bench (run [--events N] [--appends N] | append --db PATH --leads N"
                 + " | seed --db PATH --leads N [--seed S] [--span-hours H]"
-                + " | pending --db PATH --leads N | ceiling --db PATH [--port P])")
+                + " | pending --db PATH --leads N | ceiling --db PATH [--port P]"
+                + " | load --url URL --seconds S [--rate R | --connections N] [--every S] [--pid PID])")
     }
 } catch {
     FileHandle.standardError.write(Data("leadledger-bench: \(error)\n".utf8))
