@@ -134,6 +134,7 @@ struct ImportFileTests {
             not json
             {"email":"a@b.ru","received_at":"20.11.2024 14:03","utm":{"source":"x"}}
             {"email":"a@b.ru","Дата":"20.11.2024 14:03","idempotency_key":"ключ"}\r
+            {"email":"a@b.ru","received_at":"20.11.2024 14:03","Дата":"20.11.2024 14:04"}
             """
         let file = try read(text, format: .jsonl)
         let row = try #require(leads(file).first)
@@ -147,6 +148,7 @@ struct ImportFileTests {
                 "line 4: The JSON body must be an object of form fields.",
                 "line 5: utm: The field must be a string, number or boolean, not an object or array.",
                 "line 6: idempotency_key: The key must be 1 to 255 printable ASCII characters.",
+                "line 7: received_at: The field appears more than once; send each field once.",
             ])
     }
 

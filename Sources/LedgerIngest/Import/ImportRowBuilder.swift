@@ -15,16 +15,15 @@ struct ImportRowBuilder {
         var time: RawField.Value?
         var key: RawField.Value?
         for cell in cells {
-            let field = options.columns.field(forColumn: cell.key)
-            switch field {
-            case .receivedAt?, .idempotencyKey?:
-                guard let field else { continue }
-                let taken = field == .receivedAt ? time : key
-                guard taken == nil else {
-                    return invalid(line, IngestRejection.duplicateField(field.rawValue), columnOf: [:])
-                }
-                columnOf[field.rawValue] = cell.key
-                if field == .receivedAt { time = cell.value } else { key = cell.value }
+            switch options.columns.field(forColumn: cell.key) {
+            case .receivedAt?:
+                guard time == nil else { return invalid(line, .duplicateField("received_at"), columnOf: [:]) }
+                time = cell.value
+                columnOf["received_at"] = cell.key
+            case .idempotencyKey?:
+                guard key == nil else { return invalid(line, .duplicateField("idempotency_key"), columnOf: [:]) }
+                key = cell.value
+                columnOf["idempotency_key"] = cell.key
             case let field?:
                 columnOf[field.rawValue] = cell.key
                 fields.append(RawField(key: field.rawValue, value: cell.value))
