@@ -108,6 +108,8 @@ struct ImportFileTests {
         #expect(throws: ImportFileError.sameFieldTwice(field: "phone", columns: ["Телефон", "phone"])) {
             try read("Телефон;phone;Дата\n")
         }
+        #expect(throws: ImportFileError.columnTwice("Статус")) { try read("Телефон;Статус;Дата;Статус\n") }
+        #expect(try read("Телефон;Статус;Дата;Статус\n", options: try options(ignoreUnknown: true)).rows.isEmpty)
         #expect(throws: ImportFileError.noContactColumn(columns: ["Имя", "Дата"])) { try read("Имя;Дата\nА;1\n") }
         #expect(throws: ImportFileError.noTimeColumn(columns: ["Имя", "Телефон"])) { try read("Имя;Телефон\n") }
         #expect(throws: ImportFileError.tooLarge(max: 10)) {

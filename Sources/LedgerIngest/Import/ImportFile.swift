@@ -89,8 +89,15 @@ public struct ImportFile: Sendable {
         _ columns: [(name: String, field: ImportColumns.Field?)], options: ImportOptions
     ) throws(ImportFileError) {
         var seen: [ImportColumns.Field: String] = [:]
+        var kept: Set<String> = []
         for column in columns {
-            guard let field = column.field else { continue }
+            guard let field = column.field else {
+                // Kept in `extra` under its name: two of one name would make every row a duplicate-field refusal.
+                if !options.columns.ignoreUnknown && !column.name.isEmpty && !kept.insert(column.name).inserted {
+                    throw .columnTwice(column.name)
+                }
+                continue
+            }
             if let first = seen.updateValue(column.name, forKey: field) {
                 throw .sameFieldTwice(field: field.rawValue, columns: [first, column.name])
             }
@@ -128,6 +135,7 @@ public enum ImportFileError: Error, Equatable, Sendable, CustomStringConvertible
     case noHeader
     case unreadableHeader(line: Int, reason: String)
     case sameFieldTwice(field: String, columns: [String])
+    case columnTwice(String)
     case noContactColumn(columns: [String])
     case noTimeColumn(columns: [String])
 
@@ -140,6 +148,9 @@ public enum ImportFileError: Error, Equatable, Sendable, CustomStringConvertible
         case .sameFieldTwice(let field, let columns):
             return "the columns \(columns.map(Self.quoted).joined(separator: " and ")) both hold \(field); "
                 + "name the one to use with --columns \(field)=COLUMN"
+        case .columnTwice(let name):
+            return "two columns are named \(Self.quoted(name)); rename one, or drop the columns that fill no field "
+                + "with --ignore-unknown-columns"
         case .noContactColumn(let columns):
             return "no column holds a phone or an email (columns: \(Self.list(columns))); "
                 + "name them with --columns phone=COLUMN,email=COLUMN"
