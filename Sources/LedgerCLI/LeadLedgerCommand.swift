@@ -6,12 +6,14 @@ public struct LeadLedgerCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "leadledger",
         abstract: "An append-only, hash-chained ledger of paid leads and their delivery to AmoCRM.",
-        discussion: "Exit codes: 0 ok, 1 failure found (verify, check-config), 2 usage error, 3 runtime error.",
+        discussion:
+            "Exit codes: 0 ok, 1 failure found (verify, check-config; import: some rows invalid), 2 usage error, "
+            + "3 runtime error.",
         subcommands: [
             ServeCommand.self, CheckConfigCommand.self, EventsCommand.self, LeadCommand.self, VerifyCommand.self,
             RebuildCommand.self,
             ReportCommand.self, RequeueCommand.self, EraseCommand.self, StatusCommand.self, ReactCommand.self, RunCommand.self,
-            BackupCommand.self,
+            BackupCommand.self, ImportCommand.self,
         ]
     )
 

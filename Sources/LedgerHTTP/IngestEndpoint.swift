@@ -42,12 +42,9 @@ struct IngestEndpoint: Sendable {
         }
         var key: String?
         if let name = Self.idempotencyKeyHeader, let raw = request.headers[name] {
-            guard !raw.isEmpty, raw.utf8.count <= FieldLimits.idempotencyKey,
-                raw.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F })
-            else {
+            guard IdempotencyKeySyntax.isValid(raw) else {
                 return JSONResponse.error(
-                    .badRequest, "Idempotency-Key must be 1 to \(FieldLimits.idempotencyKey) printable ASCII characters.",
-                    field: "Idempotency-Key")
+                    .badRequest, "Idempotency-Key must be \(IdempotencyKeySyntax.requirement).", field: "Idempotency-Key")
             }
             key = raw
         }

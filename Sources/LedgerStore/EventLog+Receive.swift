@@ -16,6 +16,10 @@ public struct NewLead: Sendable {
     /// When set, a lead with the same phone or email and the same form received since `since` makes this one a
     /// double submission (a double click, a re-sent form): not written, answered with the earlier lead's receipt.
     public var duplicateWindowStart: Timestamp?
+    /// The window's end (inclusive). Nil for ingest: a live lead is the newest there is, so "since" is the whole
+    /// question. An imported lead sits in the past, and leads received after it (days of them) are not its double:
+    /// its window is the span around its original time, closed at both ends.
+    public var duplicateWindowEnd: Timestamp?
     /// Recorded as spam: kept for the audit trail, never synced, never matched as the earlier half of a double
     /// submission (a real lead must not be swallowed by a bot's entry with the same contact).
     public var spam: SpamReason?
@@ -23,9 +27,10 @@ public struct NewLead: Sendable {
     public init(
         leadID: LeadID, receivedAt: Timestamp, origin: LeadOrigin = .http, formID: String? = nil, utm: UTM = UTM(),
         idempotencyKey: String? = nil, personal: PersonalData, submissionFingerprint: String? = nil,
-        duplicateWindowStart: Timestamp? = nil, spam: SpamReason? = nil
+        duplicateWindowStart: Timestamp? = nil, duplicateWindowEnd: Timestamp? = nil, spam: SpamReason? = nil
     ) {
         self.spam = spam
+        self.duplicateWindowEnd = duplicateWindowEnd
         self.submissionFingerprint = submissionFingerprint
         self.duplicateWindowStart = duplicateWindowStart
         self.leadID = leadID
@@ -83,7 +88,9 @@ extension EventLog {
                 if let key = lead.event.idempotencyKey, let original = try Self.receipt(forIdempotencyKey: key, db) {
                     return original
                 }
-                if let since = lead.duplicateWindowStart, let earlier = try doubleSubmission(of: lead, since: since, db) {
+                if let since = lead.duplicateWindowStart,
+                    let earlier = try doubleSubmission(of: lead, since: since, until: lead.duplicateWindowEnd, db)
+                {
                     return earlier
                 }
                 try db.cachedStatement(
@@ -128,7 +135,7 @@ extension EventLog {
         return LeadReceipt(leadID: leadID, seq: row["seq"], hash: row["hash"], duplicateReason: .idempotencyKey)
     }
 
-    private struct PreparedLead {
+    struct PreparedLead {
         var event: LeadReceived
         var data: String
         var key: [UInt8]
@@ -136,19 +143,24 @@ extension EventLog {
         var emailFingerprint: String?
         var submissionFingerprint: String?
         var duplicateWindowStart: Timestamp?
+        var duplicateWindowEnd: Timestamp?
     }
 
-    /// The newest lead since `since` with the same phone or email fingerprint and the same form, read inside the
-    /// receiving transaction so two concurrent double clicks cannot both be written. Both lookups are index ranges
-    /// (`lead_key_phone`, `lead_key_email`); at most `maxPageSize` same-contact leads are looked at.
-    private func doubleSubmission(of lead: PreparedLead, since: Timestamp, _ db: Database) throws -> LeadReceipt? {
+    /// The newest lead in `since...until` (no end: up to now) with the same phone or email fingerprint and the same
+    /// form, read inside the receiving transaction so two concurrent double clicks cannot both be written. Both
+    /// lookups are index ranges (`lead_key_phone`, `lead_key_email`) over lead ids, which are minted at the lead's
+    /// `received_at` (an imported lead's too), so the window is a range of ids; at most `maxPageSize` same-contact
+    /// leads are looked at.
+    func doubleSubmission(of lead: PreparedLead, since: Timestamp, until: Timestamp?, _ db: Database) throws
+        -> LeadReceipt?
+    {
         guard lead.phoneFingerprint != nil || lead.emailFingerprint != nil else { return nil }
         let statement = try db.cachedStatement(
             sql: """
                 SELECT k.lead_id, e.seq, e.hash FROM (
-                    SELECT lead_id FROM lead_key WHERE phone_fingerprint = ?1 AND lead_id >= ?3
+                    SELECT lead_id FROM lead_key WHERE phone_fingerprint = ?1 AND lead_id >= ?3 AND lead_id < ?6
                     UNION
-                    SELECT lead_id FROM lead_key WHERE email_fingerprint = ?2 AND lead_id >= ?3
+                    SELECT lead_id FROM lead_key WHERE email_fingerprint = ?2 AND lead_id >= ?3 AND lead_id < ?6
                     ORDER BY lead_id DESC LIMIT ?4) k
                 JOIN event e ON e.stream = k.lead_id AND e.version = 1
                 WHERE json_extract(e.data, '$.form_id') IS ?5
@@ -160,14 +172,20 @@ extension EventLog {
                 statement,
                 arguments: [
                     lead.phoneFingerprint, lead.emailFingerprint, LeadID.lowerBound(at: since), options.maxPageSize,
-                    lead.event.formID,
+                    lead.event.formID, Self.idUpperBound(until),
                 ]),
             let leadID = LeadID(row[0] as String)
         else { return nil }
         return LeadReceipt(leadID: leadID, seq: row[1], hash: row[2], duplicateReason: .doubleSubmission)
     }
 
-    private func prepare(_ lead: NewLead) throws(StoreError) -> PreparedLead {
+    /// The exclusive upper bound, as id text, of ids minted at or before `until`: the first id of the next
+    /// millisecond. Without an end, `~`, which sorts after every id (hex digits and `-` are below it).
+    static func idUpperBound(_ until: Timestamp?) -> String {
+        until.map { LeadID.lowerBound(at: $0.adding(milliseconds: 1)) } ?? "~"
+    }
+
+    func prepare(_ lead: NewLead) throws(StoreError) -> PreparedLead {
         let key = PersonalDataSealer.makeKey()
         do {
             let event = LeadReceived(
@@ -178,7 +196,8 @@ extension EventLog {
                 event: event, data: try Self.encode(.leadReceived(event)), key: key,
                 phoneFingerprint: lead.personal.phone.map(fingerprinter.phone),
                 emailFingerprint: lead.personal.email.map(fingerprinter.email),
-                submissionFingerprint: lead.submissionFingerprint, duplicateWindowStart: lead.duplicateWindowStart)
+                submissionFingerprint: lead.submissionFingerprint, duplicateWindowStart: lead.duplicateWindowStart,
+                duplicateWindowEnd: lead.duplicateWindowEnd)
         } catch let error as StoreError {
             throw error
         } catch {

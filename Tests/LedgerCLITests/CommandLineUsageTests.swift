@@ -4,7 +4,9 @@ import Testing
 
 /// The command line itself: help, unknown commands, the documented exit codes.
 struct CommandLineUsageTests {
-    static let subcommands = ["check-config", "events", "lead", "verify", "rebuild", "report", "requeue", "erase", "status"]
+    static let subcommands = [
+        "check-config", "events", "lead", "verify", "rebuild", "report", "requeue", "erase", "status", "import",
+    ]
 
     @Test func helpExitsZeroAndListsEverySubcommand() throws {
         let workspace = try Workspace()
