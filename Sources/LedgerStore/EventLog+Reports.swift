@@ -19,6 +19,22 @@ extension EventLog {
         try read { db in try Self.producedReport(db, day: day) }
     }
 
+    /// Which of `days` already have a `ReportProduced`: one read of the stream for a scheduler pass's whole window.
+    public func producedReportDays(among days: [String]) throws(StoreError) -> Set<String> {
+        guard !days.isEmpty else { return [] }
+        return try read { db in
+            let marks = Array(repeating: "?", count: days.count).joined(separator: ", ")
+            let found = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT json_extract(data, '$.day') FROM event
+                    WHERE stream = ? AND type = ? AND json_extract(data, '$.day') IN (\(marks))
+                    """,
+                arguments: StatementArguments([SystemStream.alerts, EventType.reportProduced.rawValue] + days))
+            return Set(found)
+        }
+    }
+
     /// Appends `produced` unless a report of the same day is already in the log, checked under the write lock in the
     /// same transaction: two passes, two processes or a clock gone backwards can never produce a day twice. Returns
     /// the event written, or nil when the day already had one (nothing written).

@@ -77,6 +77,12 @@ struct ReportSchedulerTests {
         #expect(files.missing(day: "2026-11-27").isEmpty)
         let json = try String(contentsOfFile: files.path(day: "2026-11-27", format: .json), encoding: .utf8)
         #expect(ContentDigest.sha256(json) == report.reportSHA256, "the event names the JSON file written with it")
+
+        // Recorded on the 28th in system:alerts, the report is not an alert raised on the 28th.
+        let the28th = try LostLeadCostReport.build(
+            runner: try ProjectionRunner(log: world.log), day: try #require(ReportDay("2026-11-28", timeZone: moscow)),
+            settings: .init(timeZone: moscow), now: world.clock.now())
+        #expect(the28th.alertsRaised.total == 0)
     }
 
     @Test func aRestartInTheSameMinuteAndAClockGoingBackwardsProduceNothingMore() throws {

@@ -43,9 +43,11 @@ public struct ReportScheduler: Sendable {
     public func pass() throws -> ReportPass {
         let now = clock.now()
         var pass = ReportPass()
-        for (day, run) in schedule.dueDays(at: now, firstEventAt: try log.firstEventAt()) {
+        let due = schedule.dueDays(at: now, firstEventAt: try log.firstEventAt())
+        let produced = try log.producedReportDays(among: due.map(\.day.description))
+        for (day, run) in due {
             let name = day.description
-            if try log.producedReport(day: name) != nil {
+            if produced.contains(name) {
                 guard !files.missing(day: name).isEmpty else { continue }
                 let report = try LostLeadCostReport.build(runner: runner, day: day, settings: settings, now: now)
                 if write(try ReportFiles.render(report), day: name) {
@@ -57,10 +59,10 @@ public struct ReportScheduler: Sendable {
             let report = try LostLeadCostReport.build(runner: runner, day: day, settings: settings, now: now)
             let renderings = try ReportFiles.render(report)
             _ = write(renderings, day: name)
-            let produced = ReportProduced(
+            let event = ReportProduced(
                 reportID: UUIDv7.make(at: now), day: name, timeZone: settings.timeZone.identifier, summary: report.summary,
                 reportSHA256: ContentDigest.sha256(renderings[.json] ?? ""), run: run)
-            if try log.recordReport(produced) != nil {
+            if try log.recordReport(event) != nil {
                 logger.notice(
                     "report \(name) produced (\(run.rawValue)): \(report.totals.received) received, \(report.totals.dead) lost; files in \(files.directory)"
                 )
