@@ -115,7 +115,7 @@ let package = Package(
             name: "LedgerCLI",
             dependencies: [
                 "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerHTTP", "LedgerIngest", "LedgerReactor", "LedgerAmoCRM",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "LedgerTelegram", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -161,7 +161,10 @@ let package = Package(
         ),
         .testTarget(
             name: "LedgerReactorTests",
-            dependencies: ["LedgerReactor", "LedgerAmoCRM", "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerTesting"],
+            dependencies: [
+                "LedgerReactor", "LedgerAmoCRM", "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LedgerIngestTests", dependencies: ["LedgerIngest", "LedgerCore"], swiftSettings: swiftSettings),

@@ -96,8 +96,7 @@ struct AdminEndpoint: Sendable {
             return JSONResponse.error(.badRequest, "format must be md, csv, json or html", field: "format")
         }
         do {
-            try runner.catchUp()
-            let report = try LostLeadCostReport.build(runner.store, day: day, settings: reportSettings, now: now)
+            let report = try LostLeadCostReport.build(runner: runner, day: day, settings: reportSettings, now: now)
             let contentType =
                 switch format {
                 case .json: "application/json; charset=utf-8"

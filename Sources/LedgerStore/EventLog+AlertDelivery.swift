@@ -1,12 +1,16 @@
 import GRDB
 import LedgerCore
 
-/// An `AlertRaised` or `AlertResolved` that no `AlertDelivered` or `AlertUndeliverable` answers yet.
+/// An `AlertRaised`, `AlertResolved` or `ReportProduced` that no `AlertDelivered` or `AlertUndeliverable` answers
+/// yet: something the owner is still to be told.
 public struct PendingAlert: Sendable, Equatable {
     public enum Event: Sendable, Equatable {
         case raised(AlertRaised)
         /// A resolution, with the raise it resolves when that is still within the scan.
         case resolved(AlertResolved, raise: AlertRaised?, raisedAt: Timestamp?)
+        /// The nightly report's summary, answered by an `AlertDelivered` naming its `report_id`. Not an alert: never
+        /// throttled as a repeat, never open.
+        case report(ReportProduced)
     }
 
     public var event: Event
@@ -21,6 +25,7 @@ public struct PendingAlert: Sendable, Equatable {
         switch event {
         case .raised(let raised): raised.alertID
         case .resolved(let resolved, _, _): resolved.alertID
+        case .report(let report): report.reportID
         }
     }
 }
@@ -75,6 +80,8 @@ extension EventLog {
                 case .alertResolved(let resolved) where !answered.contains(resolved.alertID):
                     newestFirst.append(
                         PendingAlert(event: .resolved(resolved, raise: nil, raisedAt: nil), recordedAt: row.recordedAt))
+                case .reportProduced(let report) where !answered.contains(report.reportID):
+                    newestFirst.append(PendingAlert(event: .report(report), recordedAt: row.recordedAt))
                 default:
                     break
                 }

@@ -110,18 +110,19 @@ extension EventLog {
                 ProcessStopped(process: started.process, instanceID: started.instanceID, pid: started.pid, reason: reason)))
     }
 
-    /// Restarts of any process recorded at or after `since` (bounded by the scan limit).
-    public func restarts(since: Timestamp) throws(StoreError) -> RestartCounts {
+    /// Restarts of any process recorded at or after `since` and before `until` (nil: no end), bounded by the scan
+    /// limit: the newest `processHistoryScan` starts of the period.
+    public func restarts(since: Timestamp, until: Timestamp? = nil) throws(StoreError) -> RestartCounts {
         try read { db in
             let starts = try RecordedEvent.fetchAll(
                 db,
                 sql: """
                     SELECT \(RecordedEvent.columns) FROM event
-                    WHERE stream = ? AND type = ? AND recorded_at >= ? ORDER BY seq DESC LIMIT ?
+                    WHERE stream = ? AND type = ? AND recorded_at >= ? AND recorded_at < ? ORDER BY seq DESC LIMIT ?
                     """,
                 arguments: [
                     SystemStream.processes, EventType.processStarted.rawValue, since.millisecondsSinceEpoch,
-                    Self.processHistoryScan,
+                    until?.millisecondsSinceEpoch ?? Int64.max, Self.processHistoryScan,
                 ])
             var counts = RestartCounts()
             for row in starts {

@@ -194,6 +194,22 @@ public struct LeadHistoryGenerator {
                             AlertUndeliverable(
                                 alertID: "generated-undeliverable-\(planned)",
                                 reason: "HTTP 403: Forbidden: bot was blocked by the user"))))
+                // A nightly report of a day of its own (one per day, as react writes them), already told to the owner.
+                let reportID = UUIDv7.make(at: clock.now())
+                let reportDay = Timestamp(millisecondsSinceEpoch: Int64(planned / 400) * 86_400_000).iso8601.prefix(10)
+                round1.append(
+                    PendingEvent(
+                        .reportProduced(
+                            ReportProduced(
+                                reportID: reportID, day: String(reportDay), timeZone: "Europe/Moscow",
+                                summary: ReportSummary(
+                                    received: 5, delivered: 2, deliveredLate: 1, pending: 1, dead: 1, spam: 1,
+                                    savedByRetries: 1, leadCost: "100", currency: "RUB", restarts: 1, uncleanRestarts: 1,
+                                    alertsRaised: 1),
+                                reportSHA256: ContentDigest.sha256("generated-\(planned)"), run: .catchUp))))
+                round1.append(
+                    PendingEvent(.alertDelivered(AlertDelivered(alertID: reportID, outcome: .sent, messageIDs: [Int64(planned)])))
+                )
                 // A restart of react after a crash, and that run's clean stop: the process history of a live system.
                 let instance = UUIDv7.make(at: clock.now())
                 round1.append(

@@ -19,6 +19,18 @@ struct CheckConfigCommandTests {
         #expect(!FileManager.default.fileExists(atPath: workspace.databasePath), "check-config must not create the log")
     }
 
+    @Test func aReportsDirectoryThatCannotBeCreatedIsNamedByItsKey() throws {
+        let workspace = try Workspace()
+        let file = try workspace.write("not-a-directory", "x")
+        let result = try workspace.leadledger(["check-config"], environment: ["LEADLEDGER_REPORTS_DIR": file + "/reports"])
+        #expect(result.code == 1, "\(result)")
+        #expect(result.stderr.contains("LEADLEDGER_REPORTS_DIR"), "\(result)")
+        let fine = try workspace.leadledger(
+            ["check-config"], environment: ["LEADLEDGER_REPORTS_DIR": workspace.directory.file("reports")])
+        #expect(fine.code == 0, "\(fine)")
+        #expect(fine.stdout.contains(workspace.directory.file("reports")), "\(fine)")
+    }
+
     @Test func withNoSettingsAtAllTheDefaultLogPathIsUsedAndAccepted() throws {
         let workspace = try Workspace()
         // No LEADLEDGER_DB at all: ./data/ledger.sqlite relative to the working directory (the workspace).

@@ -68,7 +68,7 @@ struct ReportCommandTests {
         let sources = try #require(report["by_utm_source"] as? [[String: Any]])
         let bySource = Dictionary(
             uniqueKeysWithValues: sources.compactMap { line in
-                (line["source"] as? String).map { ($0, line["figures"] as? [String: Any] ?? [:]) }
+                (line["value"] as? String).map { ($0, line["figures"] as? [String: Any] ?? [:]) }
             })
         #expect(int(bySource["yandex"]?["received"]) == 4, "\(result)")
         #expect(int(bySource["vk"]?["received"]) == 2, "\(result)")

@@ -165,6 +165,14 @@ struct LedgerSettingsTests {
         }
     }
 
+    @Test func theReportsDirectoryDefaultsToReportsBesideTheLog() throws {
+        #expect(
+            try load(["LEADLEDGER_DB": "/var/lib/leadledger/ledger.sqlite"]).reportsDirectory == "/var/lib/leadledger/reports")
+        #expect(try load(["LEADLEDGER_REPORTS_DIR": "/srv/reports"]).reportsDirectory == "/srv/reports")
+        #expect(LedgerSettings.knownKeys.contains("LEADLEDGER_REPORTS_DIR"))
+        #expect(problems(["LEADLEDGER_REPORTS_DIR": "/srv/re\nports"]).map(\.key) == ["LEADLEDGER_REPORTS_DIR"])
+    }
+
     @Test func theReactorMetricsPortIsOffUnlessSetAndBounded() throws {
         #expect(try load([:]).reactMetricsPort == nil)
         #expect(try load(["LEADLEDGER_REACT_METRICS_PORT": "0"]).reactMetricsPort == 0)

@@ -268,3 +268,38 @@ struct AlertDeliveryTests {
         #expect(text.contains("a&amp;b&lt;c&gt;"))
     }
 }
+
+/// The nightly report's `ReportProduced` rides the same pipeline: its summary goes out once, alone (never folded into a
+/// digest, never held back as a repeat), is recorded like an alert's delivery, and is never an open alert.
+extension AlertDeliveryTests {
+    @Test func aReportSummaryGoesOutOnceAloneBesideADigestAndIsNotAnOpenAlert() async throws {
+        let rig = try Rig()
+        defer { rig.telegram.stop() }
+        for index in 0..<7 { try rig.raise("kind_\(index)") }
+        let produced = ReportProduced(
+            reportID: UUIDv7.make(at: SystemClock().now()), day: "2026-11-28", timeZone: "Europe/Moscow",
+            summary: ReportSummary(
+                received: 10, delivered: 6, deliveredLate: 1, pending: 2, dead: 1, spam: 1, savedByRetries: 2,
+                leadCost: "150", currency: "RUB", restarts: 3, uncleanRestarts: 1, alertsRaised: 7),
+            reportSHA256: ContentDigest.sha256("{}"), run: .nightly)
+        #expect(try rig.log.recordReport(produced) != nil)
+        #expect(try rig.log.recordReport(produced) == nil, "a second report of the same day is refused")
+
+        let pass = try await rig.pass()
+        #expect(pass.sent == 8)
+        let texts = try await rig.telegram.messages().compactMap { $0["text"] as? String }
+        #expect(texts.count == 2, "one digest and the report: \(texts)")
+        let summary = try #require(texts.first { $0.contains("Lead report for 2026-11-28") })
+        #expect(!summary.contains("Alert digest"))
+        #expect(summary.contains("Lost: 1 — 150 RUB"))
+        #expect(summary.contains("Pending, at risk: 2 — 300 RUB"))
+        #expect(summary.contains("Saved by retries: 2 — 300 RUB"))
+        #expect(summary.contains("Restarts: 3 (unclean 1)"))
+        #expect(summary.contains("Check: 10 = 6 + 2 + 1 + 1"))
+        #expect(try rig.delivered()[produced.reportID]?.outcome == .sent)
+        #expect(try rig.log.openAlerts().values.allSatisfy { $0.raised.alertID != produced.reportID })
+
+        #expect(try await rig.pass() == DeliveryPass(), "nothing twice")
+        #expect(try await rig.telegram.messages().count == 2)
+    }
+}

@@ -64,11 +64,34 @@ struct LostLeadCostReportTests {
         _ = try lead(dayStart.adding(seconds: 30_000), source: "vk", spam: .honeypot)
         _ = try lead(dayStart.adding(milliseconds: -1), source: "yandex")  // the day before
         _ = try lead(dayStart.adding(seconds: 86_400), source: "yandex")  // the day after
+        // Operations: a clean and an unclean restart and two alerts in the day; one of each just outside it.
+        func restart(at time: Timestamp, _ ended: PreviousRunEnd) throws {
+            fixture.clock.set(time)
+            try log.append(
+                .processStarted(
+                    ProcessStarted(
+                        process: .react, instanceID: UUIDv7.make(at: time), pid: 4242, version: "test",
+                        previousInstanceID: "before", previousEnded: ended)))
+        }
+        func alert(at time: Timestamp, _ kind: String) throws {
+            fixture.clock.set(time)
+            try log.append(
+                .alertRaised(
+                    AlertRaised(
+                        alertID: UUIDv7.make(at: time), kind: kind, severity: .warning, dedupeKey: kind, message: "m",
+                        subject: nil)))
+        }
+        try restart(at: dayStart.adding(seconds: 100), .clean)
+        try restart(at: dayStart.adding(seconds: 200), .unclean)
+        try restart(at: dayStart.adding(seconds: 86_400), .unclean)
+        try alert(at: dayStart.adding(seconds: 300), "crm_failures")
+        try alert(at: dayStart.adding(seconds: 400), "crm_failures")
+        try alert(at: dayStart.adding(milliseconds: -1), "disk_low")
         let runner = try ProjectionRunner(log: log)
-        try runner.catchUp()
         let day = try #require(ReportDay("2026-11-28", timeZone: moscow))
         let report = try LostLeadCostReport.build(
-            runner.store, day: day, settings: .init(timeZone: moscow, deliverySLASeconds: 300, leadCost: 150, currency: "RUB"),
+            runner: runner, day: day,
+            settings: .init(timeZone: moscow, deliverySLASeconds: 300, leadCost: 150, currency: "RUB"),
             now: dayStart.adding(seconds: 2 * 86_400))
         return (fixture, report)
     }
@@ -102,7 +125,7 @@ struct LostLeadCostReportTests {
 
     @Test func breakdownByUTMSourceAddsUpToTheTotals() throws {
         let (_, report) = try scenario()
-        let bySource = Dictionary(uniqueKeysWithValues: report.bySource.map { ($0.source, $0.figures) })
+        let bySource = Dictionary(uniqueKeysWithValues: report.bySource.map { ($0.value, $0.figures) })
         #expect(bySource["yandex"]?.received == 2)
         #expect(bySource["vk"]?.pending == 1)
         #expect(bySource["vk"]?.spam == 1)
@@ -131,10 +154,96 @@ struct LostLeadCostReportTests {
 
     @Test func textFormatsNeutraliseHostileUTMValues() throws {
         var report = try scenario().1
-        report.bySource = [.init(source: "=HYPERLINK(\"x\")<script>|", figures: report.totals)]
+        report.bySource = [.init(value: "=HYPERLINK(\"x\")<script>|", figures: report.totals)]
         #expect(try ReportFormat.csv.render(report).contains("utm_source:=HYPERLINK") == true)
         #expect(try !ReportFormat.html.render(report).contains("<script>"))
         #expect(try ReportFormat.md.render(report).contains("<script>\\|"))
+    }
+
+    @Test func moneyIsStatedForEveryLine() throws {
+        let (_, report) = try scenario()
+        let money = report.money
+        #expect(money.received == 600, "paid leads only: spam is not one")
+        #expect(money.delivered == 300)
+        #expect(money.deliveredOnTime == 150)
+        #expect(money.deliveredLate == 150)
+        #expect(money.pendingAtRisk == 150)
+        #expect(money.deadLost == 150)
+        #expect(money.savedByRetries == 150)
+        let json = try ReportFormat.json.render(report)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let fields = try #require(object["money"] as? [String: Any])
+        #expect((fields["dead_lost"] as? NSNumber)?.intValue == 150)
+        #expect((fields["saved_by_retries"] as? NSNumber)?.intValue == 150)
+    }
+
+    @Test func restartsAndAlertsRaisedAreThoseOfTheDay() throws {
+        let (_, report) = try scenario()
+        #expect(report.restarts == .init(restarts: 2, unclean: 1))
+        #expect(report.alertsRaised == .init(total: 2, byKind: ["crm_failures": 2]))
+        #expect(try ReportFormat.md.render(report).contains("Restarts: 2 (unclean: 1). Alerts raised: 2 (crm_failures 2)."))
+        #expect(try ReportFormat.csv.render(report).contains("2026-11-28,operations,unclean_restarts,1,,"))
+    }
+
+    @Test func theReconciliationIsStatedInEveryFormat() throws {
+        let (_, report) = try scenario()
+        let statement = "received 5 = delivered 2 + pending 1 + dead 1 + spam 1"
+        #expect(report.reconciliation.holds)
+        #expect(report.reconciliation.statement == statement)
+        for format in ReportFormat.allCases {
+            #expect(try format.render(report).contains(statement), "\(format)")
+        }
+        #expect(try ReportFormat.csv.render(report).contains("2026-11-28,reconciliation,\(statement): reconciles,,,"))
+    }
+
+    @Test func breakdownByUTMCampaignAddsUpToTheTotals() throws {
+        let (_, report) = try scenario()
+        #expect(report.byCampaign.map(\.value) == ["c"])
+        #expect(report.byCampaign.first?.figures == report.totals)
+        #expect(try ReportFormat.md.render(report).contains("## By utm_campaign"))
+        #expect(try ReportFormat.csv.render(report).contains("2026-11-28,utm_campaign:c,received,5,600,RUB"))
+    }
+
+    @Test func aBreakdownKeepsTheLargestValuesAndFoldsTheRestIntoOther() {
+        var groups: [String: LostLeadCostReport.Figures] = [:]
+        for index in 0..<(LostLeadCostReport.maxBreakdownLines + 5) {
+            var figures = LostLeadCostReport.Figures()
+            figures.received = 100 - index
+            figures.pending = 100 - index
+            groups[String(format: "campaign-%02d", index)] = figures
+        }
+        let lines = LostLeadCostReport.breakdown(groups)
+        #expect(lines.count == LostLeadCostReport.maxBreakdownLines + 1)
+        #expect(lines.first?.value == "campaign-00")
+        #expect(lines.last?.value == LostLeadCostReport.otherValues)
+        #expect(lines.last?.figures.received == (80 + 79 + 78 + 77 + 76))
+        #expect(lines.map(\.figures.received).reduce(0, +) == groups.values.map(\.received).reduce(0, +))
+    }
+
+    /// 23:59:59 and 00:00:00 Moscow time are a second apart and a day apart: each lead is in exactly one day's
+    /// report, through the one builder the CLI, the admin API and the nightly run share.
+    @Test func aLeadAt235959AndOneAtMidnightMoscowLandOnDifferentDays() throws {
+        let midnight = try #require(Timestamp(iso8601: "2026-11-27T21:00:00Z"))  // 2026-11-28 00:00:00 Moscow
+        let fixture = try TemporaryLog(start: midnight.adding(seconds: -1))
+        for (time, source) in [(midnight.adding(seconds: -1), "before"), (midnight, "after")] {
+            fixture.clock.set(time)
+            _ = try fixture.log.receive(
+                NewLead(
+                    leadID: LeadID.make(at: time), receivedAt: time, utm: UTM(source: source),
+                    personal: PersonalData(phone: "+7916000000\(source.count)")))
+        }
+        let runner = try ProjectionRunner(log: fixture.log)
+        func report(_ day: String) throws -> LostLeadCostReport {
+            try LostLeadCostReport.build(
+                runner: runner, day: try #require(ReportDay(day, timeZone: moscow)), settings: .init(timeZone: moscow),
+                now: midnight.adding(seconds: 86_400))
+        }
+        let the27th = try report("2026-11-27")
+        let the28th = try report("2026-11-28")
+        #expect(the27th.totals.received == 1)
+        #expect(the27th.bySource.map(\.value) == ["before"])
+        #expect(the28th.totals.received == 1)
+        #expect(the28th.bySource.map(\.value) == ["after"])
     }
 
     @Test func aDSTDayIsTwentyThreeHoursLong() throws {

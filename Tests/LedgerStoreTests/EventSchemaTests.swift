@@ -181,6 +181,27 @@ struct EventSchemaTests {
             case .processStopped:
                 add("empty reason") { $0["reason"] = .string("") }
                 add("pid negative") { $0["pid"] = .int(-1) }
+            case .reportProduced:
+                add("bad enum run") { $0["run"] = .string("weekly") }
+                add("day not a date") { $0["day"] = .string("28.11.2026") }
+                add("report_sha256 in uppercase") { $0["report_sha256"] = .string(String(repeating: "A", count: 64)) }
+                add("empty report_id") { $0["report_id"] = .string("") }
+                guard case .object(let summary)? = data["summary"] else {
+                    Issue.record("ReportProduced without a summary object")
+                    break
+                }
+                func addSummary(_ what: String, _ mutate: @escaping (inout [String: SchemaTestJSON]) -> Void) {
+                    add("summary: \(what)") {
+                        var changed = summary
+                        mutate(&changed)
+                        $0["summary"] = .object(changed)
+                    }
+                }
+                addSummary("negative dead") { $0["dead"] = .int(-1) }
+                addSummary("lead_cost as a number") { $0["lead_cost"] = .int(100) }
+                addSummary("lowercase currency") { $0["currency"] = .string("rub") }
+                addSummary("missing received") { $0["received"] = nil }
+                addSummary("unknown extra field") { $0["surprise"] = .int(1) }
             case nil:
                 Issue.record("unexpected type \(type)")
             }

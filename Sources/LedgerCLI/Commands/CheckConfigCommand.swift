@@ -28,6 +28,9 @@ struct CheckConfigCommand: AsyncParsableCommand {
         }
         let path = raw["LEADLEDGER_DB"] ?? "./data/ledger.sqlite"
         if let problem = Self.checkWritable(databasePath: path) { problems.append(problem) }
+        if let settings, let problem = Self.checkDirectory(settings.reportsDirectory, key: "LEADLEDGER_REPORTS_DIR") {
+            problems.append(problem)
+        }
         let unknown = ProcessInfo.processInfo.environment.keys
             .filter { $0.hasPrefix("LEADLEDGER_") && !LedgerSettings.knownKeys.contains($0) }.sorted()
         for key in unknown { writeError("warning: \(key) is not a LeadLedger setting (a typo?); it is ignored\n") }
@@ -45,7 +48,29 @@ struct CheckConfigCommand: AsyncParsableCommand {
             "  Telegram    \(settings.telegram == nil ? "disabled (LEADLEDGER_TELEGRAM_BOT_TOKEN not set): alerts recorded, not delivered" : "enabled")\n"
         text += "  lead cost   \(settings.leadCost) \(settings.currency), day in \(settings.timeZone.identifier), report at "
         text += String(format: "%02d:%02d", settings.reportAt.hour, settings.reportAt.minute) + "\n"
+        text += "  reports     \(settings.reportsDirectory)\n"
         writeOut(text)
+    }
+
+    /// A directory `react` writes into: it exists and is writable, or its nearest existing ancestor is a writable
+    /// directory it can be created in.
+    static func checkDirectory(_ path: String, key: String) -> SettingsProblem? {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if !isDirectory.boolValue { return SettingsProblem(key: key, message: "\(path) is a file, not a directory") }
+            return manager.isWritableFile(atPath: path) ? nil : SettingsProblem(key: key, message: "\(path) is not writable")
+        }
+        var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        while !manager.fileExists(atPath: ancestor, isDirectory: &isDirectory) {
+            let parent = URL(fileURLWithPath: ancestor).deletingLastPathComponent().path
+            if parent == ancestor { break }
+            ancestor = parent
+        }
+        guard isDirectory.boolValue, manager.isWritableFile(atPath: ancestor) else {
+            return SettingsProblem(key: key, message: "\(path) cannot be created (\(ancestor) is not a writable directory)")
+        }
+        return nil
     }
 
     /// The log's directory must exist or be creatable, and be writable.

@@ -74,7 +74,7 @@ struct LeadCommand: AsyncParsableCommand {
         case .leadRequeued(let requeue): " by \(requeue.requestedBy)"
         case .leadErased(let erased): " (\(erased.reason))"
         case .leadReceived, .alertRaised, .processStarted, .processStopped, .alertResolved, .alertDelivered,
-            .alertUndeliverable:
+            .alertUndeliverable, .reportProduced:
             ""
         }
     }

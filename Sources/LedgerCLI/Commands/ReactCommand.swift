@@ -16,10 +16,13 @@ import UnixSignals
 struct ReactCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "react",
-        abstract: "Run the reactor: send due leads to AmoCRM from the projected retry queue and record every outcome.",
+        abstract:
+            "Run the reactor: send due leads to AmoCRM from the projected retry queue, record every outcome, raise and deliver alerts, produce the nightly report.",
         discussion: """
             Only one reactor may run per log (a lock file beside it); a second exits with status 3. Without \
-            LEADLEDGER_AMOCRM_BASE_URL, sync is disabled: leads wait safely in the queue. Stops on SIGTERM/SIGINT.
+            LEADLEDGER_AMOCRM_BASE_URL, sync is disabled: leads wait safely in the queue. Yesterday's lost-lead cost \
+            report is produced once a day at LEADLEDGER_REPORT_AT (missed days of the last week on start), written to \
+            LEADLEDGER_REPORTS_DIR and summarised to Telegram. Stops on SIGTERM/SIGINT.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -47,7 +50,7 @@ struct ReactCommand: AsyncParsableCommand {
             writeOut("leadledger react: CRM sync disabled (LEADLEDGER_AMOCRM_BASE_URL not set); leads wait in the queue\n")
             let runner = try global.readModels(log, settings)
             let alerts = AlertService(log: log, runner: runner, settings: settings.alerts, circuit: { nil }, logger: logger)
-            var services: [any Service] = [alerts]
+            var services: [any Service] = [alerts, reports(runner, settings, logger)]
             if let systemd { services.append(systemd) }
             if let delivery = try alertDelivery(log, runner, settings, logger) { services.append(delivery) }
             if let metrics = metricsServer(settings, logger) { services.append(metrics) }
@@ -95,7 +98,9 @@ struct ReactCommand: AsyncParsableCommand {
             log: log, runner: runner, client: client, configuration: configuration, vault: vault, logger: logger)
         let alerts = AlertService(
             log: log, runner: runner, settings: settings.alerts, circuit: { await engine.breakerState }, logger: logger)
-        var services: [any Service] = [ReactorService(engine: engine, logger: logger), alerts]
+        var services: [any Service] = [
+            ReactorService(engine: engine, logger: logger), alerts, reports(runner, settings, logger),
+        ]
         if let systemd { services.append(systemd) }
         if let delivery = try alertDelivery(log, runner, settings, logger) { services.append(delivery) }
         if let metrics = metricsServer(settings, logger) { services.append(metrics) }
@@ -121,6 +126,22 @@ struct ReactCommand: AsyncParsableCommand {
         return MetricsOnlyServer.make(host: host, port: port, registry: registry, logger: logger) { bound in
             writeOut("leadledger react: metrics on http://\(host):\(bound)/metrics\n")
         }
+    }
+
+    /// The nightly report: produced at `LEADLEDGER_REPORT_AT` (and caught up at start), files under
+    /// `LEADLEDGER_REPORTS_DIR`. A directory that cannot be created is said now, by its key; the reactor runs on (CRM
+    /// delivery matters more than a report file) and the scheduler keeps trying.
+    private func reports(_ runner: ProjectionRunner, _ settings: LedgerSettings, _ logger: Logger) -> ReportService {
+        do {
+            try FileManager.default.createDirectory(atPath: settings.reportsDirectory, withIntermediateDirectories: true)
+        } catch {
+            logger.error("LEADLEDGER_REPORTS_DIR=\(settings.reportsDirectory) cannot be created: \(error)")
+        }
+        let scheduler = ReportScheduler(
+            runner: runner,
+            schedule: ReportSchedule(hour: settings.reportAt.hour, minute: settings.reportAt.minute, timeZone: settings.timeZone),
+            files: ReportFiles(directory: settings.reportsDirectory), settings: settings.costReport, logger: logger)
+        return ReportService(scheduler: scheduler, logger: logger)
     }
 
     /// Telegram delivery of alerts, in its own service with its own client; nil when Telegram is not configured (the

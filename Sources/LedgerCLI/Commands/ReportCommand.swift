@@ -2,16 +2,27 @@ import ArgumentParser
 import Foundation
 import LedgerCore
 import LedgerProjections
+import LedgerReactor
+import LedgerTelegram
+import Logging
 
-/// `leadledger report --day`: the daily lost-lead cost report.
+/// `leadledger report --day`: the daily lost-lead cost report, built by the same function as the admin API and
+/// `react`'s nightly run, so for the same log the three give the same numbers.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "Print the lost-lead cost report for one day (in LEADLEDGER_TIMEZONE).")
+        commandName: "report", abstract: "Print the lost-lead cost report for one day (in LEADLEDGER_TIMEZONE).",
+        discussion: """
+            --send also posts the report's short summary to the Telegram chat of LEADLEDGER_TELEGRAM_BOT_TOKEN and \
+            _CHAT_ID (in LEADLEDGER_LOCALE) and prints the message id on standard error; it fails with exit 3 when \
+            Telegram is not configured or does not take the message. Nothing is recorded in the log: the nightly run \
+            in `react` is what marks a day's report as produced.
+            """)
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "The day, YYYY-MM-DD (default: yesterday).") var day: String?
     @Option(help: "md, csv, json or html.") var format: String = "md"
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
+    @Flag(help: "Also send the summary to Telegram.") var send = false
 
     func validate() throws {
         if ReportFormat(rawValue: format) == nil { throw ValidationError("--format must be md, csv, json or html") }
@@ -19,6 +30,10 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try await global.settings()
+        if send && settings.telegram == nil {
+            throw ExitStatus.runtime(
+                "--send: Telegram is not configured (set LEADLEDGER_TELEGRAM_BOT_TOKEN and LEADLEDGER_TELEGRAM_CHAT_ID)")
+        }
         let now = SystemClock().now()
         let reportDay: ReportDay
         if let day {
@@ -30,13 +45,13 @@ struct ReportCommand: AsyncParsableCommand {
             reportDay = ReportDay(containing: now, timeZone: settings.timeZone).previous()
         }
         let log = try global.openLog(settings)
-        let runner = try global.projected(log, settings)
-        let report = try LostLeadCostReport.build(
-            runner.store, day: reportDay,
-            settings: .init(
-                timeZone: settings.timeZone, deliverySLASeconds: settings.deliverySLASeconds, leadCost: settings.leadCost,
-                currency: settings.currency),
-            now: now)
+        let runner = try global.readModels(log, settings)
+        let report: LostLeadCostReport
+        do {
+            report = try LostLeadCostReport.build(runner: runner, day: reportDay, settings: settings.costReport, now: now)
+        } catch {
+            throw ExitStatus.runtime("the report cannot be built: \(error)")
+        }
         let text = try (ReportFormat(rawValue: format) ?? .md).render(report)
         if let output {
             do {
@@ -46,6 +61,19 @@ struct ReportCommand: AsyncParsableCommand {
             }
         } else {
             writeOut(text)
+        }
+        if send, let telegram = settings.telegram {
+            let summary = ReportSummaryText(locale: AlertLocale(rawValue: settings.locale) ?? .ru)
+                .summary(day: report.day, report.summary)
+            do {
+                let ids = try await ReportSummarySender.send(
+                    summary, telegram: telegram, settings: settings.alerts, logPath: settings.databasePath,
+                    logger: Logger(label: "leadledger.report"))
+                writeError(
+                    "leadledger report: summary sent to Telegram, message id \(ids.map(String.init).joined(separator: ", "))\n")
+            } catch {
+                throw ExitStatus.runtime("--send: \(error)")
+            }
         }
     }
 }

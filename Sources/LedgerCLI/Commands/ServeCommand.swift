@@ -34,9 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
             host: settings.host, port: settings.port, crmEnabled: settings.amoCRM != nil,
             telegramEnabled: settings.telegram != nil, projectionBatchSize: settings.projectionBatchSize,
             duplicateWindowSeconds: settings.duplicateWindowSeconds, adminToken: settings.adminToken,
-            report: .init(
-                timeZone: settings.timeZone, deliverySLASeconds: settings.deliverySLASeconds, leadCost: settings.leadCost,
-                currency: settings.currency))
+            report: settings.costReport)
         configuration.locale = settings.locale
         configuration.corsOrigins = settings.corsOrigins
         configuration.rateLimitPerMinute = settings.rateLimitPerMinute

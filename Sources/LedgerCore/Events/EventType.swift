@@ -19,6 +19,8 @@ public enum EventType: String, CaseIterable, Sendable, Codable {
     case processStarted = "ProcessStarted"
     /// A `serve` or `react` run ended cleanly.
     case processStopped = "ProcessStopped"
+    /// `react` produced a day's lost-lead cost report (at most one per day).
+    case reportProduced = "ReportProduced"
 }
 
 extension EventType {
@@ -27,14 +29,18 @@ extension EventType {
     public var belongsToLead: Bool {
         switch self {
         case .leadReceived, .syncAttempted, .syncFailed, .syncSucceeded, .leadErased, .leadRequeued: true
-        case .alertRaised, .alertResolved, .alertDelivered, .alertUndeliverable, .processStarted, .processStopped: false
+        case .alertRaised, .alertResolved, .alertDelivered, .alertUndeliverable, .processStarted, .processStopped,
+            .reportProduced:
+            false
         }
     }
 }
 
 /// Streams that do not belong to a lead.
 public enum SystemStream {
-    /// Every `AlertRaised`, `AlertResolved`, `AlertDelivered` and `AlertUndeliverable` lives here, so alerts have one ordered history of their own.
+    /// What the owner is told: every `AlertRaised`, `AlertResolved` and `ReportProduced` (the nightly report), and
+    /// what became of each on its channel (`AlertDelivered`, `AlertUndeliverable`). One ordered history, so one
+    /// delivery pipeline tells the owner everything, with the same retries and exactly-once bookkeeping.
     public static let alerts = "system:alerts"
     /// Every `ProcessStarted` and `ProcessStopped`: the history of runs and restarts.
     public static let processes = "system:processes"

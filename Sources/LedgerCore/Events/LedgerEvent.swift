@@ -14,6 +14,7 @@ public enum LedgerEvent: Sendable, Equatable {
     case alertResolved(AlertResolved)
     case alertDelivered(AlertDelivered)
     case alertUndeliverable(AlertUndeliverable)
+    case reportProduced(ReportProduced)
 
     public var payload: any LedgerEventPayload {
         switch self {
@@ -29,6 +30,7 @@ public enum LedgerEvent: Sendable, Equatable {
         case .alertResolved(let event): event
         case .alertDelivered(let event): event
         case .alertUndeliverable(let event): event
+        case .reportProduced(let event): event
         }
     }
 
@@ -45,7 +47,9 @@ public enum LedgerEvent: Sendable, Equatable {
         case .syncSucceeded(let event): event.leadID
         case .leadErased(let event): event.leadID
         case .leadRequeued(let event): event.leadID
-        case .alertRaised, .processStarted, .processStopped, .alertResolved, .alertDelivered, .alertUndeliverable: nil
+        case .alertRaised, .processStarted, .processStopped, .alertResolved, .alertDelivered, .alertUndeliverable,
+            .reportProduced:
+            nil
         }
     }
 
@@ -80,6 +84,8 @@ public enum LedgerEvent: Sendable, Equatable {
                 event = .alertDelivered(try decodeBody(AlertDelivered.self, schemaVersion, data, strict))
             case .alertUndeliverable:
                 event = .alertUndeliverable(try decodeBody(AlertUndeliverable.self, schemaVersion, data, strict))
+            case .reportProduced:
+                event = .reportProduced(try decodeBody(ReportProduced.self, schemaVersion, data, strict))
             }
         } catch let error as EventDecodingError {
             throw error

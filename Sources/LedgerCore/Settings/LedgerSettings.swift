@@ -15,7 +15,8 @@ import Foundation
 /// - `LEADLEDGER_TELEGRAM_BOT_TOKEN` + `LEADLEDGER_TELEGRAM_CHAT_ID` (unset: alerts recorded, not delivered);
 ///   `LEADLEDGER_TELEGRAM_API_URL` (`https://api.telegram.org`).
 /// - `LEADLEDGER_LEAD_COST` (100), `LEADLEDGER_CURRENCY` (`RUB`), `LEADLEDGER_TIMEZONE` (`Europe/Moscow`),
-///   `LEADLEDGER_REPORT_AT` (`09:00`), `LEADLEDGER_DELIVERY_SLA_S` (300), `LEADLEDGER_LOCALE` (`ru`).
+///   `LEADLEDGER_REPORT_AT` (`09:00`), `LEADLEDGER_DELIVERY_SLA_S` (300), `LEADLEDGER_LOCALE` (`ru`),
+///   `LEADLEDGER_REPORTS_DIR` (`reports` beside the log file).
 /// - Limits: `LEADLEDGER_BUSY_TIMEOUT_MS` (5000), `LEADLEDGER_MAX_PAGE_SIZE` (10000),
 ///   `LEADLEDGER_PROJECTION_BATCH` (2000), `LEADLEDGER_DUPLICATE_WINDOW_S` (10; 0 = off),
 ///   `LEADLEDGER_MAX_BODY_BYTES` (65536), `LEADLEDGER_MAX_COMMENT_BYTES` (4000), `LEADLEDGER_MAX_EXTRA_FIELDS` (32),
@@ -38,6 +39,8 @@ public struct LedgerSettings: Sendable {
     public var currency: String
     public var timeZone: TimeZone
     public var reportAt: (hour: Int, minute: Int)
+    /// Where `react` writes the nightly report's files (`YYYY-MM-DD.md`, `.csv`, `.json`, `.html`).
+    public var reportsDirectory: String
     public var deliverySLASeconds: Int64
     public var locale: String
     public var busyTimeoutMilliseconds: Int
@@ -118,6 +121,12 @@ public struct LedgerSettings: Sendable {
         } else {
             reader.problem("LEADLEDGER_REPORT_AT", "must be a time of day HH:MM like 09:00, got \"\(atText)\"")
             reportAt = (9, 0)
+        }
+        // Beside the log by default: the one directory `react` is already known to write.
+        let defaultReports = URL(fileURLWithPath: databasePath).deletingLastPathComponent().appendingPathComponent("reports")
+        reportsDirectory = reader.string("LEADLEDGER_REPORTS_DIR") ?? defaultReports.path
+        if reportsDirectory.utf8.count > 4096 || reportsDirectory.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+            reader.problem("LEADLEDGER_REPORTS_DIR", "must be a directory path of at most 4096 bytes without control characters")
         }
         deliverySLASeconds = Int64(reader.integer("LEADLEDGER_DELIVERY_SLA_S", default: 300, range: 1...86_400))
         locale = reader.string("LEADLEDGER_LOCALE") ?? "ru"

@@ -117,6 +117,9 @@ public enum SettingsCatalog {
         entry(.report, "LEADLEDGER_CURRENCY", "RUB", "ISO 4217 code of the lead cost"),
         entry(.report, "LEADLEDGER_TIMEZONE", "Europe/Moscow", "IANA zone of report days and \"today\" in health"),
         entry(.report, "LEADLEDGER_REPORT_AT", "09:00", "when `react` builds and sends yesterday's report"),
+        entry(
+            .report, "LEADLEDGER_REPORTS_DIR", "`reports` beside the log",
+            "where the nightly reports are written, `YYYY-MM-DD.{md,csv,json,html}`"),
         entry(.report, "LEADLEDGER_DELIVERY_SLA_S", "300", "a lead delivered later than this after arrival counts as late"),
     ]
 

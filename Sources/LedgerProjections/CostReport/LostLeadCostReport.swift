@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LedgerCore
+import LedgerStore
 
 /// What a day's leads became, and what that is worth: the owner's nightly answer to "what did failures cost me".
 ///
@@ -34,6 +35,8 @@ public struct LostLeadCostReport: Sendable, Equatable, Codable {
         /// Failed at least once, delivered later: what retrying rescued.
         public var savedByRetries = 0
 
+        public init() {}
+
         public var deliveredOnTime: Int { delivered - deliveredLate }
         public var reconciles: Bool { received == delivered + pending + dead + spam }
 
@@ -53,6 +56,16 @@ public struct LostLeadCostReport: Sendable, Equatable, Codable {
             }
         }
 
+        mutating func add(_ other: Figures) {
+            received += other.received
+            delivered += other.delivered
+            deliveredLate += other.deliveredLate
+            pending += other.pending
+            dead += other.dead
+            spam += other.spam
+            savedByRetries += other.savedByRetries
+        }
+
         enum CodingKeys: String, CodingKey {
             case received, delivered
             case deliveredLate = "delivered_late"
@@ -61,13 +74,15 @@ public struct LostLeadCostReport: Sendable, Equatable, Codable {
         }
     }
 
-    public struct SourceLine: Sendable, Equatable, Codable {
-        /// `utm_source`, or `(none)`.
-        public var source: String
+    /// One value of a breakdown (`utm_source` or `utm_campaign`): `(none)` when the lead had none, `(other)` for the
+    /// values beyond the `maxBreakdownLines` largest, folded into one line so a report stays bounded whatever a
+    /// landing page puts into its UTM tags.
+    public struct BreakdownLine: Sendable, Equatable, Codable {
+        public var value: String
         public var figures: Figures
 
-        public init(source: String, figures: Figures) {
-            self.source = source
+        public init(value: String, figures: Figures) {
+            self.value = value
             self.figures = figures
         }
     }
@@ -84,6 +99,82 @@ public struct LostLeadCostReport: Sendable, Equatable, Codable {
         }
     }
 
+    /// Each line of the totals in money: count × lead cost. Spam was never a paid lead, so "received" counts the
+    /// paid ones only.
+    public struct Money: Sendable, Equatable, Codable {
+        public var received: Decimal
+        public var delivered: Decimal
+        public var deliveredOnTime: Decimal
+        public var deliveredLate: Decimal
+        public var pendingAtRisk: Decimal
+        public var deadLost: Decimal
+        /// "What the ledger saved you": leads that failed at least once and were delivered by a retry.
+        public var savedByRetries: Decimal
+
+        init(_ totals: Figures, leadCost: Decimal) {
+            func value(_ count: Int) -> Decimal { leadCost * Decimal(count) }
+            received = value(totals.received - totals.spam)
+            delivered = value(totals.delivered)
+            deliveredOnTime = value(totals.deliveredOnTime)
+            deliveredLate = value(totals.deliveredLate)
+            pendingAtRisk = value(totals.pending)
+            deadLost = value(totals.dead)
+            savedByRetries = value(totals.savedByRetries)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case received, delivered
+            case deliveredOnTime = "delivered_on_time"
+            case deliveredLate = "delivered_late"
+            case pendingAtRisk = "pending_at_risk"
+            case deadLost = "dead_lost"
+            case savedByRetries = "saved_by_retries"
+        }
+    }
+
+    /// Starts of `serve` and `react` during the day that followed an earlier run, and those whose previous run had
+    /// ended without a clean stop (crashes, kills, power cuts).
+    public struct Restarts: Sendable, Equatable, Codable {
+        public var restarts = 0
+        public var unclean = 0
+
+        public init(restarts: Int = 0, unclean: Int = 0) {
+            self.restarts = restarts
+            self.unclean = unclean
+        }
+    }
+
+    /// `AlertRaised` recorded during the day, by kind.
+    public struct AlertsRaised: Sendable, Equatable, Codable {
+        public var total = 0
+        public var byKind: [String: Int] = [:]
+
+        public init(total: Int = 0, byKind: [String: Int] = [:]) {
+            self.total = total
+            self.byKind = byKind
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case total
+            case byKind = "by_kind"
+        }
+    }
+
+    /// The reconciliation stated in every format: received = delivered + pending + dead + spam.
+    public struct Reconciliation: Sendable, Equatable, Codable {
+        public var holds: Bool
+        public var statement: String
+
+        init(_ totals: Figures) {
+            holds = totals.reconciles
+            statement =
+                "received \(totals.received) = delivered \(totals.delivered) + pending \(totals.pending) + dead \(totals.dead) + spam \(totals.spam)"
+        }
+    }
+
+    /// Lines per breakdown; the rest fold into `(other)`.
+    public static let maxBreakdownLines = 20
+
     public var day: String
     public var timeZone: String
     public var generatedAt: Timestamp
@@ -91,10 +182,15 @@ public struct LostLeadCostReport: Sendable, Equatable, Codable {
     public var leadCost: Decimal
     public var currency: String
     public var totals: Figures
+    public var money: Money
+    public var reconciliation: Reconciliation
     public var delays: Delays
-    public var bySource: [SourceLine]
-    /// Last error class of leads that failed at least once, most frequent first.
+    public var bySource: [BreakdownLine]
+    public var byCampaign: [BreakdownLine]
+    /// Last error class of leads that failed at least once (a closed set, `SyncErrorClass`), by count.
     public var failureReasons: [String: Int]
+    public var restarts: Restarts
+    public var alertsRaised: AlertsRaised
 
     public func value(of count: Int) -> Decimal { leadCost * Decimal(count) }
 
@@ -104,13 +200,34 @@ public struct LostLeadCostReport: Sendable, Equatable, Codable {
         case generatedAt = "generated_at"
         case deliverySLASeconds = "delivery_sla_s"
         case leadCost = "lead_cost"
-        case currency, totals, delays
+        case currency, totals, money, reconciliation, delays
         case bySource = "by_utm_source"
+        case byCampaign = "by_utm_campaign"
         case failureReasons = "failure_reasons"
+        case restarts
+        case alertsRaised = "alerts_raised"
     }
 
-    /// Builds the report for `day` from the `cost_report_lead` read model. States are as of now: a lead from that day
-    /// still pending is money at risk, not yet lost.
+    /// The report as the owner gets it, the one builder behind `leadledger report`, `GET /api/admin/reports/daily`
+    /// and `react`'s nightly run, so the three agree for the same log: the read models are brought up to the log's
+    /// head, the day's leads come from `cost_report_lead`, its restarts and alerts from the log itself.
+    public static func build(
+        runner: ProjectionRunner, day: ReportDay, settings: Settings, now: Timestamp
+    ) throws -> LostLeadCostReport {
+        try runner.catchUp()
+        var report = try build(runner.store, day: day, settings: settings, now: now)
+        let (start, end) = try day.interval()
+        let restarts = try runner.log.restarts(since: start, until: end)
+        report.restarts = Restarts(restarts: restarts.restarts, unclean: restarts.unclean)
+        let raised = try runner.log.alertsRaised(from: start, to: end)
+        report.alertsRaised = AlertsRaised(
+            total: raised.values.reduce(0, +), byKind: bounded(raised, limit: maxBreakdownLines))
+        return report
+    }
+
+    /// The day's leads only, from the `cost_report_lead` read model as it stands (no catch-up, no restarts or
+    /// alerts): what the dashboard's "today" needs. States are as of now: a lead from that day still pending is
+    /// money at risk, not yet lost.
     public static func build(
         _ store: ReadModelStore, day: ReportDay, settings: Settings, now: Timestamp
     ) throws -> LostLeadCostReport {
@@ -118,6 +235,7 @@ public struct LostLeadCostReport: Sendable, Equatable, Codable {
         return try store.database.read { db in
             var totals = Figures()
             var bySource: [String: Figures] = [:]
+            var byCampaign: [String: Figures] = [:]
             var delays: [Int64] = []
             var reasons: [String: Int] = [:]
             if try db.tableExists(CostReportEntry.databaseTableName) {
@@ -126,10 +244,11 @@ public struct LostLeadCostReport: Sendable, Equatable, Codable {
                     sql:
                         "SELECT \(CostReportEntry.columns) FROM cost_report_lead WHERE received_at >= ? AND received_at < ? ORDER BY received_at",
                     arguments: [start.millisecondsSinceEpoch, end.millisecondsSinceEpoch])
+                let sla = settings.deliverySLASeconds
                 while let entry = try cursor.next() {
-                    totals.count(entry, slaSeconds: settings.deliverySLASeconds)
-                    bySource[entry.utmSource ?? "(none)", default: Figures()].count(
-                        entry, slaSeconds: settings.deliverySLASeconds)
+                    totals.count(entry, slaSeconds: sla)
+                    bySource[entry.utmSource ?? noValue, default: Figures()].count(entry, slaSeconds: sla)
+                    byCampaign[entry.utmCampaign ?? noValue, default: Figures()].count(entry, slaSeconds: sla)
                     if entry.state == .synced, let delay = entry.delaySeconds { delays.append(delay) }
                     if entry.failures > 0, let reason = entry.lastErrorClass { reasons[reason.rawValue, default: 0] += 1 }
                 }
@@ -137,11 +256,43 @@ public struct LostLeadCostReport: Sendable, Equatable, Codable {
             return LostLeadCostReport(
                 day: day.description, timeZone: settings.timeZone.identifier, generatedAt: now,
                 deliverySLASeconds: settings.deliverySLASeconds, leadCost: settings.leadCost, currency: settings.currency,
-                totals: totals, delays: Delays(percentilesOf: delays),
-                bySource: bySource.map { SourceLine(source: $0.key, figures: $0.value) }
-                    .sorted { ($0.figures.received, $1.source) > ($1.figures.received, $0.source) },
-                failureReasons: reasons)
+                totals: totals, money: Money(totals, leadCost: settings.leadCost), reconciliation: Reconciliation(totals),
+                delays: Delays(percentilesOf: delays), bySource: breakdown(bySource), byCampaign: breakdown(byCampaign),
+                failureReasons: reasons, restarts: Restarts(), alertsRaised: AlertsRaised())
         }
+    }
+
+    /// The breakdown value of a lead without that UTM tag.
+    public static let noValue = "(none)"
+    /// The line that folds the values beyond `maxBreakdownLines`.
+    public static let otherValues = "(other)"
+
+    /// Largest first (ties by value), at most `maxBreakdownLines` of them, the rest summed into `(other)` (last).
+    public static func breakdown(_ groups: [String: Figures]) -> [BreakdownLine] {
+        let sorted = groups.map { BreakdownLine(value: $0.key, figures: $0.value) }
+            .sorted { ($0.figures.received, $1.value) > ($1.figures.received, $0.value) }
+        guard sorted.count > maxBreakdownLines else { return sorted }
+        var other = Figures()
+        for line in sorted.dropFirst(maxBreakdownLines) { other.add(line.figures) }
+        return Array(sorted.prefix(maxBreakdownLines)) + [BreakdownLine(value: otherValues, figures: other)]
+    }
+
+    /// The `limit` largest counts, the rest summed under `(other)`.
+    static func bounded(_ counts: [String: Int], limit: Int) -> [String: Int] {
+        let sorted = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+        guard sorted.count > limit else { return counts }
+        var kept = Dictionary(uniqueKeysWithValues: sorted.prefix(limit).map { ($0.key, $0.value) })
+        kept[otherValues, default: 0] += sorted.dropFirst(limit).reduce(0) { $0 + $1.value }
+        return kept
+    }
+
+    /// The compact figures `ReportProduced` carries and the Telegram summary shows.
+    public var summary: ReportSummary {
+        ReportSummary(
+            received: totals.received, delivered: totals.delivered, deliveredLate: totals.deliveredLate,
+            pending: totals.pending, dead: totals.dead, spam: totals.spam, savedByRetries: totals.savedByRetries,
+            leadCost: "\(leadCost)", currency: currency, restarts: restarts.restarts, uncleanRestarts: restarts.unclean,
+            alertsRaised: alertsRaised.total)
     }
 }
 

@@ -34,12 +34,18 @@ public struct ReportDay: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The day before this one.
-    public func previous() -> ReportDay {
+    public func previous() -> ReportDay { adding(days: -1) }
+
+    /// The day after this one.
+    public func next() -> ReportDay { adding(days: 1) }
+
+    /// Counted from noon, which every day has whatever its DST transitions.
+    private func adding(days: Int) -> ReportDay {
         let calendar = Self.calendar(timeZone)
         let noon =
             calendar.date(from: DateComponents(year: year, month: month, day: day, hour: 12)) ?? Date(timeIntervalSince1970: 0)
-        let before = calendar.date(byAdding: .day, value: -1, to: noon) ?? noon
-        return ReportDay(containing: Timestamp(before), timeZone: timeZone)
+        let moved = calendar.date(byAdding: .day, value: days, to: noon) ?? noon
+        return ReportDay(containing: Timestamp(moved), timeZone: timeZone)
     }
 
     public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }

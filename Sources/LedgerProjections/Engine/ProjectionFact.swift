@@ -116,7 +116,8 @@ extension ProjectedEvent {
             return .erased(leadID: leadID)
         case .leadRequeued:
             return .requeued(leadID: leadID)
-        case .alertRaised, .processStarted, .processStopped, .alertResolved, .alertDelivered, .alertUndeliverable:
+        case .alertRaised, .processStarted, .processStopped, .alertResolved, .alertDelivered, .alertUndeliverable,
+            .reportProduced:
             throw missing("type")
         }
     }

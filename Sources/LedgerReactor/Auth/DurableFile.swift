@@ -6,11 +6,12 @@ import Foundation
 
 /// Small owner-only files beside the log that must survive a crash whole: written to a temporary file, fsynced,
 /// renamed over the old one, the directory fsynced. A crash leaves the old file or the new one, never a torn one.
+/// Owner-only by default; the nightly reports (no personal data, read by people) pass 0644.
 enum DurableFile {
-    static func write(_ data: Data, to path: String) throws {
+    static func write(_ data: Data, to path: String, mode: mode_t = 0o600) throws {
         let temporary = path + ".tmp"
         unlink(temporary)
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         let written = data.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
         let synced = fsync(descriptor)

@@ -4,7 +4,8 @@ import LedgerStore
 import LedgerTelegram
 import Logging
 
-/// Delivers pending alerts to Telegram and records what became of each, one pass at a time.
+/// Delivers pending alerts (and the nightly report's summary) to Telegram and records what became of each, one pass
+/// at a time.
 ///
 /// A pass reads the pending alerts from the log (`EventLog.alertDeliveryStatus`, oldest first, at most
 /// `maxAlertsPerPass`), asks the throttle which are worth a message (a resolution only when its raise was sent, which
@@ -62,8 +63,10 @@ public actor AlertDeliverer {
         self.throttle = AlertThrottle(
             policy: AlertThrottlePolicy(
                 repeatWindow: .seconds(settings.repeatWindowSeconds), digestThreshold: settings.digestOver))
+        let alertLocale = AlertLocale(rawValue: locale) ?? .ru
         self.rendering = AlertRendering(
-            text: AlertText(locale: AlertLocale(rawValue: locale) ?? .ru, timeZone: timeZone), waitingLeads: waitingLeads)
+            text: AlertText(locale: alertLocale, timeZone: timeZone), report: ReportSummaryText(locale: alertLocale),
+            waitingLeads: waitingLeads)
         self.clock = clock
         self.logger = logger
         self.maxAge = Int64(settings.maxAgeSeconds) * 1000
@@ -115,13 +118,21 @@ public actor AlertDeliverer {
             try record(suppressed.map { .alertDelivered(AlertDelivered(alertID: $0, outcome: .suppressed, messageIDs: [])) })
             pass.suppressed = suppressed.count
         }
-        switch throttle.plan(due) {
+        // A nightly report is its own message, never folded into a digest with alerts.
+        let reports = due.filter { if case .report = $0.pending.event { true } else { false } }
+        let alerts = due.filter { if case .report = $0.pending.event { false } else { true } }
+        var goOn = true
+        switch throttle.plan(alerts) {
         case .individually(let alerts):
             for alert in alerts {
-                guard try await send([alert], digest: false, &pass) else { break }
+                goOn = try await send([alert], digest: false, &pass)
+                guard goOn else { break }
             }
         case .digest(let alerts):
-            try await send(alerts, digest: true, &pass)
+            goOn = try await send(alerts, digest: true, &pass)
+        }
+        for report in reports where goOn {
+            goOn = try await send([report], digest: false, &pass)
         }
         return pass
     }
@@ -137,6 +148,9 @@ public actor AlertDeliverer {
             var raiseSent = sent.contains(resolved.resolvesAlertID)
             if case .send? = decisions[resolved.resolvesAlertID] { raiseSent = true }
             return raiseSent ? .send(occurrences: 1) : .suppress(occurrences: 0)
+        case .report:
+            // Once a day by construction: nothing to hold back as a repeat.
+            return .send(occurrences: 1)
         }
     }
 

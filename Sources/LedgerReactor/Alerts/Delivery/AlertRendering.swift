@@ -8,9 +8,11 @@ struct DueAlert: Sendable {
     var occurrences: Int
 }
 
-/// Turns pending alerts into Telegram texts (`AlertText`): one alert alone, or a digest of many.
+/// Turns pending alerts into Telegram texts (`AlertText`): one alert alone, or a digest of many; a nightly report
+/// into its summary (`ReportSummaryText`), always alone.
 struct AlertRendering: Sendable {
     let text: AlertText
+    let report: ReportSummaryText
     /// Leads waiting for AmoCRM (pending + in flight), when known: how many an AmoCRM or queue alert affects.
     let waitingLeads: @Sendable () -> Int?
 
@@ -26,12 +28,14 @@ struct AlertRendering: Sendable {
             switch alert.pending.event {
             case .raised: return text.raised(content)
             case .resolved: return text.resolved(content, at: alert.pending.recordedAt)
+            case .report(let produced):
+                return report.summary(day: produced.day, produced.summary, reportID: produced.reportID)
             }
         }
         return text.digest(
             alerts.map { alert in
                 switch alert.pending.event {
-                case .raised: AlertDigestEntry(alert: content(alert))
+                case .raised, .report: AlertDigestEntry(alert: content(alert))
                 case .resolved: AlertDigestEntry(alert: content(alert), resolvedAt: alert.pending.recordedAt)
                 }
             }, at: now)
@@ -51,6 +55,11 @@ struct AlertRendering: Sendable {
                 alertID: raise?.alertID ?? resolved.alertID, kind: resolved.kind, severity: raise?.severity ?? .info,
                 message: ContactScrubber.scrub(resolved.message), subject: raise?.subject,
                 since: raisedAt ?? alert.pending.recordedAt)
+        case .report(let produced):
+            // Only for completeness: the deliverer sends a report alone, never in a digest.
+            return AlertContent(
+                alertID: produced.reportID, kind: "report", severity: .info, message: "report \(produced.day)",
+                since: alert.pending.recordedAt)
         }
     }
 
