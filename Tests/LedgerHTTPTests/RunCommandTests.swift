@@ -84,12 +84,19 @@ struct RunCommandTests {
         let firstServe = try await waitForNumber(outPath, after: "started serve (pid ")
         let reactPID = try await waitForNumber(outPath, after: "started react (pid ")
         let firstPort = try await waitForNumber(outPath, after: "listening on http://127.0.0.1:")
+        #expect(
+            output(outPath).contains { $0.contains("dashboard: http://127.0.0.1:\(firstPort)/") },
+            "run says where the dashboard is")
         #expect(try await post(port: firstPort, phone: "+79165557001") == 201)
         #expect(try await waitForSandboxLeads(port: sandboxPort, 1) == 1, "the lead went serve → log → react → sandbox")
 
         kill(pid_t(firstServe), SIGKILL)
         let secondServe = try await waitForNumber(outPath, after: "started serve (pid ") { $0 != firstServe }
-        let secondPort = try await waitForNumber(outPath, after: "listening on http://127.0.0.1:") { $0 != firstPort }
+        for _ in 0..<200 where output(outPath).filter({ $0.contains("listening on http://127.0.0.1:") }).count < 2 {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let secondPort = try await waitForNumber(outPath, after: "listening on http://127.0.0.1:")
+        #expect(secondPort == firstPort, "the restarted serve is back on the same port")
         #expect(try await post(port: secondPort, phone: "+79165557002") == 201)
         #expect(try await waitForSandboxLeads(port: sandboxPort, 2) == 2)
         #expect(output(outPath).contains { $0.contains("serve (pid \(firstServe)) was killed by signal 9") })

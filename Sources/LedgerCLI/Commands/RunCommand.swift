@@ -32,6 +32,11 @@ struct RunCommand: AsyncParsableCommand {
         let say: (String) -> Void = { writeOut("leadledger run: \($0)\n") }
 
         var environment = ProcessInfo.processInfo.environment
+        var port = settings.port
+        if port == 0, let picked = FreePort.pick(host: settings.host) {
+            port = picked
+            environment["LEADLEDGER_PORT"] = String(picked)
+        }
         let passThrough = global.config.map { ["--config", $0] } ?? []
         var adopted: [ChildProcess] = []
         var specs = [
@@ -48,6 +53,10 @@ struct RunCommand: AsyncParsableCommand {
                     "sandbox AmoCRM (pid \(sandbox.process.pid)) on \(sandbox.baseURL); what it received: GET \(sandbox.baseURL)/_fake/state"
                 )
             }
+        }
+        if port != 0 {
+            let base = "http://\(settings.host):\(port)"
+            say("dashboard: \(base)/ · leads: POST \(base)/api/leads · health: \(base)/api/health/detailed")
         }
         await Supervisor(specs: specs, adopted: adopted, environment: environment, say: say).run(until: stop)
     }
