@@ -3,7 +3,8 @@
 #   make demo    fill a demo log in ./data with generated leads, then check-config, status, report, verify
 #   make test    set up, build everything (warnings are errors), self-test the fake AmoCRM/Telegram, run every test,
 #                then the chaos suite's short profile: the kill storm (serve and react SIGKILLed under load: nothing lost
-#                or duplicated) and the CRM fault matrix (each fault of the fake AmoCRM, then recovery)
+#                or duplicated), the CRM fault matrix (each fault of the fake AmoCRM, then recovery) and the Telegram
+#                faults (alerts raised while Telegram fails arrive later, once)
 #   make chaos   the chaos suite (tools/chaos/); PROFILE=long for the long profile
 #   make soak    release build, then serve at half its maximum rate for 2 minutes (SOAK=long: 30), open loop
 #   make bench   release build, then the append/replay benchmarks, the wrk HTTP ingest benchmark and the dashboard
@@ -53,11 +54,13 @@ test: build
 	$(SWIFT) test
 	python3 tools/chaos/kill_storm.py --bin .build/debug --profile ci
 	python3 tools/chaos/crm_faults.py --bin .build/debug --profile ci
+	python3 tools/chaos/telegram_faults.py --bin .build/debug --profile ci
 
 # The chaos suite against the real binaries; PROFILE=long for the hand-run profile (minutes, not seconds).
 chaos: build
 	python3 tools/chaos/kill_storm.py --bin .build/debug --profile $(PROFILE)
 	python3 tools/chaos/crm_faults.py --bin .build/debug --profile $(PROFILE)
+	python3 tools/chaos/telegram_faults.py --bin .build/debug --profile $(PROFILE)
 
 # serve under half its measured maximum rate, open loop, recording RSS, descriptors and p99 every 10 s (release
 # build). SOAK=long for 30 minutes.

@@ -22,6 +22,8 @@ let package = Package(
     products: [
         .executable(name: "leadledger", targets: ["leadledger"]),
         .executable(name: "leadledger-bench", targets: ["leadledger-bench"]),
+        // For tools/fuzz, a package of its own that fuzzes the parsers strangers' bytes reach.
+        .library(name: "LedgerIngest", targets: ["LedgerIngest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),

@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Telegram faults (issue 7): alerts raised while Telegram fails reach the owner later, each exactly once.
+
+For every fault mode of tools/fake_telegram.py, on a fresh log with the real `serve` and `react`:
+  1. Telegram switches to the mode for FAULT_S seconds;
+  2. meanwhile AmoCRM fails (500) for a few seconds, so `react` raises `crm_failures` (and the breaker alert), and
+     after AmoCRM recovers the alerts resolve: raises and resolutions to deliver while Telegram is failing;
+  3. Telegram recovers by itself; the reactor must deliver what waits (bounded wait).
+Checks per mode: every raise and resolution is answered by exactly one AlertDelivered or AlertUndeliverable; every
+message Telegram holds is one that an AlertDelivered names (nothing sent twice or sent unrecorded) and every sent
+AlertDelivered's message is in Telegram; `blocked` (a permanent refusal) ends in AlertUndeliverable instead, without
+retrying; `verify` passes. Writes the figures as JSON (--json FILE).
+
+Usage: tools/chaos/telegram_faults.py [--bin .build/debug] [--profile ci|long] [--modes 429,down] [--json FILE]
+"""
+import argparse
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+from cluster import TOOLS, Cluster, get_json, post_json
+
+PROFILES = {"ci": {"fault_s": 8, "crm_outage_s": 3}, "long": {"fault_s": 60, "crm_outage_s": 20}}
+MODES = ["429", "500", "502-html", "down", "hang", "blocked"]
+TOKEN = "123:chaos"
+CHAT = "-1001"
+DELIVERY_LIMIT_S = 120
+
+
+def start_telegram(work: str) -> tuple[subprocess.Popen, str]:
+    port_file = os.path.join(work, "telegram.port")
+    process = subprocess.Popen([sys.executable, os.path.join(TOOLS, "fake_telegram.py"), "--port", "0", "--port-file",
+                                port_file, "--token", TOKEN, "--chat-id", CHAT], stdout=subprocess.DEVNULL,
+                               stderr=open(os.path.join(work, "telegram.err"), "w"))
+    for _ in range(100):
+        if os.path.exists(port_file) and open(port_file).read().strip():
+            return process, f"http://127.0.0.1:{open(port_file).read().strip()}"
+        time.sleep(0.1)
+    raise SystemExit("the fake Telegram did not start")
+
+
+def alert_facts(db: str) -> dict:
+    log = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        rows = log.execute("SELECT type, data FROM event WHERE stream = 'system:alerts' ORDER BY seq").fetchall()
+    finally:
+        log.close()
+    facts = {"to_deliver": [], "answers": {}, "sent_message_ids": set(), "undeliverable": 0, "kinds": set()}
+    for kind, data in rows:
+        body = json.loads(data)
+        if kind in ("AlertRaised", "AlertResolved"):
+            facts["to_deliver"].append(body["alert_id"])
+            facts["kinds"].add(body["kind"])
+        elif kind in ("AlertDelivered", "AlertUndeliverable"):
+            facts["answers"][body["alert_id"]] = facts["answers"].get(body["alert_id"], 0) + 1
+            if kind == "AlertUndeliverable":
+                facts["undeliverable"] += 1
+            elif body["outcome"] == "sent":
+                facts["sent_message_ids"].update(body["message_ids"])
+    return facts
+
+
+def run_mode(binary_dir: str, mode: str, profile: dict) -> dict:
+    work = tempfile.mkdtemp(prefix=f"leadledger-telegram-{mode}-")
+    telegram, telegram_url = start_telegram(work)
+    cluster = Cluster(binary_dir, work, {
+        "LEADLEDGER_TELEGRAM_BOT_TOKEN": TOKEN, "LEADLEDGER_TELEGRAM_CHAT_ID": CHAT,
+        "LEADLEDGER_TELEGRAM_API_URL": telegram_url, "LEADLEDGER_TELEGRAM_TIMEOUT_S": "2",
+        "LEADLEDGER_TELEGRAM_CONNECT_TIMEOUT_S": "1", "LEADLEDGER_ALERT_CHECK_S": "1",
+        "LEADLEDGER_ALERT_CRM_FAILURES": "2", "LEADLEDGER_AMOCRM_RETRY_S": "1", "LEADLEDGER_AMOCRM_PROBE_S": "1",
+        "LEADLEDGER_AMOCRM_TIMEOUT_S": "3", "LEADLEDGER_AMOCRM_CONNECT_TIMEOUT_S": "1",
+        "LEADLEDGER_ALERT_REPEAT_WINDOW_S": "0"})
+    figures = {"mode": mode, "work": work}
+    failures = []
+    try:
+        cluster.start_serve()
+        cluster.start_react()
+        post_json(f"{telegram_url}/_fake/mode", {"mode": mode, "seconds": profile["fault_s"]})
+        post_json(f"{cluster.crm}/_fake/mode", {"mode": "500", "seconds": profile["crm_outage_s"]})
+        for number in range(5):
+            post_json(f"http://127.0.0.1:{cluster.port}/api/leads", {"phone": f"+7919000{number:04d}"})
+        time.sleep(profile["fault_s"])
+        recovered = time.monotonic()
+        facts = alert_facts(cluster.db)
+        while time.monotonic() - recovered < DELIVERY_LIMIT_S:
+            facts = alert_facts(cluster.db)
+            if facts["to_deliver"] and all(alert in facts["answers"] for alert in facts["to_deliver"]):
+                # Everything raised so far is answered; wait one more check period for late resolutions.
+                time.sleep(3)
+                later = alert_facts(cluster.db)
+                if later["to_deliver"] == facts["to_deliver"]:
+                    break
+            time.sleep(0.5)
+        # An upper bound: it includes the 3 s spent making sure no late resolution follows.
+        figures["delivered_after_s"] = round(time.monotonic() - recovered, 1)
+        codes = cluster.stop()
+        facts = alert_facts(cluster.db)
+        messages = get_json(f"{telegram_url}/_fake/state")["messages"]
+        telegram_ids = {message["message_id"] for message in messages}
+        unanswered = [alert for alert in facts["to_deliver"] if alert not in facts["answers"]]
+        twice = [alert for alert, count in facts["answers"].items() if count > 1]
+        figures.update({"alerts": len(facts["to_deliver"]), "kinds": sorted(facts["kinds"]),
+                        "telegram_messages": len(messages), "recorded_message_ids": len(facts["sent_message_ids"]),
+                        "undeliverable": facts["undeliverable"], "unanswered": len(unanswered)})
+        if not facts["to_deliver"]:
+            failures.append("no alert was raised: the test exercised nothing")
+        if unanswered:
+            failures.append(f"{len(unanswered)} alerts never answered")
+        if twice:
+            failures.append(f"alerts answered twice: {twice}")
+        if telegram_ids != facts["sent_message_ids"]:
+            failures.append(f"Telegram holds {sorted(telegram_ids)}, the log recorded {sorted(facts['sent_message_ids'])}"
+                            " (sent twice or unrecorded)")
+        if mode == "blocked" and not facts["undeliverable"]:
+            failures.append("a blocked bot did not make the alerts undeliverable")
+        if mode != "blocked" and facts["undeliverable"]:
+            failures.append(f"{facts['undeliverable']} alerts undeliverable on a transient fault")
+        if any(code != 0 for code in codes):
+            failures.append(f"a graceful stop exited with {codes}")
+        verify = cluster.leadledger("verify")
+        if verify.returncode != 0:
+            failures.append(f"verify failed: {verify.stdout[-300:]}")
+    finally:
+        cluster.close()
+        telegram.send_signal(signal.SIGTERM)
+        telegram.wait(timeout=10)
+    figures["failures"] = failures
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bin", default=".build/debug")
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="ci")
+    parser.add_argument("--modes", help="comma-separated subset of the modes")
+    parser.add_argument("--json", help="write the figures here")
+    arguments = parser.parse_args()
+    chosen = set(arguments.modes.split(",")) if arguments.modes else None
+    results = []
+    for mode in MODES:
+        if chosen and mode not in chosen:
+            continue
+        figures = run_mode(arguments.bin, mode, PROFILES[arguments.profile])
+        results.append(figures)
+        verdict = "ok" if not figures["failures"] else "FAIL: " + "; ".join(figures["failures"])
+        print(f"{mode:>9}: {figures.get('alerts')} alerts {figures.get('kinds')}, {figures.get('telegram_messages')} "
+              f"Telegram messages = {figures.get('recorded_message_ids')} recorded, undeliverable "
+              f"{figures.get('undeliverable')}, all answered {figures.get('delivered_after_s')} s after Telegram "
+              f"recovered — {verdict}", flush=True)
+    if arguments.json:
+        with open(arguments.json, "w") as output:
+            json.dump({"profile": arguments.profile, "modes": results}, output, indent=2)
+    sys.exit(1 if any(r["failures"] for r in results) else 0)
+
+
+if __name__ == "__main__":
+    main()
