@@ -17,6 +17,7 @@ Usage: tools/chaos/crm_faults.py [--bin .build/debug] [--profile ci|long] [--mod
 import argparse
 import http.client
 import json
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -144,6 +145,8 @@ def run_mode(binary_dir: str, mode: str, params: dict, fails_calls: bool, profil
     finally:
         cluster.close()
     figures["failures"] = failures
+    if not failures:
+        shutil.rmtree(work, ignore_errors=True)
     return figures
 
 

@@ -22,6 +22,7 @@ import argparse
 import http.client
 import json
 import random
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -109,15 +110,21 @@ def main() -> None:
         for client in clients:
             client.start()
         kills = {"serve": 0, "react": 0}
+        serve_recovery = []
         started = time.monotonic()
         while time.monotonic() - started < profile["storm_s"]:
             time.sleep(chaos.uniform(profile["kill_min"], profile["kill_max"]))
             victims = chaos.choice([["serve"], ["react"], ["serve", "react"]])
+            killed_at = time.monotonic()
             for victim in victims:
                 cluster.kill(victim)
                 kills[victim] += 1
             for victim in victims:
-                cluster.start_serve() if victim == "serve" else cluster.start_react()
+                if victim == "serve":
+                    cluster.start_serve()
+                    serve_recovery.append(time.monotonic() - killed_at)
+                else:
+                    cluster.start_react()
         stop.set()
         for client in clients:
             client.join(timeout=60)
@@ -125,6 +132,7 @@ def main() -> None:
         for client in clients:
             acknowledged.update(client.acknowledged)
         figures.update({"kills": kills, "acknowledged": len(acknowledged),
+                        "serve_back_listening_max_s": round(max(serve_recovery, default=0), 2),
                         "client_retries": sum(c.retries for c in clients), "storm_s": profile["storm_s"],
                         "clients": profile["clients"]})
         unexpected = [u for c in clients for u in c.unexpected]
@@ -180,7 +188,8 @@ def main() -> None:
 
     figures["failures"] = failures
     print(f"kill storm ({figures['profile']}, seed {figures['seed']}): {figures.get('storm_s')} s, "
-          f"{figures.get('clients')} clients, kills {figures.get('kills')}; acknowledged {figures.get('acknowledged')}, "
+          f"{figures.get('clients')} clients, kills {figures.get('kills')} (serve listening again within "
+          f"{figures.get('serve_back_listening_max_s')} s); acknowledged {figures.get('acknowledged')}, "
           f"client retries {figures.get('client_retries')}; in the log {figures.get('in_log')}, lost "
           f"{figures.get('lost')}; CRM created {figures.get('crm_created')}, duplicates {figures.get('crm_duplicates')}, "
           f"missing {figures.get('crm_missing')}, 429s {figures.get('rate_limited_429')}; drained in "
@@ -191,6 +200,8 @@ def main() -> None:
             json.dump(figures, output, indent=2)
     for failure in failures:
         print(f"FAIL: {failure}", file=sys.stderr)
+    if not failures:
+        shutil.rmtree(work, ignore_errors=True)
     sys.exit(1 if failures else 0)
 
 

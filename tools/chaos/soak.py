@@ -14,6 +14,7 @@ Usage: tools/chaos/soak.py [--bin .build/release] [--profile short|long] [--json
 """
 import argparse
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -107,6 +108,8 @@ def main() -> None:
                       output, indent=2)
     for failure in failures:
         print(f"FAIL: {failure}", file=sys.stderr)
+    if not failures:
+        shutil.rmtree(work, ignore_errors=True)
     sys.exit(1 if failures else 0)
 
 

@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import signal
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -130,6 +131,8 @@ def run_mode(binary_dir: str, mode: str, profile: dict) -> dict:
         telegram.send_signal(signal.SIGTERM)
         telegram.wait(timeout=10)
     figures["failures"] = failures
+    if not failures:
+        shutil.rmtree(work, ignore_errors=True)
     return figures
 
 
