@@ -4,7 +4,8 @@
 #   make test    set up, build everything (warnings are errors), self-test the fake AmoCRM/Telegram, run every test,
 #                then the chaos suite's short profile: the kill storm (serve and react SIGKILLed under load: nothing lost
 #                or duplicated), the CRM fault matrix (each fault of the fake AmoCRM, then recovery) and the Telegram
-#                faults (alerts raised while Telegram fails arrive later, once)
+#                faults (alerts raised while Telegram fails arrive later, once); then 100,000 fuzz inputs
+#   make fuzz    libFuzzer + AddressSanitizer over the ingest parser and the import reader (RUNS=1000000)
 #   make chaos   the chaos suite (tools/chaos/); PROFILE=long for the long profile
 #   make soak    release build, then serve at half its maximum rate for 2 minutes (SOAK=long: 30), open loop
 #   make bench   release build, then the append/replay benchmarks, the wrk HTTP ingest benchmark and the dashboard
@@ -26,7 +27,7 @@ SCREENSHOT_DB ?= ./data/screenshot.sqlite
 
 PROFILE ?= ci
 
-.PHONY: run demo test bench lint format clean setup build screenshot docs chaos soak
+.PHONY: run demo test bench lint format clean setup build screenshot docs chaos soak fuzz
 
 setup:
 	@dpkg -s libsqlite3-dev >/dev/null 2>&1 || { \
@@ -55,12 +56,18 @@ test: build
 	python3 tools/chaos/kill_storm.py --bin .build/debug --profile ci
 	python3 tools/chaos/crm_faults.py --bin .build/debug --profile ci
 	python3 tools/chaos/telegram_faults.py --bin .build/debug --profile ci
+	RUNS=100000 tools/fuzz/run.sh
 
 # The chaos suite against the real binaries; PROFILE=long for the hand-run profile (minutes, not seconds).
 chaos: build
 	python3 tools/chaos/kill_storm.py --bin .build/debug --profile $(PROFILE)
 	python3 tools/chaos/crm_faults.py --bin .build/debug --profile $(PROFILE)
 	python3 tools/chaos/telegram_faults.py --bin .build/debug --profile $(PROFILE)
+
+# libFuzzer over the ingest parser and the import reader (tools/fuzz); RUNS inputs (make test runs 100000).
+RUNS ?= 1000000
+fuzz: setup
+	RUNS=$(RUNS) tools/fuzz/run.sh
 
 # serve under half its measured maximum rate, open loop, recording RSS, descriptors and p99 every 10 s (release
 # build). SOAK=long for 30 minutes.

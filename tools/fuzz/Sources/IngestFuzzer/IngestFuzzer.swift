@@ -9,7 +9,8 @@ import LedgerIngest
 ///   endpoint answers (400, 413, 415, 422) and a JSON body `{"error": …}`;
 /// - the import reader returns rows or a file-level refusal; every row has a line number within the file.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     guard let selector = bytes.first else { return 0 }
     let rest = Array(bytes.dropFirst())
@@ -20,6 +21,21 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     return 0
 }
+
+/// SwiftPM links an executable target's entry point as `<Target>_main` and points `main` at it, which hides
+/// libFuzzer's own `main`; so this entry point hands the command line to libFuzzer's driver.
+@_cdecl("IngestFuzzer_main")
+public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return LLVMFuzzerRunDriver(&count, &arguments, fuzz)
+}
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
 
 let contentTypes: [String?] = [
     "application/json", "application/x-www-form-urlencoded", nil, "text/plain", "application/json; charset=utf-8",
@@ -47,6 +63,21 @@ func checkImport(_ file: [UInt8], format: ImportFormat) {
         columns: columns, limits: tinyLimits, time: ImportTime(timeZone: TimeZone(identifier: "Europe/Moscow") ?? .gmt),
         latestReceivedAt: Timestamp(millisecondsSinceEpoch: 1_900_000_000_000))
     guard let read = try? ImportFile.read(file, format: format, options: options) else { return }
-    let lines = file.reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
-    for row in read.rows { precondition(row.line >= 1 && row.line <= lines + 1, "row line \(row.line) of \(lines)") }
+    for row in read.rows { precondition(row.line >= 1 && row.line <= lineCount(file), "row line \(row.line)") }
+}
+
+/// Lines as the reader counts them: CRLF, a lone CR and LF each end one (old Mac exports end lines with CR).
+func lineCount(_ bytes: [UInt8]) -> Int {
+    var lines = 1
+    var index = 0
+    while index < bytes.count {
+        if bytes[index] == UInt8(ascii: "\r") {
+            lines += 1
+            if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\n") { index += 1 }
+        } else if bytes[index] == UInt8(ascii: "\n") {
+            lines += 1
+        }
+        index += 1
+    }
+    return lines
 }
