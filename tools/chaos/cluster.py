@@ -1,10 +1,13 @@
 """The system under chaos: the fake AmoCRM (with AmoCRM's 7 requests/s limit), `leadledger serve` on a fixed port and
 `leadledger react`, over one log in a temporary directory, all on 127.0.0.1. Shared by the chaos scripts.
 """
+import argparse
 import json
 import os
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -97,3 +100,56 @@ class Cluster:
     def leadledger(self, *arguments: str) -> subprocess.CompletedProcess:
         return subprocess.run([f"{self.binary_dir}/leadledger", *arguments], env=self.env, capture_output=True,
                               text=True, timeout=300)
+
+
+def read_log(db: str, sql: str) -> list:
+    """Rows of a read-only query on the log (the processes may still be writing it)."""
+    log = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return log.execute(sql).fetchall()
+    finally:
+        log.close()
+
+
+def lead_ids(db: str) -> set:
+    return {row[0] for row in read_log(db, "SELECT json_extract(data, '$.lead_id') FROM event "
+                                           "WHERE type = 'LeadReceived'")}
+
+
+def parse_arguments(doc: str, profiles: dict, default_bin: str, default_profile: str, modes: bool = False,
+                    seed: bool = False) -> argparse.Namespace:
+    """The chaos scripts' common options: --bin, --profile, --json, and --modes or --seed where they apply."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bin", default=default_bin)
+    parser.add_argument("--profile", choices=sorted(profiles), default=default_profile)
+    parser.add_argument("--json", help="write the figures here")
+    if modes:
+        parser.add_argument("--modes", help="comma-separated subset of the modes")
+    if seed:
+        parser.add_argument("--seed", type=int, default=int(time.time()))
+    return parser.parse_args()
+
+
+def finish(figures: dict, failures: list, work: str, json_path: str | None) -> None:
+    """Writes the figures, says each failure, removes the working directory of a passing run (a failing one is kept
+    to look at), and exits 0 only when nothing failed."""
+    figures["failures"] = failures
+    if json_path:
+        with open(json_path, "w") as output:
+            json.dump(figures, output, indent=2)
+    for failure in failures:
+        print(f"FAIL: {failure}", file=sys.stderr)
+    if not failures:
+        shutil.rmtree(work, ignore_errors=True)
+    sys.exit(1 if failures else 0)
+
+
+def finish_matrix(profile: str, results: list, json_path: str | None) -> None:
+    """The same for a run of several modes, each with its own figures, failures and working directory."""
+    if json_path:
+        with open(json_path, "w") as output:
+            json.dump({"profile": profile, "modes": results}, output, indent=2)
+    for figures in results:
+        if not figures["failures"]:
+            shutil.rmtree(figures["work"], ignore_errors=True)
+    sys.exit(1 if any(figures["failures"] for figures in results) else 0)

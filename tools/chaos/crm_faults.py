@@ -14,16 +14,12 @@ conservation holds. Prints one line per mode with its recovery time, writes the 
 Usage: tools/chaos/crm_faults.py [--bin .build/debug] [--profile ci|long] [--modes 500,hang] [--json FILE]
   ci:   6 s of fault, 30 leads per mode    long: 60 s of fault, 500 leads per mode
 """
-import argparse
 import http.client
 import json
-import shutil
-import sqlite3
-import sys
 import tempfile
 import time
 
-from cluster import Cluster, get_json, post_json
+from cluster import Cluster, finish_matrix, get_json, lead_ids, parse_arguments, post_json, read_log
 
 PROFILES = {"ci": {"fault_s": 6, "leads": 30}, "long": {"fault_s": 60, "leads": 500}}
 # Mode, its parameters, and whether calls fail outright (so `crm_failures` must be raised).
@@ -60,24 +56,11 @@ def post_lead(port: int, number: int, mode: str) -> int:
 
 def alerts(db: str) -> tuple[list, set]:
     """Kinds of the raised alerts, and the ids of raised alerts still unresolved."""
-    log = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        raised = log.execute("SELECT json_extract(data, '$.alert_id'), json_extract(data, '$.kind') FROM event "
-                             "WHERE type = 'AlertRaised'").fetchall()
-        resolved = {row[0] for row in log.execute(
-            "SELECT json_extract(data, '$.resolves_alert_id') FROM event WHERE type = 'AlertResolved'")}
-    finally:
-        log.close()
+    raised = read_log(db, "SELECT json_extract(data, '$.alert_id'), json_extract(data, '$.kind') FROM event "
+                          "WHERE type = 'AlertRaised'")
+    resolved = {row[0] for row in read_log(db, "SELECT json_extract(data, '$.resolves_alert_id') FROM event "
+                                               "WHERE type = 'AlertResolved'")}
     return [kind for _, kind in raised], {alert_id for alert_id, _ in raised} - resolved
-
-
-def lead_ids(db: str) -> set:
-    log = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return {row[0] for row in log.execute(
-            "SELECT json_extract(data, '$.lead_id') FROM event WHERE type = 'LeadReceived'")}
-    finally:
-        log.close()
 
 
 def run_mode(binary_dir: str, mode: str, params: dict, fails_calls: bool, profile: dict) -> dict:
@@ -145,18 +128,11 @@ def run_mode(binary_dir: str, mode: str, params: dict, fails_calls: bool, profil
     finally:
         cluster.close()
     figures["failures"] = failures
-    if not failures:
-        shutil.rmtree(work, ignore_errors=True)
     return figures
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bin", default=".build/debug")
-    parser.add_argument("--profile", choices=sorted(PROFILES), default="ci")
-    parser.add_argument("--modes", help="comma-separated subset of the modes")
-    parser.add_argument("--json", help="write the figures here")
-    arguments = parser.parse_args()
+    arguments = parse_arguments(__doc__, PROFILES, ".build/debug", "ci", modes=True)
     chosen = set(arguments.modes.split(",")) if arguments.modes else None
     results = []
     for mode, params, fails_calls in MODES:
@@ -169,11 +145,7 @@ def main() -> None:
               f" in {figures.get('recovery_s')} s after the fault, duplicates {figures.get('duplicates')}, busiest "
               f"second {figures.get('busiest_second')}, alerts {figures.get('alerts_raised')} (open after: "
               f"{figures.get('alerts_open_after')}) — {verdict}", flush=True)
-    if arguments.json:
-        with open(arguments.json, "w") as output:
-            json.dump({"profile": arguments.profile, "modes": results}, output, indent=2)
-    sys.exit(1 if any(r["failures"] for r in results) else 0)
-
+    finish_matrix(arguments.profile, results, arguments.json)
 
 if __name__ == "__main__":
     main()

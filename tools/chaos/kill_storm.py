@@ -18,18 +18,14 @@ Usage: tools/chaos/kill_storm.py [--bin .build/debug] [--profile ci|long] [--see
   ci:   20 s of storm, 8 clients,  kills every 1-4 s   (make test)
   long: 10 min of storm, 32 clients, kills every 0.5-5 s (make chaos PROFILE=long)
 """
-import argparse
 import http.client
 import json
 import random
-import shutil
-import sqlite3
-import sys
 import tempfile
 import threading
 import time
 
-from cluster import Cluster, get_json
+from cluster import Cluster, finish, get_json, lead_ids, parse_arguments
 PROFILES = {
     "ci": {"storm_s": 20, "clients": 8, "kill_min": 1.0, "kill_max": 4.0, "pause_s": 0.05},
     "long": {"storm_s": 600, "clients": 32, "kill_min": 0.5, "kill_max": 5.0, "pause_s": 0.0},
@@ -90,12 +86,7 @@ class Client(threading.Thread):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bin", default=".build/debug")
-    parser.add_argument("--profile", choices=sorted(PROFILES), default="ci")
-    parser.add_argument("--seed", type=int, default=int(time.time()))
-    parser.add_argument("--json", help="write the figures here")
-    arguments = parser.parse_args()
+    arguments = parse_arguments(__doc__, PROFILES, ".build/debug", "ci", seed=True)
     profile = PROFILES[arguments.profile]
     chaos = random.Random(arguments.seed)
     work = tempfile.mkdtemp(prefix="leadledger-storm-")
@@ -140,17 +131,14 @@ def main() -> None:
             failures.append(f"{len(unexpected)} unexpected answers, e.g. {unexpected[:3]}")
 
         # Undisturbed: the reactor drains what the storm left.
-        log = sqlite3.connect(f"file:{cluster.db}?mode=ro", uri=True)
         drain_started = time.monotonic()
         in_log, created = set(), set()
         while time.monotonic() - drain_started < DRAIN_LIMIT_S:
-            in_log = {row[0] for row in log.execute(
-                "SELECT json_extract(data, '$.lead_id') FROM event WHERE type = 'LeadReceived'")}
+            in_log = lead_ids(cluster.db)
             created = {lead["request_id"] for lead in get_json(f"{cluster.crm}/_fake/state")["leads"]}
             if in_log <= created:
                 break
             time.sleep(1)
-        log.close()
         figures["drain_s"] = round(time.monotonic() - drain_started, 1)
         codes = cluster.stop()
         if any(code != 0 for code in codes):
@@ -186,7 +174,6 @@ def main() -> None:
     finally:
         cluster.close()
 
-    figures["failures"] = failures
     print(f"kill storm ({figures['profile']}, seed {figures['seed']}): {figures.get('storm_s')} s, "
           f"{figures.get('clients')} clients, kills {figures.get('kills')} (serve listening again within "
           f"{figures.get('serve_back_listening_max_s')} s); acknowledged {figures.get('acknowledged')}, "
@@ -195,15 +182,7 @@ def main() -> None:
           f"missing {figures.get('crm_missing')}, 429s {figures.get('rate_limited_429')}; drained in "
           f"{figures.get('drain_s')} s; verify exit {figures.get('verify_exit')}; conservation "
           f"{figures.get('conservation_holds')}")
-    if arguments.json:
-        with open(arguments.json, "w") as output:
-            json.dump(figures, output, indent=2)
-    for failure in failures:
-        print(f"FAIL: {failure}", file=sys.stderr)
-    if not failures:
-        shutil.rmtree(work, ignore_errors=True)
-    sys.exit(1 if failures else 0)
-
+    finish(figures, failures, work, arguments.json)
 
 if __name__ == "__main__":
     main()

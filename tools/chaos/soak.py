@@ -12,15 +12,11 @@ descriptors in the last third of the run at most 5 above the first third's peak 
 Usage: tools/chaos/soak.py [--bin .build/release] [--profile short|long] [--json FILE]
   short: 2 minutes (make soak)    long: 30 minutes (make soak PROFILE=long)
 """
-import argparse
 import json
-import shutil
-import sqlite3
 import subprocess
-import sys
 import tempfile
 
-from cluster import Cluster
+from cluster import Cluster, finish, parse_arguments, read_log
 
 PROFILES = {"short": 120, "long": 1800}
 CALIBRATE_S = 10
@@ -48,11 +44,7 @@ def slope(points: list) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bin", default=".build/release")
-    parser.add_argument("--profile", choices=sorted(PROFILES), default="short")
-    parser.add_argument("--json", help="write the figures here")
-    arguments = parser.parse_args()
+    arguments = parse_arguments(__doc__, PROFILES, ".build/release", "short")
     seconds = PROFILES[arguments.profile]
     work = tempfile.mkdtemp(prefix="leadledger-soak-")
     cluster = Cluster(arguments.bin, work)
@@ -66,9 +58,7 @@ def main() -> None:
         rate = round(maximum / 2)
         lines = load(cluster, ["--seconds", str(seconds), "--rate", str(rate), "--every", "10"])
         codes = cluster.stop()
-        log = sqlite3.connect(f"file:{cluster.db}?mode=ro", uri=True)
-        in_log = log.execute("SELECT count(*) FROM event WHERE type = 'LeadReceived'").fetchone()[0]
-        log.close()
+        in_log = read_log(cluster.db, "SELECT count(*) FROM event WHERE type = 'LeadReceived'")[0][0]
     finally:
         cluster.close()
 
@@ -101,17 +91,9 @@ def main() -> None:
         failures.append(f"open descriptors grow: {max(fds[:third])} early, {max(fds[-third:])} late")
     if any(code != 0 for code in codes):
         failures.append(f"a graceful stop exited with {codes}")
-    if arguments.json:
-        with open(arguments.json, "w") as output:
-            json.dump({"profile": arguments.profile, "calibration": calibration, "rate": rate, "intervals": intervals,
-                       "total": total, "in_log": in_log, "rss_slope_kib_min": rss_slope, "failures": failures},
-                      output, indent=2)
-    for failure in failures:
-        print(f"FAIL: {failure}", file=sys.stderr)
-    if not failures:
-        shutil.rmtree(work, ignore_errors=True)
-    sys.exit(1 if failures else 0)
-
+    figures = {"profile": arguments.profile, "calibration": calibration, "rate": rate, "intervals": intervals,
+               "total": total, "in_log": in_log, "rss_slope_kib_min": rss_slope}
+    finish(figures, failures, work, arguments.json)
 
 if __name__ == "__main__":
     main()

@@ -13,18 +13,15 @@ retrying; `verify` passes. Writes the figures as JSON (--json FILE).
 
 Usage: tools/chaos/telegram_faults.py [--bin .build/debug] [--profile ci|long] [--modes 429,down] [--json FILE]
 """
-import argparse
 import json
 import os
 import signal
-import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 
-from cluster import TOOLS, Cluster, get_json, post_json
+from cluster import TOOLS, Cluster, finish_matrix, get_json, parse_arguments, post_json, read_log
 
 PROFILES = {"ci": {"fault_s": 8, "crm_outage_s": 3}, "long": {"fault_s": 60, "crm_outage_s": 20}}
 MODES = ["429", "500", "502-html", "down", "hang", "blocked"]
@@ -46,11 +43,7 @@ def start_telegram(work: str) -> tuple[subprocess.Popen, str]:
 
 
 def alert_facts(db: str) -> dict:
-    log = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        rows = log.execute("SELECT type, data FROM event WHERE stream = 'system:alerts' ORDER BY seq").fetchall()
-    finally:
-        log.close()
+    rows = read_log(db, "SELECT type, data FROM event WHERE stream = 'system:alerts' ORDER BY seq")
     facts = {"to_deliver": [], "answers": {}, "sent_message_ids": set(), "undeliverable": 0, "kinds": set()}
     for kind, data in rows:
         body = json.loads(data)
@@ -131,18 +124,11 @@ def run_mode(binary_dir: str, mode: str, profile: dict) -> dict:
         telegram.send_signal(signal.SIGTERM)
         telegram.wait(timeout=10)
     figures["failures"] = failures
-    if not failures:
-        shutil.rmtree(work, ignore_errors=True)
     return figures
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bin", default=".build/debug")
-    parser.add_argument("--profile", choices=sorted(PROFILES), default="ci")
-    parser.add_argument("--modes", help="comma-separated subset of the modes")
-    parser.add_argument("--json", help="write the figures here")
-    arguments = parser.parse_args()
+    arguments = parse_arguments(__doc__, PROFILES, ".build/debug", "ci", modes=True)
     chosen = set(arguments.modes.split(",")) if arguments.modes else None
     results = []
     for mode in MODES:
@@ -155,11 +141,7 @@ def main() -> None:
               f"Telegram messages = {figures.get('recorded_message_ids')} recorded, undeliverable "
               f"{figures.get('undeliverable')}, all answered {figures.get('delivered_after_s')} s after Telegram "
               f"recovered — {verdict}", flush=True)
-    if arguments.json:
-        with open(arguments.json, "w") as output:
-            json.dump({"profile": arguments.profile, "modes": results}, output, indent=2)
-    sys.exit(1 if any(r["failures"] for r in results) else 0)
-
+    finish_matrix(arguments.profile, results, arguments.json)
 
 if __name__ == "__main__":
     main()
