@@ -4,7 +4,9 @@
 #   make test    set up, build everything (warnings are errors), self-test the fake AmoCRM/Telegram, run every test,
 #                then the chaos suite's short profile: the kill storm (serve and react SIGKILLed under load: nothing lost
 #                or duplicated) and the CRM fault matrix (each fault of the fake AmoCRM, then recovery)
-#   make chaos   the chaos suite (tools/chaos/); PROFILE=long for the long profile
+#   make chaos   the chaos suite (tools/chaos/); PROFILE=long for the long profile. Includes the API contract check:
+#                schemathesis (from PyPI, installed when missing) against a real serve and schemas/openapi.yaml
+#   make openapi re-embed schemas/openapi.yaml into the binary (Sources/LedgerHTTP/OpenAPIDocument.swift)
 #   make soak    release build, then serve at half its maximum rate for 2 minutes (SOAK=long: 30), open loop
 #   make bench   release build, then the append/replay benchmarks, the wrk HTTP ingest benchmark and the dashboard
 #                page benchmark (figures go to docs/BENCHMARKS.md by hand)
@@ -25,7 +27,7 @@ SCREENSHOT_DB ?= ./data/screenshot.sqlite
 
 PROFILE ?= ci
 
-.PHONY: run demo test bench lint format clean setup build screenshot docs chaos soak
+.PHONY: run demo test bench lint format clean setup build screenshot docs chaos soak openapi
 
 setup:
 	@dpkg -s libsqlite3-dev >/dev/null 2>&1 || { \
@@ -58,6 +60,12 @@ test: build
 chaos: build
 	python3 tools/chaos/kill_storm.py --bin .build/debug --profile $(PROFILE)
 	python3 tools/chaos/crm_faults.py --bin .build/debug --profile $(PROFILE)
+	python3 tools/chaos/api_contract.py --bin .build/debug --profile $(PROFILE)
+
+# GET /openapi.yaml serves schemas/openapi.yaml from the binary alone: after editing the YAML, re-embed it (a test
+# fails while the served document differs from the file).
+openapi:
+	python3 tools/openapi_embed.py
 
 # serve under half its measured maximum rate, open loop, recording RSS, descriptors and p99 every 10 s (release
 # build). SOAK=long for 30 minutes.
