@@ -3,10 +3,12 @@
 #   make demo    fill a demo log in ./data with generated leads, then check-config, status, report, verify
 #   make test    set up, build everything (warnings are errors), self-test the fake AmoCRM/Telegram, run every test,
 #                then the chaos suite's short profile: the kill storm (serve and react SIGKILLed under load: nothing lost
-#                or duplicated), the CRM fault matrix (each fault of the fake AmoCRM, then recovery) and the Telegram
-#                faults (alerts raised while Telegram fails arrive later, once); then 100,000 fuzz inputs
+#                or duplicated), the CRM fault matrix (each fault of the fake AmoCRM, then recovery), the Telegram
+#                faults (alerts raised while Telegram fails arrive later, once) and the API contract check
+#                (schemathesis against a real serve and schemas/openapi.yaml); then 100,000 fuzz inputs
 #   make fuzz    libFuzzer + AddressSanitizer over the ingest parser and the import reader (RUNS=1000000)
 #   make chaos   the chaos suite (tools/chaos/); PROFILE=long for the long profile
+#   make openapi re-embed schemas/openapi.yaml into the binary (Sources/LedgerHTTP/OpenAPIDocument.swift)
 #   make soak    release build, then serve at half its maximum rate for 2 minutes (SOAK=long: 30), open loop
 #   make bench   release build, then the append/replay benchmarks, the wrk HTTP ingest benchmark and the dashboard
 #                page benchmark (figures go to docs/BENCHMARKS.md by hand)
@@ -17,6 +19,7 @@
 #   make format  swift-format in place
 #   make clean   remove build output and the demo log
 #   make setup   install what a fresh Debian machine lacks (libsqlite3-dev, Python jsonschema for the schema tests,
+#                schemathesis and openapi-spec-validator for the API contract check,
 #                systemd-analyze for the unit files' test, node for the PM2 file's test)
 
 SWIFT ?= swift
@@ -27,7 +30,7 @@ SCREENSHOT_DB ?= ./data/screenshot.sqlite
 
 PROFILE ?= ci
 
-.PHONY: run demo test bench lint format clean setup build screenshot docs chaos soak fuzz
+.PHONY: run demo test bench lint format clean setup build screenshot docs chaos soak fuzz openapi
 
 setup:
 	@dpkg -s libsqlite3-dev >/dev/null 2>&1 || { \
@@ -45,6 +48,10 @@ setup:
 	@python3 -c 'import jsonschema' 2>/dev/null || { \
 		echo "installing the jsonschema Python package"; \
 		python3 -m pip install --quiet jsonschema || python3 -m pip install --quiet --break-system-packages jsonschema; }
+	@python3 -c 'import schemathesis, openapi_spec_validator' 2>/dev/null || { \
+		echo "installing schemathesis and openapi-spec-validator (the API contract check)"; \
+		python3 -m pip install --quiet schemathesis openapi-spec-validator \
+		|| python3 -m pip install --quiet --break-system-packages schemathesis openapi-spec-validator; }
 
 build: setup
 	$(SWIFT) build
@@ -56,6 +63,7 @@ test: build
 	python3 tools/chaos/kill_storm.py --bin .build/debug --profile ci
 	python3 tools/chaos/crm_faults.py --bin .build/debug --profile ci
 	python3 tools/chaos/telegram_faults.py --bin .build/debug --profile ci
+	python3 tools/chaos/api_contract.py --bin .build/debug --profile ci
 	RUNS=100000 tools/fuzz/run.sh
 
 # The chaos suite against the real binaries; PROFILE=long for the hand-run profile (minutes, not seconds).
@@ -63,11 +71,17 @@ chaos: build
 	python3 tools/chaos/kill_storm.py --bin .build/debug --profile $(PROFILE)
 	python3 tools/chaos/crm_faults.py --bin .build/debug --profile $(PROFILE)
 	python3 tools/chaos/telegram_faults.py --bin .build/debug --profile $(PROFILE)
+	python3 tools/chaos/api_contract.py --bin .build/debug --profile $(PROFILE)
 
 # libFuzzer over the ingest parser and the import reader (tools/fuzz); RUNS inputs (make test runs 100000).
 RUNS ?= 1000000
 fuzz: setup
 	RUNS=$(RUNS) tools/fuzz/run.sh
+
+# GET /openapi.yaml serves schemas/openapi.yaml from the binary alone: after editing the YAML, re-embed it (a test
+# fails while the served document differs from the file).
+openapi:
+	python3 tools/openapi_embed.py
 
 # serve under half its measured maximum rate, open loop, recording RSS, descriptors and p99 every 10 s (release
 # build). SOAK=long for 30 minutes.

@@ -122,6 +122,7 @@ public struct LedgerServer: Sendable {
         router.on("/api/leads", method: .options) { _, _ in Response(status: .noContent) }
         router.get("/") { _, _ in dashboard.handle() }
         router.get("/api/health") { _, _ in HealthEndpoint(log: log).liveness() }
+        router.get("/openapi.yaml") { _, _ in OpenAPIEndpoint.handle() }
         router.get("/metrics") { _, _ in
             let text = metrics.render(log: log, runner: runner, committer: committer, startedAt: startedAt)
             return Response(
@@ -141,6 +142,8 @@ public struct LedgerServer: Sendable {
             let (status, object) = detailed.body(now: SystemClock().now())
             return JSONResponse.make(.init(code: status), object: object)
         }
+        // Last: it wraps only the not-found responder (middleware applies to the routes added after it).
+        router.add(middleware: RouteFallback(routes: router.routes.map { ($0.path.description, $0.method) }))
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "leadledger"),
