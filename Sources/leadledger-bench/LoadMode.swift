@@ -43,7 +43,9 @@ struct LoadMode {
                 print(stats.interval(at: elapsed, server: ServerFacts(pid: serverPID)).jsonLine())
             }
         }
-        await withTaskGroup(of: Void.self) { group in
+        // Discarding: a plain task group keeps every finished child until it is awaited, so an open-loop hour of
+        // requests would hold millions of them (a 30-minute soak grew this process to 23 GB before this).
+        await withDiscardingTaskGroup { group in
             if let rate {
                 var index = 0
                 while true {

@@ -85,6 +85,8 @@ struct LoadReport {
         ]
         if let seconds, seconds > 0 { object["rps"] = Double(counts.answered) / Double(seconds) }
         if let rss = server.residentKiB { object["rss_kib"] = rss }
+        // The generator's own memory: a load tool that grows would distort the run, or end it.
+        if let own = ServerFacts(pid: getpid()).residentKiB { object["generator_rss_kib"] = own }
         if let files = server.openFiles { object["open_fds"] = files }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)

@@ -69,12 +69,13 @@ def main() -> None:
     fds = [line["open_fds"] for line in steady]
     print(f"soak ({arguments.profile}): calibrated maximum {maximum:.0f} requests/s (closed loop, 32 in flight, "
           f"p99 {calibration['p99_ms']} ms); open loop at {rate}/s for {seconds} s")
-    print("| t (s) | acknowledged | not acknowledged | p50 ms | p99 ms | max ms | RSS MiB | open fds |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| t (s) | acknowledged | not acknowledged | p50 ms | p99 ms | max ms | RSS MiB | open fds | generator MiB |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for line in intervals:
         bad = line["refused"] + line["other_status"] + line["failed"] + line["overrun"]
         print(f"| {line['t_s']} | {line['acknowledged']} | {bad} | {line['p50_ms']} | {line['p99_ms']} | "
-              f"{line['max_ms']} | {line['rss_kib'] / 1024:.1f} | {line['open_fds']} |")
+              f"{line['max_ms']} | {line['rss_kib'] / 1024:.1f} | {line['open_fds']} | "
+              f"{line.get('generator_rss_kib', 0) / 1024:.0f} |")
     print(f"total: {total['acknowledged']} acknowledged, p50 {total['p50_ms']} ms, p99 {total['p99_ms']} ms, p99.9 "
           f"{total['p999_ms']} ms, max {total['max_ms']} ms; LeadReceived in the log: {in_log}; RSS slope after "
           f"{WARMUP_S} s: {rss_slope:.1f} KiB/min; open fds after warm-up {min(fds) if fds else '-'}.."
