@@ -2,6 +2,7 @@ import Foundation
 import LedgerCore
 import LedgerReactor
 import LedgerStore
+import LedgerTesting
 import Logging
 import Testing
 

@@ -5,69 +5,28 @@ import LedgerTesting
     import FoundationNetworking
 #endif
 
-/// `tools/fake_amocrm.py` on 127.0.0.1 and a free port, with its control API.
-final class FakeAmoCRMProcess: @unchecked Sendable {
-    // @unchecked Sendable: used by the one test that owns it.
-    private let process = Process()
-    private let directory: TemporaryDirectory
-    private(set) var port = 0
+/// `tools/fake_amocrm.py`, with its control API (`FakeServerProcess`).
+final class FakeAmoCRMProcess: Sendable {
+    let server: FakeServerProcess
     static let token = "fake-token"
 
     init(searchLagSeconds: Double = 0) throws {
-        directory = try TemporaryDirectory(prefix: "leadledger-fake-amocrm")
-        let portFile = directory.file("port")
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", packageRoot.appendingPathComponent("tools/fake_amocrm.py").path, "--port", "0", "--port-file", portFile,
-            "--token", Self.token, "--search-lag-s", "\(searchLagSeconds)",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        for _ in 0..<100 {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8),
-                let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
-            {
-                self.port = port
-                return
-            }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        process.terminate()
-        throw HarnessError(message: "the fake AmoCRM did not start")
+        server = try FakeServerProcess(
+            script: "tools/fake_amocrm.py", arguments: ["--token", Self.token, "--search-lag-s", "\(searchLagSeconds)"])
     }
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    var port: Int { server.port }
+    var baseURL: String { server.baseURL }
 
-    /// `GET /_fake/state`.
-    func state() async throws -> [String: Any] {
-        guard let url = URL(string: "\(baseURL)/_fake/state") else { throw HarnessError(message: "bad url") }
-        let (data, _) = try await URLSession.shared.data(from: url)
-        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw HarnessError(message: "state is not a JSON object")
-        }
-        return object
-    }
+    func state() async throws -> [String: Any] { try await server.state() }
 
     /// `POST /_fake/PATH` with a JSON body: a fault mode, a seeded lead.
     @discardableResult
     func control(_ path: String, _ body: [String: Any]) async throws -> [String: Any] {
-        guard let url = URL(string: "\(baseURL)/_fake/\(path)") else { throw HarnessError(message: "bad url") }
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = try JSONSerialization.data(withJSONObject: body)
-        let (data, _) = try await URLSession.shared.data(for: request)
-        return (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+        try await server.control(path, body).body
     }
 
-    func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
-
-    deinit { stop() }
+    func stop() { server.stop() }
 }
 
 /// A real `leadledger react` over a `ServeProcess`'s log. Its stderr goes to a file (a pipe's write end stays open in

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCore
 import LedgerStore
+import LedgerTesting
 import Testing
 
 /// Alerts through the real binaries: `react` with a failing AmoCRM and the fake Telegram. The owner hears about the

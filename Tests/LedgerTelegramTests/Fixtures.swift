@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCore
 import LedgerTelegram
+import LedgerTesting
 import Logging
 import Synchronization
 

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCore
 import LedgerTelegram
+import LedgerTesting
 import Testing
 
 /// The client against the real `tools/fake_telegram.py`, one fake per test, every fault mode the alerter must handle.

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCore
 import LedgerTelegram
+import LedgerTesting
 import Testing
 
 /// The bot token travels in the URL path; it must never come back out in a reason, a description or a log line.
