@@ -7,7 +7,8 @@
 #                faults (alerts raised while Telegram fails arrive later, once) and the API contract check
 #                (schemathesis against a real serve and schemas/openapi.yaml); then 100,000 fuzz inputs
 #   make fuzz    libFuzzer + AddressSanitizer over the ingest parser and the import reader (RUNS=1000000)
-#   make chaos   the chaos suite (tools/chaos/); PROFILE=long for the long profile
+#   make chaos   the chaos suite (tools/chaos/); PROFILE=long for the long profile. It also turns the log's file
+#                system read-only under a running serve (storage_faults.py: needs root and a loop device)
 #   make openapi re-embed schemas/openapi.yaml into the binary (Sources/LedgerHTTP/OpenAPIDocument.swift)
 #   make soak    release build, then serve at half its maximum rate for 2 minutes (SOAK=long: 30), open loop
 #   make bench   release build, then the append/replay benchmarks, the wrk HTTP ingest benchmark and the dashboard
@@ -72,6 +73,7 @@ chaos: build
 	python3 tools/chaos/crm_faults.py --bin .build/debug --profile $(PROFILE)
 	python3 tools/chaos/telegram_faults.py --bin .build/debug --profile $(PROFILE)
 	python3 tools/chaos/api_contract.py --bin .build/debug --profile $(PROFILE)
+	python3 tools/chaos/storage_faults.py --bin .build/debug --profile $(PROFILE)
 
 # libFuzzer over the ingest parser and the import reader (tools/fuzz); RUNS inputs (make test runs 100000).
 RUNS ?= 1000000

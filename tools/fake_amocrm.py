@@ -442,6 +442,17 @@ class AmoCRMApp(FakeApp):
             "tokens_issued": self.oauth.issued,
         }
 
+    def data_summary(self) -> dict[str, Any]:
+        return {
+            "created_total": len(self.leads),
+            "request_ids_total": len(self.creations_per_request_id),
+            "duplicates": {rid: count for rid, count in self.creations_per_request_id.items() if count > 1},
+            "max_requests_in_any_1s_window": self.log.max_in_1s,
+            "rate_limited_total": self.rate_limited_total,
+            "notes_total": len(self.notes),
+            "tokens_issued": self.oauth.issued,
+        }
+
     def reset_data(self) -> None:
         """Forget leads and counters; id sequences keep counting so an id is never handed out twice."""
         self.leads.clear()

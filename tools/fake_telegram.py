@@ -250,6 +250,9 @@ class TelegramApp(FakeApp):
     def data_state(self) -> dict[str, Any]:
         return {"messages": list(self.messages)}
 
+    def data_summary(self) -> dict[str, Any]:
+        return {"messages_total": len(self.messages)}
+
     def reset_data(self) -> None:
         """Forget messages and the migration; message ids keep counting."""
         self.messages.clear()

@@ -326,6 +326,18 @@ class AmoCRMApiTest(AmoCRMTestCase):
         self.fake.control("POST", "reset")
         self.assertEqual(self.fake.state()["max_requests_in_any_1s_window"], 0)
 
+    def test_summary_state_has_the_counters_without_the_lists(self) -> None:
+        self.create(amo_lead("a"), amo_lead("b"))
+        self.create(amo_lead("a"))
+        self.fake.request("GET", "/api/v4/account", headers=AMO_AUTH)
+        summary = self.fake.control("GET", "state?summary=1")
+        self.assertEqual(summary, {"created_total": 3, "request_ids_total": 2, "duplicates": {"a": 2},
+                                   "max_requests_in_any_1s_window": summary["max_requests_in_any_1s_window"],
+                                   "rate_limited_total": 0, "notes_total": 0,
+                                   "tokens_issued": self.fake.state()["tokens_issued"],
+                                   "requests_total": 3, "mode": "ok"})
+        self.assertGreaterEqual(summary["max_requests_in_any_1s_window"], 3)
+
     def test_reset_clears_leads_requests_and_mode(self) -> None:
         self.create(amo_lead("a"))
         self.fake.set_mode("500")
@@ -534,6 +546,12 @@ class TelegramTest(unittest.TestCase):
         [message] = self.fake.state()["messages"]
         self.assertEqual((message["chat_id"], message["text"], message["parse_mode"]), (TG_CHAT, "hello", "HTML"))
         self.assertEqual(self.send("again").json()["result"]["message_id"], result["message_id"] + 1)
+
+    def test_summary_state_counts_messages(self) -> None:
+        self.send("one")
+        self.send("two")
+        self.assertEqual(self.fake.control("GET", "state?summary=1"),
+                         {"messages_total": 2, "requests_total": 2, "mode": "ok"})
 
     def test_form_and_query_bodies_work(self) -> None:
         fields = {"chat_id": str(TG_CHAT), "text": "form", "disable_web_page_preview": "true"}

@@ -106,6 +106,9 @@ public struct LedgerServer: Sendable {
             log: log, runner: runner, rules: rules, report: configuration.report,
             adminEnabled: configuration.adminToken != nil, locale: configuration.locale)
         let limiter = ClientRateLimiter(perMinute: configuration.rateLimitPerMinute, burst: configuration.rateLimitBurst)
+        // The dashboard, detailed health, metrics and the admin API read SQLite synchronously, for up to tens of
+        // milliseconds on a large log; they take turns on one lane of their own (see `BlockingLane`).
+        let reads = BlockingLane(label: "leadledger.reads")
         let router = Router(context: LedgerRequestContext.self)
         router.add(middleware: RequestMetrics(metrics: metrics))
         router.add(middleware: CORSAllowlist(origins: Set(configuration.corsOrigins), maxAgeSeconds: 600))
@@ -120,27 +123,37 @@ public struct LedgerServer: Sendable {
         }
         // Preflights are answered by the CORS middleware; this route only makes OPTIONS reach it.
         router.on("/api/leads", method: .options) { _, _ in Response(status: .noContent) }
-        router.get("/") { _, _ in dashboard.handle() }
+        router.get("/") { _, _ in await reads.run { dashboard.handle() } }
+        // Liveness is one indexed read, and must not wait behind a dashboard render: it stays off the lane.
         router.get("/api/health") { _, _ in HealthEndpoint(log: log).liveness() }
         router.get("/openapi.yaml") { _, _ in OpenAPIEndpoint.handle() }
         router.get("/metrics") { _, _ in
-            let text = metrics.render(log: log, runner: runner, committer: committer, startedAt: startedAt)
+            let text = await reads.run { metrics.render(log: log, runner: runner, committer: committer, startedAt: startedAt) }
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: text)))
         }
         let admin = AdminEndpoint(log: log, runner: runner, token: configuration.adminToken, reportSettings: configuration.report)
+        /// Refusal first (no token, wrong token): that needs no lane.
+        @Sendable func adminRead(_ request: Request, _ work: @escaping @Sendable () -> Response) async -> Response {
+            if let refusal = admin.refusal(request) { return refusal }
+            return await reads.run(work)
+        }
         router.get("/api/admin/leads/:id") { request, context in
-            admin.refusal(request) ?? admin.lead(context.parameters.get("id"))
+            let id = context.parameters.get("id")
+            return await adminRead(request) { admin.lead(id) }
         }
         router.post("/api/admin/leads/:id/requeue") { request, context in
-            admin.refusal(request) ?? admin.requeue(context.parameters.get("id"))
+            let id = context.parameters.get("id")
+            return await adminRead(request) { admin.requeue(id) }
         }
-        router.get("/api/admin/events") { request, _ in admin.refusal(request) ?? admin.events(request) }
-        router.get("/api/admin/reports/daily") { request, _ in admin.refusal(request) ?? admin.dailyReport(request) }
+        router.get("/api/admin/events") { request, _ in await adminRead(request) { admin.events(request) } }
+        router.get("/api/admin/reports/daily") { request, _ in await adminRead(request) { admin.dailyReport(request) } }
         router.get("/api/health/detailed") { _, _ in
-            let (status, object) = detailed.body(now: SystemClock().now())
-            return JSONResponse.make(.init(code: status), object: object)
+            await reads.run {
+                let (status, object) = detailed.body(now: SystemClock().now())
+                return JSONResponse.make(.init(code: status), object: object)
+            }
         }
         // Last: it wraps only the not-found responder (middleware applies to the routes added after it).
         router.add(middleware: RouteFallback(routes: router.routes.map { ($0.path.description, $0.method) }))

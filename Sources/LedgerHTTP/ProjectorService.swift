@@ -5,17 +5,19 @@ import ServiceLifecycle
 
 /// Keeps the read models (queue, health, cost report) following the log while `serve` runs, so health answers from
 /// fresh projections without ever folding inside a request. A failing projection is logged and retried next tick;
-/// it never stops ingest.
+/// it never stops ingest. Folding runs on its own lane, never on a Swift-concurrency thread that answers requests.
 struct ProjectorService: Service {
     let runner: ProjectionRunner
     /// Pause between catch-ups. Default 500 ms.
     let interval: Duration
     let logger: Logger
+    let lane = BlockingLane(label: "leadledger.projector")
 
     func run() async throws {
+        let runner = self.runner
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                try runner.catchUp()
+                _ = try await lane.run { try runner.catchUp() }
             } catch {
                 logger.error("projection stopped: \(error)")
             }

@@ -76,11 +76,17 @@ extension EventLog {
     /// is the original one with `duplicate = true`. Personal data is sealed with a fresh per-lead key and the contact
     /// fingerprints are computed before the write lock is taken.
     public func receive(_ leads: [NewLead]) throws(StoreError) -> [LeadReceipt] {
-        guard !leads.isEmpty else { return [] }
-        guard leads.count <= options.maxEventsPerAppend else {
-            throw StoreError(.invalidEvent, "\(leads.count) leads in one call; the limit is \(options.maxEventsPerAppend)")
-        }
-        let prepared = try leads.map { lead throws(StoreError) in try prepare(lead) }
+        try checkBatchSize(leads.count)
+        return try receive(prepared: try leads.map { lead throws(StoreError) in try prepare(lead) })
+    }
+
+    /// Records leads already prepared (sealed, encoded, fingerprinted) by `prepare`, all in one transaction.
+    ///
+    /// Why split: preparing costs about as much CPU as the transaction (docs/BENCHMARKS.md) and needs no lock, so
+    /// group commit has each request prepare its own lead and keeps only the transaction on its single writer thread.
+    public func receive(prepared: [PreparedLead]) throws(StoreError) -> [LeadReceipt] {
+        guard !prepared.isEmpty else { return [] }
+        try checkBatchSize(prepared.count)
         let now = clock.now()
         return try writeImmediate { db in
             var writer = try ChainWriter(db, recordedAt: now)
@@ -135,7 +141,15 @@ extension EventLog {
         return LeadReceipt(leadID: leadID, seq: row["seq"], hash: row["hash"], duplicateReason: .idempotencyKey)
     }
 
-    struct PreparedLead {
+    private func checkBatchSize(_ count: Int) throws(StoreError) {
+        guard count <= options.maxEventsPerAppend else {
+            throw StoreError(.invalidEvent, "\(count) leads in one call; the limit is \(options.maxEventsPerAppend)")
+        }
+    }
+
+    /// A lead ready for the receiving transaction: personal data sealed under a fresh key, the event encoded and
+    /// validated, the contact fingerprints computed. Only `prepare` makes one.
+    public struct PreparedLead: Sendable {
         var event: LeadReceived
         var data: String
         var key: [UInt8]
@@ -185,7 +199,8 @@ extension EventLog {
         until.map { LeadID.lowerBound(at: $0.adding(milliseconds: 1)) } ?? "~"
     }
 
-    func prepare(_ lead: NewLead) throws(StoreError) -> PreparedLead {
+    /// Seals, encodes and fingerprints `lead` without touching the database; safe to call from any thread.
+    public func prepare(_ lead: NewLead) throws(StoreError) -> PreparedLead {
         let key = PersonalDataSealer.makeKey()
         do {
             let event = LeadReceived(

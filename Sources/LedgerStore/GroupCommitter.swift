@@ -55,9 +55,14 @@ public final class GroupCommitter: Sendable {
     }
 
     /// Records `lead` and returns its receipt once the batch holding it has committed.
+    ///
+    /// The lead is prepared (sealed, encoded, fingerprinted) here, on the caller's thread: that is most of a lead's
+    /// CPU, and done by many requests at once it keeps the writer thread's serial work to the transaction itself.
+    /// A lead that cannot be prepared fails alone, before it is queued.
     public func receive(_ lead: NewLead) async throws -> LeadReceipt {
-        try await withCheckedThrowingContinuation { continuation in
-            if let refusal = queue.enqueue(lead, continuation) {
+        let prepared = try log.prepare(lead)
+        return try await withCheckedThrowingContinuation { continuation in
+            if let refusal = queue.enqueue(prepared, continuation) {
                 continuation.resume(throwing: refusal)
             }
         }
@@ -99,7 +104,7 @@ private final class WorkQueue: @unchecked Sendable {
     typealias Waiter = CheckedContinuation<LeadReceipt, any Error>
 
     private let condition = NSCondition()
-    private var pending: [(NewLead, Waiter)] = []
+    private var pending: [(EventLog.PreparedLead, Waiter)] = []
     private var stopping = false
     private var stopped = false
     private var stats = GroupCommitter.Statistics()
@@ -125,7 +130,7 @@ private final class WorkQueue: @unchecked Sendable {
     }
 
     /// Queues the lead, or returns why it cannot be queued.
-    func enqueue(_ lead: NewLead, _ waiter: Waiter) -> GroupCommitError? {
+    func enqueue(_ lead: EventLog.PreparedLead, _ waiter: Waiter) -> GroupCommitError? {
         condition.lock()
         defer { condition.unlock() }
         if stopping { return .shuttingDown }
@@ -159,7 +164,7 @@ private final class WorkQueue: @unchecked Sendable {
         while let batch = nextBatch() {
             beforeCommit?(batch.count)
             do {
-                let receipts = try log.receive(batch.map(\.0))
+                let receipts = try log.receive(prepared: batch.map(\.0))
                 precondition(receipts.count == batch.count, "group commit: \(receipts.count) receipts for \(batch.count) leads")
                 record(batch.count, failed: false)
                 afterCommit?(batch.count, receipts.count { !$0.duplicate })
@@ -174,9 +179,9 @@ private final class WorkQueue: @unchecked Sendable {
         }
     }
 
-    private func commit(_ batch: [(NewLead, Waiter)]) {
+    private func commit(_ batch: [(EventLog.PreparedLead, Waiter)]) {
         do {
-            let receipts = try log.receive(batch.map(\.0))
+            let receipts = try log.receive(prepared: batch.map(\.0))
             record(batch.count, failed: false)
             afterCommit?(batch.count, receipts.count { !$0.duplicate })
             for ((_, waiter), receipt) in zip(batch, receipts) { waiter.resume(returning: receipt) }
@@ -187,7 +192,7 @@ private final class WorkQueue: @unchecked Sendable {
     }
 
     /// Blocks until there is work; nil once stopping and drained.
-    private func nextBatch() -> [(NewLead, Waiter)]? {
+    private func nextBatch() -> [(EventLog.PreparedLead, Waiter)]? {
         condition.lock()
         defer { condition.unlock() }
         while pending.isEmpty {

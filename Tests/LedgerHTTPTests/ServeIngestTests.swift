@@ -20,6 +20,7 @@ struct ServeIngestTests {
         let (status, json) = try await server.post(Self.lead)
         #expect(status == 201)
         #expect(json["status"] as? String == "accepted")
+        #expect(Set(json.keys) == ["hash", "lead_id", "seq", "status"], "the receipt is these four fields, no more")
         let seq = try #require(json["seq"] as? Int)
         let stored = try #require(
             try EventLog.open(path: server.dbPath).events(EventQuery(afterSeq: Int64(seq) - 1, limit: 1)).first)

@@ -120,6 +120,43 @@ struct SyncEngineAgainstFakeCRMTests {
         #expect(try await createCalls(crm) == 0)
     }
 
+    /// Regression (long kill storm): the whole batch's attempts were recorded before its searches, so a reactor
+    /// stopped while searching turned every fresh lead of the batch into an unknown outcome, to be searched twice.
+    @Test func whileALeadIsSearchedForTheFreshLeadsOfItsBatchHaveNoAttemptYet() async throws {
+        let crm = try FakeAmoCRMProcess()
+        let fixture = try TemporaryLog()
+        let (engine, client) = try engine(fixture.log, crm)
+        let unknown = try receive(fixture.log)
+        try await crm.control("mode", ["mode": "lost-reply"])
+        #expect(try await engine.runOnce() == 1)
+        let fresh = [try receive(fixture.log, name: "Борис"), try receive(fixture.log, name: "Вера")]
+        try await Task.sleep(for: .milliseconds(300))  // the unknown lead is due again
+        try await crm.control("mode", ["mode": "hang"])
+        let pass = Task { try await engine.runOnce() }
+        var searching = false
+        for _ in 0..<100 where !searching {
+            try await Task.sleep(for: .milliseconds(50))
+            let requests = try await crm.state()["requests"] as? [[String: Any]] ?? []
+            searching = requests.contains { ($0["path"] as? String)?.contains("query=") == true }
+        }
+        #expect(searching, "the search reached the fake and hangs there")
+        #expect(try types(fixture.log, unknown) == ["LeadReceived", "SyncAttempted", "SyncFailed", "SyncAttempted"])
+        for lead in fresh {
+            #expect(try types(fixture.log, lead) == ["LeadReceived"], "no attempt before the call that could create it")
+        }
+        try await crm.control("mode", ["mode": "ok"])  // the hanging search ends without an answer
+        #expect(try await pass.value == 3)
+        for _ in 0..<40 where try entry(fixture.log, unknown)?.state != .synced {
+            try await Task.sleep(for: .milliseconds(100))
+            _ = try await engine.runOnce()
+        }
+        try await client.shutdown()
+        for lead in [unknown] + fresh { #expect(try entry(fixture.log, lead)?.state == .synced) }
+        let state = try await crm.state()
+        #expect(state["created_total"] as? Int == 3)
+        #expect((state["duplicates"] as? [String: Any])?.isEmpty == true)
+    }
+
     @Test func aLeadAmoCRMRefusesIsDeadLetteredOnceWithAnAlertAndTheRestOfItsBatchIsResentAlone() async throws {
         let crm = try FakeAmoCRMProcess()
         let fixture = try TemporaryLog()

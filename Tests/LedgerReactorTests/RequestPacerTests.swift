@@ -49,6 +49,22 @@ import Testing
         #expect(unpaced.reserve(now: start) == .zero, "without a start time, the first call goes at once")
     }
 
+    /// Regression (long kill storm): the reactor woke from its waits late, seven calls went out in a burst, and the
+    /// eighth, paced from the first one's slot instead of its real send, was an eighth arrival within one second.
+    @Test func aCallThatWentOutLateDelaysTheNextWindowFromItsRealSendTime() {
+        let start = PolicyFixture.now
+        var pacer = RequestPacer(limit: 7, window: .milliseconds(1250))
+        #expect(pacer.reserve(now: start) == .zero)
+        pacer.sent(slot: start, at: start.adding(milliseconds: 400))
+        for _ in 0..<6 { _ = pacer.reserve(now: start.adding(milliseconds: 400)) }
+        let eighth = pacer.reserve(now: start.adding(milliseconds: 500))
+        #expect(eighth == .milliseconds(1150), "one window after the first call's real send at +400 ms")
+        var unchanged = RequestPacer(limit: 1, window: .seconds(1))
+        _ = unchanged.reserve(now: start)
+        unchanged.sent(slot: start.adding(seconds: 9), at: start.adding(seconds: 10))
+        #expect(unchanged.reserve(now: start) == .seconds(1), "an unknown slot changes nothing")
+    }
+
     @Test func a429PausesEverythingThenRecoversGradually() {
         var pacer = RequestPacer(limit: 8, window: .seconds(1), recoveryStep: .seconds(10), defaultPenalty: .seconds(10))
         pacer.rateLimited(now: PolicyFixture.now, retryAfter: nil)

@@ -150,6 +150,33 @@ struct GroupCommitterTests {
         committer.shutdown()
     }
 
+    /// Preparing happens in the caller, before the lead is queued: a lead the log refuses fails alone, and the leads
+    /// queued beside it still share one commit.
+    @Test func aLeadThatCannotBePreparedFailsAloneAndItsNeighboursCommit() async throws {
+        let fixture = try TemporaryLog()
+        let gate = Gate()
+        let committer = GroupCommitter(log: fixture.log, beforeCommit: { gate.beforeCommit($0) })
+        let now = fixture.clock.now()
+        let first = Task { try await committer.receive(sampleLead(0, at: now)) }
+        try await waitUntil { gate.isHeld }
+        let neighbours = (1...5).map { number in Task { try await committer.receive(sampleLead(number, at: now)) } }
+        try await waitUntil { committer.queued == 5 }
+        var invalid = sampleLead(6, at: now)
+        invalid.formID = String(repeating: "f", count: FieldLimits.shortText + 1)
+        await #expect {
+            try await committer.receive(invalid)
+        } throws: { error in
+            (error as? StoreError)?.code == .invalidEvent
+        }
+        #expect(committer.queued == 5)
+        gate.release()
+        _ = try await first.value
+        for task in neighbours { _ = try await task.value }
+        #expect(gate.batchSizes == [1, 5])
+        #expect(try fixture.log.count() == 6)
+        committer.shutdown()
+    }
+
     @Test func afterShutdownNewLeadsAreRefused() async throws {
         let fixture = try TemporaryLog()
         let committer = GroupCommitter(log: fixture.log)

@@ -116,6 +116,25 @@ def lead_ids(db: str) -> set:
                                            "WHERE type = 'LeadReceived'")}
 
 
+def wait_delivered(crm: str, expected: set, limit_s: float, poll_s: float) -> set:
+    """Poll the fake CRM until every expected lead id is there or `limit_s` passes; the request ids it holds.
+
+    Polls only the fake's counters: its full state lists every lead, and building it every second starved the fake
+    of the interpreter lock, so calls it should have counted as they came were counted in bursts (the long kill
+    storm's 429s). The full list is fetched only when the counters say enough leads have arrived.
+    """
+    started = time.monotonic()
+    created: set = set()
+    while True:
+        if get_json(f"{crm}/_fake/state?summary=1")["request_ids_total"] >= len(expected):
+            created = {lead["request_id"] for lead in get_json(f"{crm}/_fake/state")["leads"]}
+            if expected <= created:
+                return created
+        if time.monotonic() - started >= limit_s:
+            return created or {lead["request_id"] for lead in get_json(f"{crm}/_fake/state")["leads"]}
+        time.sleep(poll_s)
+
+
 def parse_arguments(doc: str, profiles: dict, default_bin: str, default_profile: str, modes: bool = False,
                     seed: bool = False) -> argparse.Namespace:
     """The chaos scripts' common options: --bin, --profile, --json, and --modes or --seed where they apply."""

@@ -19,7 +19,8 @@ import json
 import tempfile
 import time
 
-from cluster import Cluster, finish_matrix, get_json, lead_ids, parse_arguments, post_json, read_log
+from cluster import (Cluster, finish_matrix, get_json, lead_ids, parse_arguments, post_json, read_log,
+                     wait_delivered)
 
 PROFILES = {"ci": {"fault_s": 6, "leads": 30}, "long": {"fault_s": 60, "leads": 500}}
 # Mode, its parameters, and whether calls fail outright (so `crm_failures` must be raised).
@@ -83,12 +84,7 @@ def run_mode(binary_dir: str, mode: str, params: dict, fails_calls: bool, profil
         time.sleep(max(0.0, profile["fault_s"] - (time.monotonic() - fault_started)))
         fault_ended = time.monotonic()
         expected = lead_ids(cluster.db)
-        created = set()
-        while time.monotonic() - fault_ended < DRAIN_LIMIT_S:
-            created = {lead["request_id"] for lead in get_json(f"{cluster.crm}/_fake/state")["leads"]}
-            if expected <= created:
-                break
-            time.sleep(0.5)
+        created = wait_delivered(cluster.crm, expected, DRAIN_LIMIT_S, poll_s=0.5)
         figures["recovery_s"] = round(time.monotonic() - fault_ended, 1)
         open_alerts = set()
         kinds = []

@@ -53,8 +53,12 @@ public enum LedgerEvent: Sendable, Equatable {
         }
     }
 
-    /// The body as the log stores it.
-    public func encodedData() throws -> String { try EventJSON.encode(payload) }
+    /// The body as the log stores it. A lead's body, written once per ingested lead, skips `JSONEncoder` for the
+    /// same bytes (`LeadReceived.jsonText`).
+    public func encodedData() throws -> String {
+        if case .leadReceived(let lead) = self, let text = lead.jsonText() { return text }
+        return try EventJSON.encode(payload)
+    }
 
     /// Decodes a stored body strictly: the type and schema version must be known, every field must decode, no
     /// unknown field may be present, and the payload's own invariants must hold.

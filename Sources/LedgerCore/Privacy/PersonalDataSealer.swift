@@ -12,7 +12,7 @@ public enum PersonalDataSealer {
     }
 
     public static func seal(_ data: PersonalData, leadID: LeadID, key: [UInt8]) throws -> SealedPersonalData {
-        let plaintext = try EventJSON.encode(data)
+        let plaintext = try data.jsonText() ?? EventJSON.encode(data)
         let box = try AES.GCM.seal(
             Array(plaintext.utf8), using: SymmetricKey(data: key), authenticating: Array(leadID.description.utf8))
         guard let combined = box.combined else { throw SealingError(leadID: leadID, reason: "no combined representation") }

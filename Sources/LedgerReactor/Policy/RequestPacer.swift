@@ -18,8 +18,13 @@ import LedgerCore
 /// moment ago with the whole window used, and AmoCRM counts the account's calls, not the process's: the kill storm
 /// (tools/chaos/kill_storm.py) saw a 429 after nearly every reactor restart until this quiet start.
 ///
-/// A pure value: the caller passes `now`, sleeps for what `reserve(now:)` returns, then sends. One pacer per process
-/// and per AmoCRM account (hold it in an actor or a `Mutex`).
+/// A call counts from when it actually went out, not from the slot it was given: `sent(slot:at:)` moves a late call
+/// to its real time. A reactor whose threads were busy woke from its wait hundreds of milliseconds late, sent seven
+/// calls in 240 ms, and the eighth, due one window after the slot of the first, reached AmoCRM 891 ms after the
+/// first had (the long kill storm's 429s).
+///
+/// A pure value: the caller passes `now`, sleeps for what `reserve(now:)` returns, reports the send with
+/// `sent(slot:at:)`, then sends. One pacer per process and per AmoCRM account (hold it in an actor or a `Mutex`).
 public struct RequestPacer: Sendable, Equatable {
     public let limit: Int
     public let window: Duration
@@ -66,6 +71,15 @@ public struct RequestPacer: Sendable, Equatable {
         recent.append(at)
         if recent.count > limit { recent.removeFirst(recent.count - limit) }
         return .milliseconds(at.millisecondsSinceEpoch - now.millisecondsSinceEpoch)
+    }
+
+    /// Records that the call reserved for `slot` (the `now` of `reserve` plus the wait it returned) went out at
+    /// `actual`. A call that went out late moves to its real time, so the calls after it wait one window from when
+    /// it really left; an early or unknown slot changes nothing.
+    public mutating func sent(slot: Timestamp, at actual: Timestamp) {
+        guard actual > slot, let index = recent.lastIndex(of: slot) else { return }
+        recent[index] = actual
+        recent.sort()
     }
 
     /// Pauses every call until `until` (never shortens a pause already in force), then recovers gradually.

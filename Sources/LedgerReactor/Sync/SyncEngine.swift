@@ -165,85 +165,130 @@ public actor SyncEngine {
         }
     }
 
-    /// Attempts, one call, outcomes. Leads whose last outcome was unknown are searched for first: found means
-    /// delivered, without a second copy in the CRM.
+    /// Leads whose last outcome was unknown are searched for first: found means delivered, without a second copy in
+    /// the CRM. Then one create call for the rest.
+    ///
+    /// Each attempt is recorded only right before its own call (a lead's search, or the create), and what a search
+    /// found as soon as it is known. A reactor stopped during the searches (up to 50 of them at 7 calls a second:
+    /// several seconds) then leaves the fresh leads of its batch unattempted, instead of turning each into an unknown
+    /// outcome to be searched for twice in its turn, and keeps what the finished searches learned. Under the long
+    /// kill storm every restart used to cost up to a hundred searches, and the drain fell to a few leads a second.
     private func send(_ batch: [(entry: RetryQueueEntry, lead: OutgoingLead)]) async throws -> Int {
-        let attempts = batch.map { item in
+        var fresh: [(entry: RetryQueueEntry, lead: OutgoingLead)] = []
+        var toReconcile: [(entry: RetryQueueEntry, lead: OutgoingLead)] = []
+        for item in batch {
+            if let errorClass = item.entry.lastErrorClass, AttemptDecision.requiresReconciliation(after: errorClass) {
+                toReconcile.append(item)
+            } else {
+                fresh.append(item)
+            }
+        }
+        // Failed searches are recorded together at the end, so a failure shared by the batch raises one alert.
+        var outcomes: [PendingEvent] = []
+        var creating: [(attempt: SyncAttempted, entry: RetryQueueEntry, lead: OutgoingLead)] = []
+        for item in toReconcile {
+            guard let attempt = try recordAttempts([item.entry]).first else { continue }
+            switch try await reconcile(attempt, item.entry, item.lead) {
+            case .settled(let events): try appendOutcomes(events)
+            case .stillUnknown(let events): outcomes += events
+            case .send: creating.append((attempt, item.entry, item.lead))
+            }
+        }
+        let freshAttempts = try recordAttempts(fresh.map(\.entry))
+        creating += zip(freshAttempts, fresh).map { (attempt: $0, entry: $1.entry, lead: $1.lead) }
+        guard !creating.isEmpty else {
+            try appendOutcomes(outcomes)
+            return batch.count
+        }
+        let request = try ComplexLeadRequest(leads: creating.map(\.lead), mapping: configuration.mapping)
+        await pace()
+        var reply = await client.createLeads(request)
+        // A 401 was refused before anything was created: refresh once and send the same request again.
+        if case .failed(.unauthorized) = reply, await reauthorize() {
+            reply = await client.createLeads(request)
+        }
+        breaker.record(CircuitBreaker.Signal(reply), now: clock.now())
+        let byRequest = Dictionary(
+            reply.outcomes(requestIDs: request.requestIDs).map { ($0.requestID, $0.outcome) },
+            uniquingKeysWith: { first, _ in first })
+        var notes: [(crmLeadID: Int64, text: String)] = []
+        for (attempt, entry, lead) in creating {
+            let outcome = byRequest[lead.requestID] ?? .unknownOutcome(reason: "no outcome for the lead", httpStatus: nil)
+            outcomes += record(attempt, entry, outcome)
+            if case .created(let created) = outcome, !created.merged,
+                let text = LeadNoteRequest.text(for: lead, mapping: configuration.mapping)
+            {
+                notes.append((created.crmLeadID, text))
+            }
+        }
+        // Recorded first: the leads are delivered whatever happens to their notes.
+        try appendOutcomes(outcomes)
+        await addNotes(notes)
+        return batch.count
+    }
+
+    /// Records a new attempt for each entry, in one append.
+    private func recordAttempts(_ entries: [RetryQueueEntry]) throws -> [SyncAttempted] {
+        guard !entries.isEmpty else { return [] }
+        let attempts = entries.map { entry in
             SyncAttempted(
-                leadID: item.entry.leadID, attempt: item.entry.attempts + 1, attemptID: UUIDv7.make(at: clock.now()).description,
+                leadID: entry.leadID, attempt: entry.attempts + 1, attemptID: UUIDv7.make(at: clock.now()).description,
                 target: .amocrm)
         }
         _ = try log.append(attempts.map { PendingEvent(.syncAttempted($0)) })
-        var outcomes: [PendingEvent] = []
-        var toCreate: [(SyncAttempted, RetryQueueEntry, OutgoingLead)] = []
-        for (attempt, item) in zip(attempts, batch) {
-            guard let errorClass = item.entry.lastErrorClass, AttemptDecision.requiresReconciliation(after: errorClass)
-            else {
-                toCreate.append((attempt, item.entry, item.lead))
-                continue
-            }
-            await pace()
-            var search = await client.searchLead(ledgerLeadID: item.lead.requestID)
-            if case .failed(.unauthorized) = search, await reauthorize() {
-                search = await client.searchLead(ledgerLeadID: item.lead.requestID)
-            }
-            breaker.record(CircuitBreaker.Signal(search), now: clock.now())
-            switch search {
-            case .found(let match):
-                logger.info("lead found in AmoCRM after an unknown outcome", metadata: ["lead.id": "\(attempt.leadID)"])
-                outcomes.append(success(attempt, crmLeadID: match.crmLeadID, crmContactID: match.crmContactID, merged: false))
-            case .notFound where item.entry.lastError != Self.searchAgainMessage:
-                outcomes.append(
-                    PendingEvent(
-                        .syncFailed(
-                            SyncFailed(
-                                leadID: attempt.leadID, attemptID: attempt.attemptID, attempt: attempt.attempt,
-                                errorClass: .unknownOutcome, httpStatus: nil, message: Self.searchAgainMessage, retryable: true,
-                                nextAttemptAt: clock.now().adding(
-                                    milliseconds: (configuration.searchRecheckDelay).milliseconds)))))
-            case .notFound:
-                toCreate.append((attempt, item.entry, item.lead))
-            case .failed(let failure):
-                // Still unknown: record it so, or the next attempt would create without searching and could
-                // duplicate a lead AmoCRM created when the reply was lost.
-                outcomes += record(
-                    attempt, item.entry,
-                    .unknownOutcome(reason: "search before resending failed: \(failure.message)", httpStatus: failure.httpStatus))
-            }
-        }
-        if !toCreate.isEmpty {
-            let request = try ComplexLeadRequest(leads: toCreate.map(\.2), mapping: configuration.mapping)
-            await pace()
-            var reply = await client.createLeads(request)
-            // A 401 was refused before anything was created: refresh once and send the same request again.
-            if case .failed(.unauthorized) = reply, await reauthorize() {
-                reply = await client.createLeads(request)
-            }
-            breaker.record(CircuitBreaker.Signal(reply), now: clock.now())
-            let byRequest = Dictionary(
-                reply.outcomes(requestIDs: request.requestIDs).map { ($0.requestID, $0.outcome) },
-                uniquingKeysWith: { first, _ in first })
-            var notes: [(crmLeadID: Int64, text: String)] = []
-            for (attempt, entry, lead) in toCreate {
-                let outcome = byRequest[lead.requestID] ?? .unknownOutcome(reason: "no outcome for the lead", httpStatus: nil)
-                outcomes += record(attempt, entry, outcome)
-                if case .created(let created) = outcome, !created.merged,
-                    let text = LeadNoteRequest.text(for: lead, mapping: configuration.mapping)
-                {
-                    notes.append((created.crmLeadID, text))
-                }
-            }
-            // Recorded first: the leads are delivered whatever happens to their notes.
-            let recorded = Self.oneAlertPerKey(outcomes)
-            _ = try log.append(recorded)
-            ReactorMetrics.recorded(recorded)
-            await addNotes(notes)
-            return batch.count
-        }
+        return attempts
+    }
+
+    private func appendOutcomes(_ outcomes: [PendingEvent]) throws {
         let recorded = Self.oneAlertPerKey(outcomes)
         _ = try log.append(recorded)
         ReactorMetrics.recorded(recorded)
-        return batch.count
+    }
+
+    /// What one search before resending decided.
+    private enum Reconciled {
+        /// Found (delivered), or not found the first time (search again later): record it at once.
+        case settled([PendingEvent])
+        /// The search itself failed: the outcome stays unknown.
+        case stillUnknown([PendingEvent])
+        /// Searched for twice and not there: send it.
+        case send
+    }
+
+    /// Searches AmoCRM for a lead whose last outcome was unknown.
+    private func reconcile(_ attempt: SyncAttempted, _ entry: RetryQueueEntry, _ lead: OutgoingLead) async throws
+        -> Reconciled
+    {
+        await pace()
+        var search = await client.searchLead(ledgerLeadID: lead.requestID)
+        if case .failed(.unauthorized) = search, await reauthorize() {
+            search = await client.searchLead(ledgerLeadID: lead.requestID)
+        }
+        breaker.record(CircuitBreaker.Signal(search), now: clock.now())
+        switch search {
+        case .found(let match):
+            logger.info("lead found in AmoCRM after an unknown outcome", metadata: ["lead.id": "\(attempt.leadID)"])
+            return .settled([success(attempt, crmLeadID: match.crmLeadID, crmContactID: match.crmContactID, merged: false)])
+        case .notFound where entry.lastError != Self.searchAgainMessage:
+            return .settled([
+                PendingEvent(
+                    .syncFailed(
+                        SyncFailed(
+                            leadID: attempt.leadID, attemptID: attempt.attemptID, attempt: attempt.attempt,
+                            errorClass: .unknownOutcome, httpStatus: nil, message: Self.searchAgainMessage, retryable: true,
+                            nextAttemptAt: clock.now().adding(milliseconds: (configuration.searchRecheckDelay).milliseconds))))
+            ])
+        case .notFound:
+            return .send
+        case .failed(let failure):
+            // Still unknown: record it so, or the next attempt would create without searching and could
+            // duplicate a lead AmoCRM created when the reply was lost.
+            return .stillUnknown(
+                record(
+                    attempt, entry,
+                    .unknownOutcome(reason: "search before resending failed: \(failure.message)", httpStatus: failure.httpStatus))
+            )
+        }
     }
 
     /// Comment, page and extra form fields that have no custom field go into one `common` note per lead, in one
@@ -360,8 +405,10 @@ public actor SyncEngine {
 
     /// Waits until the global AmoCRM request budget allows one more call.
     private func pace() async {
-        let wait = pacer.reserve(now: clock.now())
+        let now = clock.now()
+        let wait = pacer.reserve(now: now)
         if wait > .zero { try? await Task.sleep(for: wait) }
+        pacer.sent(slot: now.adding(milliseconds: wait.milliseconds), at: clock.now())
     }
 }
 
