@@ -5,8 +5,10 @@ import Dispatch
 ///
 /// Why: the cooperative pool has one thread per core, two on the machines this runs on. A projection batch or a
 /// dashboard render that blocks one of them for tens of milliseconds halves the threads that answer ingest, and
-/// every lead queued behind it waits: that was the tail of ingest latency. A lane runs such work on a thread of its
-/// own, one job at a time, so it is bounded too: a burst of dashboard views queues here instead of taking threads.
+/// every lead queued behind it waits. The dashboard over 50,000 leads renders in 50–90 ms (docs/BENCHMARKS.md); the
+/// wrk benchmark, whose folds are small, showed no change in the tail from this move. A lane runs such work on a
+/// thread of its own, one job at a time, so it is bounded too: a burst of dashboard views queues here instead of
+/// taking threads.
 struct BlockingLane: Sendable {
     private let queue: DispatchQueue
 

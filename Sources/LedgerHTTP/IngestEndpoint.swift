@@ -117,8 +117,8 @@ struct IngestEndpoint: Sendable {
     }
 
     /// Written as text, in the sorted-key form `JSONResponse.make(object:)` gives: through `JSONSerialization` this
-    /// four-field answer cost about a fifth of a request's CPU (docs/BENCHMARKS.md). Nothing in it needs escaping:
-    /// the id is a UUID, the hash hex digits, both made here.
+    /// four-field answer took a tenth of a durable request's CPU and a fifth of the no-storage server's
+    /// (docs/BENCHMARKS.md). Nothing in it needs escaping: the id is a UUID, the hash hex digits, both made here.
     private func receiptResponse(_ status: HTTPResponse.Status, _ receipt: LeadReceipt) -> Response {
         JSONResponse.make(
             status,

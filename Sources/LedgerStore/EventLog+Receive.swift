@@ -82,7 +82,7 @@ extension EventLog {
 
     /// Records leads already prepared (sealed, encoded, fingerprinted) by `prepare`, all in one transaction.
     ///
-    /// Why split: preparing costs about as much CPU as the transaction (docs/BENCHMARKS.md) and needs no lock, so
+    /// Why split: preparing costs more CPU than the transaction itself (docs/BENCHMARKS.md) and needs no lock, so
     /// group commit has each request prepare its own lead and keeps only the transaction on its single writer thread.
     public func receive(prepared: [PreparedLead]) throws(StoreError) -> [LeadReceipt] {
         guard !prepared.isEmpty else { return [] }

@@ -56,8 +56,9 @@ public final class GroupCommitter: Sendable {
 
     /// Records `lead` and returns its receipt once the batch holding it has committed.
     ///
-    /// The lead is prepared (sealed, encoded, fingerprinted) here, on the caller's thread: that is most of a lead's
-    /// CPU, and done by many requests at once it keeps the writer thread's serial work to the transaction itself.
+    /// The lead is prepared (sealed, encoded, fingerprinted) here, on the caller's thread: that costs more CPU than
+    /// the transaction, and done by many requests at once it keeps the writer thread's serial work to the
+    /// transaction itself.
     /// A lead that cannot be prepared fails alone, before it is queued.
     public func receive(_ lead: NewLead) async throws -> LeadReceipt {
         let prepared = try log.prepare(lead)

@@ -1,7 +1,7 @@
 /// Writes JSON text straight into bytes, for the two bodies ingest writes per lead.
 ///
 /// Why not `JSONEncoder`: profiling `serve` under load put its two encodes per lead (the sealed plaintext and the
-/// `LeadReceived` body) at about a fifth of what storage adds to a request; both bodies are flat and small, so a
+/// `LeadReceived` body) at about an eighth of what storage adds to a request; both bodies are flat and small, so a
 /// writer that appends bytes does the same work in a fraction of the time (docs/BENCHMARKS.md).
 struct JSONTextWriter {
     /// How strings are written.
