@@ -13,17 +13,13 @@ public final class FakeServerProcess: @unchecked Sendable {
     private let directory: TemporaryDirectory
     public private(set) var port = 0
 
-    /// The repository root, found from this file's path (Sources/LedgerTesting/).
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
     /// Starts `python3 <script> --port 0 --port-file … <arguments>` and waits (at most 10 s) for its port.
     public init(script: String, arguments: [String]) throws {
         directory = try TemporaryDirectory(prefix: "leadledger-fake")
         let portFile = directory.file("port")
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments =
-            ["python3", Self.repositoryRoot.appendingPathComponent(script).path, "--port", "0", "--port-file", portFile]
+            ["python3", packageRoot.appendingPathComponent(script).path, "--port", "0", "--port-file", portFile]
             + arguments
         process.standardOutput = FileHandle.nullDevice
         try process.run()

@@ -3,10 +3,6 @@ import LedgerCore
 import LedgerStore
 import LedgerTesting
 
-/// The package root, found from this file's path, for locating built binaries.
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
 struct FixtureError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerTesting
 import Testing
 
 /// docs/OPERATIONS.md is what an operator follows at 3 a.m.: its settings table is the code's own list (regenerate

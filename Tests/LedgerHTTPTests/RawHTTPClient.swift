@@ -1,4 +1,5 @@
 import Foundation
+import LedgerTesting
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCore
 import LedgerStore
+import LedgerTesting
 import Testing
 
 #if canImport(FoundationNetworking)

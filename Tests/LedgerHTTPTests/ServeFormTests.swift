@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCore
 import LedgerStore
+import LedgerTesting
 import Testing
 
 /// Plain HTML forms from landing pages: the honeypot that records bots as spam, and the `303` to a thank-you page.

@@ -5,15 +5,6 @@ import LedgerTesting
     import FoundationNetworking
 #endif
 
-/// The package root, found from this file's path.
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
-struct HarnessError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
-}
-
 /// The built `leadledger` binary (make test builds it first); a missing binary fails the test, never skips it.
 func leadledgerBinary() throws -> String {
     var candidates: [String] = []

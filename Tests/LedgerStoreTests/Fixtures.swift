@@ -16,10 +16,6 @@ func attempt(_ lead: LeadID, _ number: Int = 1) -> LedgerEvent {
     .syncAttempted(SyncAttempted(leadID: lead, attempt: number, attemptID: "\(lead)-\(number)", target: .amocrm))
 }
 
-/// The package root, found from this file's path, for locating built binaries and tools.
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
 /// A product built by `swift build` (make test builds everything before testing).
 func builtProduct(_ name: String) throws -> String {
     for configuration in ["debug", "release"] {

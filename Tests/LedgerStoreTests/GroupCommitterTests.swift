@@ -47,16 +47,10 @@ struct GroupCommitterTests {
 
     @Test func leadsQueuedBehindACommitShareTheNextTransaction() async throws {
         let fixture = try TemporaryLog()
-        let gate = Gate()
-        let committer = GroupCommitter(log: fixture.log, beforeCommit: { gate.beforeCommit($0) })
-        let now = fixture.clock.now()
-        let first = Task { try await committer.receive(sampleLead(0, at: now)) }
-        try await waitUntil { gate.isHeld }
-        let rest = (1...40).map { number in Task { try await committer.receive(sampleLead(number, at: now)) } }
-        try await waitUntil { committer.queued == 40 }
+        let (committer, gate, tasks) = try await heldWriter(fixture, queued: 40)
         gate.release()
-        var receipts = [try await first.value]
-        for task in rest { receipts.append(try await task.value) }
+        var receipts: [LeadReceipt] = []
+        for task in tasks { receipts.append(try await task.value) }
 
         #expect(gate.batchSizes == [1, 40])
         #expect(committer.statistics.batches == 2)
@@ -111,20 +105,12 @@ struct GroupCommitterTests {
 
     @Test func aFullQueueRefusesAtOnceInsteadOfGrowing() async throws {
         let fixture = try TemporaryLog()
-        let gate = Gate()
-        let committer = GroupCommitter(
-            log: fixture.log, limits: .init(maxBatch: 10, maxQueued: 3), beforeCommit: { gate.beforeCommit($0) })
-        let now = fixture.clock.now()
-        let held = Task { try await committer.receive(sampleLead(0, at: now)) }
-        try await waitUntil { gate.isHeld }
-        let queued = (1...3).map { number in Task { try await committer.receive(sampleLead(number, at: now)) } }
-        try await waitUntil { committer.queued == 3 }
+        let (committer, gate, tasks) = try await heldWriter(fixture, queued: 3, limits: .init(maxBatch: 10, maxQueued: 3))
         await #expect(throws: GroupCommitError.overloaded(queued: 3)) {
-            try await committer.receive(sampleLead(4, at: now))
+            try await committer.receive(sampleLead(4, at: fixture.clock.now()))
         }
         gate.release()
-        _ = try await held.value
-        for task in queued { _ = try await task.value }
+        for task in tasks { _ = try await task.value }
         #expect(try fixture.log.count() == 4)
         committer.shutdown()
     }
@@ -154,14 +140,8 @@ struct GroupCommitterTests {
     /// queued beside it still share one commit.
     @Test func aLeadThatCannotBePreparedFailsAloneAndItsNeighboursCommit() async throws {
         let fixture = try TemporaryLog()
-        let gate = Gate()
-        let committer = GroupCommitter(log: fixture.log, beforeCommit: { gate.beforeCommit($0) })
-        let now = fixture.clock.now()
-        let first = Task { try await committer.receive(sampleLead(0, at: now)) }
-        try await waitUntil { gate.isHeld }
-        let neighbours = (1...5).map { number in Task { try await committer.receive(sampleLead(number, at: now)) } }
-        try await waitUntil { committer.queued == 5 }
-        var invalid = sampleLead(6, at: now)
+        let (committer, gate, tasks) = try await heldWriter(fixture, queued: 5)
+        var invalid = sampleLead(6, at: fixture.clock.now())
         invalid.formID = String(repeating: "f", count: FieldLimits.shortText + 1)
         await #expect {
             try await committer.receive(invalid)
@@ -170,8 +150,7 @@ struct GroupCommitterTests {
         }
         #expect(committer.queued == 5)
         gate.release()
-        _ = try await first.value
-        for task in neighbours { _ = try await task.value }
+        for task in tasks { _ = try await task.value }
         #expect(gate.batchSizes == [1, 5])
         #expect(try fixture.log.count() == 6)
         committer.shutdown()
@@ -188,6 +167,21 @@ struct GroupCommitterTests {
     }
 
     // MARK: - Helpers
+
+    /// A committer whose writer is held in its first commit (lead 0), with leads 1...`queued` waiting behind it; the
+    /// tasks of all of them, lead 0 first. The test releases the gate.
+    private func heldWriter(_ fixture: TemporaryLog, queued: Int, limits: GroupCommitter.Limits = .init()) async throws
+        -> (GroupCommitter, Gate, [Task<LeadReceipt, any Error>])
+    {
+        let gate = Gate()
+        let committer = GroupCommitter(log: fixture.log, limits: limits, beforeCommit: { gate.beforeCommit($0) })
+        let now = fixture.clock.now()
+        let first = Task { try await committer.receive(sampleLead(0, at: now)) }
+        try await waitUntil { gate.isHeld }
+        let rest = (1...queued).map { number in Task { try await committer.receive(sampleLead(number, at: now)) } }
+        try await waitUntil { committer.queued == queued }
+        return (committer, gate, [first] + rest)
+    }
 
     final class Answered: @unchecked Sendable {
         // @unchecked Sendable because `flag` is only touched under `lock`.
