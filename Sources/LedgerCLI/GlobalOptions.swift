@@ -61,6 +61,8 @@ struct GlobalOptions: ParsableArguments {
         var options = EventLogOptions()
         options.busyTimeoutMilliseconds = settings.busyTimeoutMilliseconds
         options.maxPageSize = settings.maxPageSize
+        options.recentContactSeconds = settings.duplicateWindowSeconds
+        options.recentContactCapacity = settings.recentContactsMax
         options.readOnly = readOnly
         if (readOnly || !create) && !FileManager.default.fileExists(atPath: settings.databasePath) {
             throw ExitStatus.runtime("no event log at \(settings.databasePath)")

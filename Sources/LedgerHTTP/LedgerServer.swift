@@ -40,6 +40,9 @@ public struct LedgerServer: Sendable {
         /// Thank-you page for plain HTML form posts (303), and the origins a form's `_redirect` may name.
         public var formRedirectURL: URL?
         public var redirectOrigins: [String] = []
+        /// Most dashboard, detailed-health, `/metrics` and admin requests waiting for the read lane; one more answers
+        /// 503 with `Retry-After` (`LEADLEDGER_READ_QUEUE_MAX`).
+        public var readQueueLimit = 64
         /// Where `/metrics` reads from. `serve` passes the registry it also bootstraps swift-metrics with, so library
         /// metrics land on the same page.
         public var metricsRegistry = PrometheusCollectorRegistry()
@@ -108,7 +111,7 @@ public struct LedgerServer: Sendable {
         let limiter = ClientRateLimiter(perMinute: configuration.rateLimitPerMinute, burst: configuration.rateLimitBurst)
         // The dashboard, detailed health, metrics and the admin API read SQLite synchronously, for up to tens of
         // milliseconds on a large log; they take turns on one lane of their own (see `BlockingLane`).
-        let reads = BlockingLane(label: "leadledger.reads")
+        let reads = BlockingLane(label: "leadledger.reads", limit: configuration.readQueueLimit)
         let router = Router(context: LedgerRequestContext.self)
         router.add(middleware: RequestMetrics(metrics: metrics))
         router.add(middleware: CORSAllowlist(origins: Set(configuration.corsOrigins), maxAgeSeconds: 600))
@@ -123,21 +126,23 @@ public struct LedgerServer: Sendable {
         }
         // Preflights are answered by the CORS middleware; this route only makes OPTIONS reach it.
         router.on("/api/leads", method: .options) { _, _ in Response(status: .noContent) }
-        router.get("/") { _, _ in await reads.run { dashboard.handle() } }
+        router.get("/") { _, _ in await reads.respond { dashboard.handle() } }
         // Liveness is one indexed read, and must not wait behind a dashboard render: it stays off the lane.
         router.get("/api/health") { _, _ in HealthEndpoint(log: log).liveness() }
         router.get("/openapi.yaml") { _, _ in OpenAPIEndpoint.handle() }
         router.get("/metrics") { _, _ in
-            let text = await reads.run { metrics.render(log: log, runner: runner, committer: committer, startedAt: startedAt) }
-            return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: text)))
+            await reads.respond {
+                let text = metrics.render(log: log, runner: runner, committer: committer, startedAt: startedAt)
+                return Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: text)))
+            }
         }
         let admin = AdminEndpoint(log: log, runner: runner, token: configuration.adminToken, reportSettings: configuration.report)
         /// Refusal first (no token, wrong token): that needs no lane.
         @Sendable func adminRead(_ request: Request, _ work: @escaping @Sendable () -> Response) async -> Response {
             if let refusal = admin.refusal(request) { return refusal }
-            return await reads.run(work)
+            return await reads.respond(work)
         }
         router.get("/api/admin/leads/:id") { request, context in
             let id = context.parameters.get("id")
@@ -150,7 +155,7 @@ public struct LedgerServer: Sendable {
         router.get("/api/admin/events") { request, _ in await adminRead(request) { admin.events(request) } }
         router.get("/api/admin/reports/daily") { request, _ in await adminRead(request) { admin.dailyReport(request) } }
         router.get("/api/health/detailed") { _, _ in
-            await reads.run {
+            await reads.respond {
                 let (status, object) = detailed.body(now: SystemClock().now())
                 return JSONResponse.make(.init(code: status), object: object)
             }

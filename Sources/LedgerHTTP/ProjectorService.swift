@@ -11,7 +11,8 @@ struct ProjectorService: Service {
     /// Pause between catch-ups. Default 500 ms.
     let interval: Duration
     let logger: Logger
-    let lane = BlockingLane(label: "leadledger.projector")
+    /// One catch-up at a time by construction (the loop awaits each), so the bound is never reached.
+    let lane = BlockingLane(label: "leadledger.projector", limit: 1)
 
     func run() async throws {
         let runner = self.runner

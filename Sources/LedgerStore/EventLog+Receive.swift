@@ -88,14 +88,22 @@ extension EventLog {
         guard !prepared.isEmpty else { return [] }
         try checkBatchSize(prepared.count)
         let now = clock.now()
-        return try writeImmediate { db in
+        // Live windows (open-ended: ingest's) are answered from the recent contacts; closed ones (import's, in the
+        // past) by a bounded scan of the log.
+        let liveSince = prepared.compactMap { $0.duplicateWindowEnd == nil ? $0.duplicateWindowStart : nil }
+            .map(\.millisecondsSinceEpoch).min()
+        let (receipts, written, start, end) = try writeImmediate { db in
+            let start = try liveSince.map { try recentContacts.level(db, since: $0) }
             var writer = try ChainWriter(db, recordedAt: now)
-            return try prepared.map { lead in
+            var written: [RecentContactRing.Contact] = []
+            var end = start ?? 0
+            let receipts = try prepared.map { lead in
                 if let key = lead.event.idempotencyKey, let original = try Self.receipt(forIdempotencyKey: key, db) {
                     return original
                 }
                 if let since = lead.duplicateWindowStart,
-                    let earlier = try doubleSubmission(of: lead, since: since, until: lead.duplicateWindowEnd, db)
+                    let earlier = try doubleSubmission(
+                        of: lead, since: since, until: lead.duplicateWindowEnd, written: start == nil ? nil : written, db)
                 {
                     return earlier
                 }
@@ -111,9 +119,14 @@ extension EventLog {
                 let recorded = try writer.append(
                     stream: lead.event.stream, type: .leadReceived, schemaVersion: LeadReceived.schemaVersion,
                     data: lead.data, expected: .noStream)
+                written += RecentContacts.contacts(lead.event.leadID, phone: lead.phoneFingerprint, email: lead.emailFingerprint)
+                end = recorded.seq
                 return LeadReceipt(leadID: lead.event.leadID, seq: recorded.seq, hash: recorded.hash)
             }
+            return (receipts, written, start, end)
         }
+        if let start { recentContacts.committed(written, after: start, through: end) }
+        return receipts
     }
 
     /// Records one lead.
@@ -161,23 +174,36 @@ extension EventLog {
     }
 
     /// The newest lead in `since...until` (no end: up to now) with the same phone or email fingerprint and the same
-    /// form, read inside the receiving transaction so two concurrent double clicks cannot both be written. Both
-    /// lookups are index ranges (`lead_key_phone`, `lead_key_email`) over lead ids, which are minted at the lead's
-    /// `received_at` (an imported lead's too), so the window is a range of ids; at most `maxPageSize` same-contact
-    /// leads are looked at.
-    func doubleSubmission(of lead: PreparedLead, since: Timestamp, until: Timestamp?, _ db: Database) throws
-        -> LeadReceipt?
-    {
+    /// form, read inside the receiving transaction so two concurrent double clicks cannot both be written.
+    ///
+    /// With `written` (the receiving transaction's own contacts, its recent contacts levelled) a live window is
+    /// answered from `RecentContacts`, each candidate confirmed in the log; otherwise, or when the window reaches
+    /// back beyond what the ring holds, by a scan of the window's lead ids (minted at `received_at`, an imported
+    /// lead's too, so the window is a range of ids), newest first, of at most `maxPageSize` rows.
+    func doubleSubmission(
+        of lead: PreparedLead, since: Timestamp, until: Timestamp?, written: [RecentContactRing.Contact]? = nil,
+        _ db: Database
+    ) throws -> LeadReceipt? {
         guard lead.phoneFingerprint != nil || lead.emailFingerprint != nil else { return nil }
+        if let written, until == nil {
+            let keys = [lead.phoneFingerprint, lead.emailFingerprint].compactMap { RecentContactRing.key($0) }
+            if let candidates = recentContacts.candidates(
+                keys, since: since.millisecondsSinceEpoch, written: written, limit: options.maxPageSize)
+            {
+                for candidate in candidates {
+                    if let receipt = try confirmDoubleSubmission(of: lead, by: candidate, db) { return receipt }
+                }
+                return nil
+            }
+        }
         let statement = try db.cachedStatement(
             sql: """
                 SELECT k.lead_id, e.seq, e.hash FROM (
-                    SELECT lead_id FROM lead_key WHERE phone_fingerprint = ?1 AND lead_id >= ?3 AND lead_id < ?6
-                    UNION
-                    SELECT lead_id FROM lead_key WHERE email_fingerprint = ?2 AND lead_id >= ?3 AND lead_id < ?6
-                    ORDER BY lead_id DESC LIMIT ?4) k
+                    SELECT lead_id, phone_fingerprint, email_fingerprint FROM lead_key
+                    WHERE lead_id >= ?3 AND lead_id < ?6 ORDER BY lead_id DESC LIMIT ?4) k
                 JOIN event e ON e.stream = k.lead_id AND e.version = 1
-                WHERE json_extract(e.data, '$.form_id') IS ?5
+                WHERE (k.phone_fingerprint = ?1 OR k.email_fingerprint = ?2)
+                    AND json_extract(e.data, '$.form_id') IS ?5
                     AND json_extract(e.data, '$.spam') IS NULL
                 ORDER BY k.lead_id DESC LIMIT 1
                 """)
@@ -191,6 +217,27 @@ extension EventLog {
             let leadID = LeadID(row[0] as String)
         else { return nil }
         return LeadReceipt(leadID: leadID, seq: row[1], hash: row[2], duplicateReason: .doubleSubmission)
+    }
+
+    /// The receipt of `candidate` if the log says it is `lead`'s earlier submission: it still has (not erased) the
+    /// same phone or email fingerprint, the same form, and is not spam.
+    private func confirmDoubleSubmission(of lead: PreparedLead, by candidate: LeadID, _ db: Database) throws
+        -> LeadReceipt?
+    {
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT e.seq, e.hash FROM lead_key k
+                JOIN event e ON e.stream = k.lead_id AND e.version = 1
+                WHERE k.lead_id = ?1 AND (k.phone_fingerprint = ?2 OR k.email_fingerprint = ?3)
+                    AND json_extract(e.data, '$.form_id') IS ?4
+                    AND json_extract(e.data, '$.spam') IS NULL
+                """)
+        guard
+            let row = try Row.fetchOne(
+                statement,
+                arguments: [candidate.description, lead.phoneFingerprint, lead.emailFingerprint, lead.event.formID])
+        else { return nil }
+        return LeadReceipt(leadID: candidate, seq: row[0], hash: row[1], duplicateReason: .doubleSubmission)
     }
 
     /// The exclusive upper bound, as id text, of ids minted at or before `until`: the first id of the next

@@ -18,6 +18,8 @@ public final class EventLog: Sendable {
     public let database: DatabasePool
     let clock: any LedgerClock
     let fingerprinter: ContactFingerprinter
+    /// Recent leads' contact fingerprints, for live double-submission checks without an index in the log.
+    let recentContacts: RecentContacts
 
     private init(path: String, options: EventLogOptions, database: DatabasePool, clock: any LedgerClock, secret: [UInt8]) {
         self.path = path
@@ -25,6 +27,8 @@ public final class EventLog: Sendable {
         self.database = database
         self.clock = clock
         self.fingerprinter = ContactFingerprinter(secret: secret)
+        self.recentContacts = RecentContacts(
+            windowSeconds: options.recentContactSeconds, capacity: options.recentContactCapacity)
     }
 
     /// SQLite reports a read-only file system as "unable to open database file"; say what it is, so an operator

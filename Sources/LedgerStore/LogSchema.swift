@@ -70,6 +70,14 @@ enum LogSchema {
                         WHERE email_fingerprint IS NOT NULL;
                     """)
         }
+        // The indexes above made every ingest commit write one random leaf page per contact (two per lead): half of
+        // the pages and WAL bytes of a commit, and the largest single cost of durable ingest under load
+        // (docs/BENCHMARKS.md). Live windows are now answered from memory (`RecentContacts`), each match confirmed by
+        // the lead's `lead_key` row; closed windows (import) scan their range of lead ids, which is short. Dropping
+        // the indexes also leaves one fewer on-disk copy of each fingerprint for erasure to zero.
+        migrator.registerMigration("2026-11-29-contact-fingerprint-index-dropped") { db in
+            try db.execute(sql: "DROP INDEX IF EXISTS lead_key_phone; DROP INDEX IF EXISTS lead_key_email;")
+        }
         return migrator
     }
 

@@ -42,6 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.honeypotField = settings.honeypotField
         configuration.formRedirectURL = settings.formRedirectURL
         configuration.redirectOrigins = settings.redirectOrigins
+        configuration.readQueueLimit = settings.readQueueMax
         configuration.ingestLimits.maxBodyBytes = settings.maxBodyBytes
         configuration.ingestLimits.maxCommentBytes = settings.maxCommentBytes
         configuration.ingestLimits.maxExtraFields = settings.maxExtraFields

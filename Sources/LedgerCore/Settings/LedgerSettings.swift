@@ -19,6 +19,7 @@ import Foundation
 ///   `LEADLEDGER_REPORTS_DIR` (`reports` beside the log file).
 /// - Limits: `LEADLEDGER_BUSY_TIMEOUT_MS` (5000), `LEADLEDGER_MAX_PAGE_SIZE` (10000),
 ///   `LEADLEDGER_PROJECTION_BATCH` (2000), `LEADLEDGER_DUPLICATE_WINDOW_S` (10; 0 = off),
+///   `LEADLEDGER_RECENT_CONTACTS_MAX` (200000), `LEADLEDGER_READ_QUEUE_MAX` (64),
 ///   `LEADLEDGER_MAX_BODY_BYTES` (65536), `LEADLEDGER_MAX_COMMENT_BYTES` (4000), `LEADLEDGER_MAX_EXTRA_FIELDS` (32),
 ///   `LEADLEDGER_GROUP_COMMIT_MAX_BATCH` (256), `LEADLEDGER_GROUP_COMMIT_MAX_QUEUED` (4096),
 ///   `LEADLEDGER_RATE_LIMIT_PER_MIN` (0 = off), `LEADLEDGER_RATE_LIMIT_BURST` (10).
@@ -48,6 +49,10 @@ public struct LedgerSettings: Sendable {
     public var projectionBatchSize: Int
     /// Same contact and form again within this many seconds is a double submission, not a new lead; 0 turns it off.
     public var duplicateWindowSeconds: Int
+    /// Dashboard, detailed-health, metrics and admin requests waiting for `serve`'s read lane.
+    public var readQueueMax: Int
+    /// Contact fingerprints kept in memory for live double-submission checks.
+    public var recentContactsMax: Int
     /// Origins allowed to `fetch()` the ingest endpoint from a browser; empty = no CORS headers.
     public var corsOrigins: [String]
     /// Ingest bounds: request body (413 above it), comment field and unknown form fields (422 above them).
@@ -137,6 +142,8 @@ public struct LedgerSettings: Sendable {
         maxPageSize = reader.integer("LEADLEDGER_MAX_PAGE_SIZE", default: 10_000, range: 1...1_000_000)
         projectionBatchSize = reader.integer("LEADLEDGER_PROJECTION_BATCH", default: 2000, range: 1...100_000)
         duplicateWindowSeconds = reader.integer("LEADLEDGER_DUPLICATE_WINDOW_S", default: 10, range: 0...86_400)
+        readQueueMax = reader.integer("LEADLEDGER_READ_QUEUE_MAX", default: 64, range: 1...10_000)
+        recentContactsMax = reader.integer("LEADLEDGER_RECENT_CONTACTS_MAX", default: 200_000, range: 1000...10_000_000)
         maxBodyBytes = reader.integer("LEADLEDGER_MAX_BODY_BYTES", default: 65_536, range: 1024...16_777_216)
         maxCommentBytes = reader.integer("LEADLEDGER_MAX_COMMENT_BYTES", default: 4000, range: 1...65_536)
         maxExtraFields = reader.integer("LEADLEDGER_MAX_EXTRA_FIELDS", default: 32, range: 0...1000)

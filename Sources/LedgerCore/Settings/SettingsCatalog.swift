@@ -47,12 +47,18 @@ public enum SettingsCatalog {
         entry(
             .http, "LEADLEDGER_CORS_ORIGINS", "— (no CORS headers)",
             "comma-separated origins allowed to `fetch()` `POST /api/leads` from a browser"),
+        entry(
+            .http, "LEADLEDGER_READ_QUEUE_MAX", "64",
+            "dashboard, detailed health, `/metrics` and admin requests waiting their turn; one more answers 503"),
         entry(.http, "LEADLEDGER_MAX_BODY_BYTES", "65536", "largest ingest body; larger answers 413, writes nothing"),
         entry(.http, "LEADLEDGER_MAX_COMMENT_BYTES", "4000", "largest comment; larger answers 422 naming `comment`"),
         entry(.http, "LEADLEDGER_MAX_EXTRA_FIELDS", "32", "most unknown form fields kept per lead; more answers 422"),
         entry(
             .http, "LEADLEDGER_DUPLICATE_WINDOW_S", "10",
             "same contact and form again within this many seconds is a double submission (0 = off)"),
+        entry(
+            .http, "LEADLEDGER_RECENT_CONTACTS_MAX", "200000",
+            "contacts kept in memory (~100 bytes each) for that check; an older one is found by a bounded log scan"),
         entry(
             .http, "LEADLEDGER_RATE_LIMIT_PER_MIN", "0 (off)",
             "ingest requests a minute per client IP; more answers 429 with `Retry-After`"),
