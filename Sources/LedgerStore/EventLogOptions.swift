@@ -12,8 +12,8 @@ public struct EventLogOptions: Sendable {
     /// window plus 1 s); a check reaching further back scans the log instead.
     public var recentContactSeconds: Int = 10
     /// Most contact fingerprints kept in memory for those checks (two per lead with a phone and an email); past it
-    /// the oldest are forgotten, and checks reaching back to them scan the log. About 100 bytes each (measured: `serve`'s peak RSS rose by 20 MiB with a full ring).
-    /// `LEADLEDGER_RECENT_CONTACTS_MAX`, default 200000.
+    /// the oldest are forgotten, and checks reaching back to them scan the log. About 100 bytes each: `serve`'s peak
+    /// RSS rose by 20 MiB with a full ring. `LEADLEDGER_RECENT_CONTACTS_MAX`, default 200000.
     public var recentContactCapacity: Int = 200_000
     /// Open without writing: no migrations, no `synchronous` check (read-only tools such as `verify` on a copy).
     public var readOnly: Bool = false

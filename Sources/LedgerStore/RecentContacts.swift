@@ -66,11 +66,6 @@ final class RecentContacts: Sendable {
         }
     }
 
-    /// Forgets everything; the next transaction loads afresh (tests, and a log restored underneath).
-    func reset() {
-        ring.withLock { $0 = nil }
-    }
-
     /// The leads of `lead_key` minted since `cutoff`, newest `capacity` rows at most, oldest first.
     private func load(_ db: Database, cutoff: Int64, head: Int64) throws -> RecentContactRing {
         var loaded = RecentContactRing(capacity: capacity, horizon: cutoff, coveredSeq: head)
