@@ -216,13 +216,15 @@ enum OpenAPIDocument {
                       schema:
                         $ref: '#/components/schemas/DetailedHealth'
                 '503':
-                  description: '`failing`: the full body when the facts could be read, else only `status` and `reasons`.'
+                  description: '`failing`: the full body when the facts could be read, else only `status` and `reasons`;
+                    or, with `Retry-After` and an error, `LEADLEDGER_READ_QUEUE_MAX` reads already waiting.'
                   content:
                     application/json:
                       schema:
                         oneOf:
                           - $ref: '#/components/schemas/DetailedHealth'
                           - $ref: '#/components/schemas/UnreadableHealth'
+                          - $ref: '#/components/schemas/Error'
                 '404':
                   $ref: '#/components/responses/NotFound'
           /metrics:
@@ -238,6 +240,8 @@ enum OpenAPIDocument {
                   content:
                     text/plain:
                       schema: {type: string}
+                '503':
+                  $ref: '#/components/responses/ReadsBusy'
                 '404':
                   $ref: '#/components/responses/NotFound'
           /:
@@ -263,6 +267,8 @@ enum OpenAPIDocument {
                   content:
                     text/html:
                       schema: {type: string}
+                '503':
+                  $ref: '#/components/responses/ReadsBusy'
                 '404':
                   $ref: '#/components/responses/NotFound'
           /openapi.yaml:
@@ -490,8 +496,19 @@ enum OpenAPIDocument {
                   schema:
                     $ref: '#/components/schemas/Error'
             AdminUnavailable:
-              description: The admin API is disabled (`LEADLEDGER_ADMIN_TOKEN` is not set), or the log cannot be read or
-                written now.
+              description: The admin API is disabled (`LEADLEDGER_ADMIN_TOKEN` is not set), the log cannot be read or
+                written now, or `LEADLEDGER_READ_QUEUE_MAX` reads are already waiting (then with `Retry-After`).
+              content:
+                application/json:
+                  schema:
+                    $ref: '#/components/schemas/Error'
+            ReadsBusy:
+              description: '`LEADLEDGER_READ_QUEUE_MAX` dashboard, health, metrics and admin reads are already waiting; retry
+                after `Retry-After` seconds. Ingest is never refused for this.'
+              headers:
+                Retry-After:
+                  required: true
+                  schema: {type: string}
               content:
                 application/json:
                   schema:
