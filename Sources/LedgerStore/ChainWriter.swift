@@ -16,6 +16,9 @@ struct ChainWriter {
         self.recordedAt = recordedAt
     }
 
+    /// The last event's seq when the transaction began, plus what this writer appended since (0 for an empty log).
+    var headSeq: Int64 { head?.seq ?? 0 }
+
     func currentVersion(of stream: String) throws -> Int64 {
         if let known = streamVersions[stream] { return known }
         let statement = try db.cachedStatement(sql: "SELECT max(version) FROM event WHERE stream = ?")

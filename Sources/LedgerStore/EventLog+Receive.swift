@@ -93,8 +93,10 @@ extension EventLog {
         let liveSince = prepared.compactMap { $0.duplicateWindowEnd == nil ? $0.duplicateWindowStart : nil }
             .map(\.millisecondsSinceEpoch).min()
         let (receipts, written, start, end) = try writeImmediate { db in
-            let start = try liveSince.map { try recentContacts.level(db, since: $0) }
             var writer = try ChainWriter(db, recordedAt: now)
+            let start = try liveSince.map { since in
+                try recentContacts.level(db, head: writer.headSeq, since: since)
+            }
             var written: [RecentContactRing.Contact] = []
             var end = start ?? 0
             let receipts = try prepared.map { lead in

@@ -28,7 +28,8 @@ public final class EventLog: Sendable {
         self.clock = clock
         self.fingerprinter = ContactFingerprinter(secret: secret)
         self.recentContacts = RecentContacts(
-            windowSeconds: options.recentContactSeconds, capacity: options.recentContactCapacity)
+            windowSeconds: options.recentContactSeconds, capacity: options.recentContactCapacity,
+            catchUpLimit: options.recentContactCatchUp)
     }
 
     /// SQLite reports a read-only file system as "unable to open database file"; say what it is, so an operator

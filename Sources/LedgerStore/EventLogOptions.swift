@@ -15,6 +15,10 @@ public struct EventLogOptions: Sendable {
     /// the oldest are forgotten, and checks reaching back to them scan the log. About 100 bytes each: `serve`'s peak
     /// RSS rose by 20 MiB with a full ring. `LEADLEDGER_RECENT_CONTACTS_MAX`, default 200000.
     public var recentContactCapacity: Int = 200_000
+    /// Most events read back one by one to bring those contacts level with the log (what other processes appended
+    /// since this one last wrote); a longer gap reloads them from the recent `lead_key` rows instead, which costs
+    /// the same whatever the gap. Default 50000.
+    public var recentContactCatchUp: Int = 50_000
     /// Open without writing: no migrations, no `synchronous` check (read-only tools such as `verify` on a copy).
     public var readOnly: Bool = false
 

@@ -164,25 +164,16 @@ private final class WorkQueue: @unchecked Sendable {
     private func run() {
         while let batch = nextBatch() {
             beforeCommit?(batch.count)
-            do {
-                let receipts = try log.receive(prepared: batch.map(\.0))
-                precondition(receipts.count == batch.count, "group commit: \(receipts.count) receipts for \(batch.count) leads")
-                record(batch.count, failed: false)
-                afterCommit?(batch.count, receipts.count { !$0.duplicate })
-                for ((_, waiter), receipt) in zip(batch, receipts) { waiter.resume(returning: receipt) }
-            } catch  where error.code == .invalidEvent && batch.count > 1 {
-                // One bad lead must not fail its neighbours: commit them one by one.
-                for item in batch { commit([item]) }
-            } catch {
-                record(batch.count, failed: true)
-                for (_, waiter) in batch { waiter.resume(throwing: error) }
-            }
+            commit(batch)
         }
     }
 
+    /// One transaction for the batch; every caller gets its receipt, or the batch's error. A lead the log would
+    /// refuse never gets here: `receive` prepares (validates) it before queueing, so one bad lead cannot fail a batch.
     private func commit(_ batch: [(EventLog.PreparedLead, Waiter)]) {
         do {
             let receipts = try log.receive(prepared: batch.map(\.0))
+            precondition(receipts.count == batch.count, "group commit: \(receipts.count) receipts for \(batch.count) leads")
             record(batch.count, failed: false)
             afterCommit?(batch.count, receipts.count { !$0.duplicate })
             for ((_, waiter), receipt) in zip(batch, receipts) { waiter.resume(returning: receipt) }

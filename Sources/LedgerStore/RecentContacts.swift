@@ -13,22 +13,22 @@ final class RecentContacts: Sendable {
     let slack: Int64
     let capacity: Int
     /// A gap of more events than this is not read event by event: the ring is loaded afresh from `lead_key`.
-    static let catchUpLimit: Int64 = 50_000
+    let catchUpLimit: Int64
 
-    init(windowSeconds: Int, capacity: Int) {
+    init(windowSeconds: Int, capacity: Int, catchUpLimit: Int) {
         let window = Int64(max(0, windowSeconds)) * 1000
         slack = max(window, 1000)
         reach = window + slack
         self.capacity = max(1, capacity)
+        self.catchUpLimit = Int64(max(0, catchUpLimit))
     }
 
-    /// Brings the ring level with the log at the start of a receiving transaction, before it writes anything.
-    /// `since` (ms) is the earliest window start the batch asks about; a first load reaches back from there.
-    /// Returns the head it is level with.
-    func level(_ db: Database, since: Int64) throws -> Int64 {
-        let head = try ChainHead.fetch(db)?.seq ?? 0
+    /// Brings the ring level with the log's `head` (its last seq) at the start of a receiving transaction, before it
+    /// writes anything. `since` (ms) is the earliest window start the batch asks about; a first load reaches back
+    /// from there. Returns `head`.
+    func level(_ db: Database, head: Int64, since: Int64) throws -> Int64 {
         try ring.withLock { ring in
-            guard var current = ring, head >= current.coveredSeq, head - current.coveredSeq <= Self.catchUpLimit else {
+            guard var current = ring, head >= current.coveredSeq, head - current.coveredSeq <= catchUpLimit else {
                 ring = try load(db, cutoff: since - slack, head: head)
                 return
             }

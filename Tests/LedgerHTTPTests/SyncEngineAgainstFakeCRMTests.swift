@@ -51,6 +51,17 @@ struct SyncEngineAgainstFakeCRMTests {
         try log.events(EventQuery(stream: lead.description, limit: 100)).map(\.type)
     }
 
+    /// A lead whose create reply was lost on its first pass: its outcome is unknown, so its next attempt searches
+    /// before it may create. The fake stays in `lost-reply` mode.
+    private func leadWithALostReply(_ log: EventLog, _ crm: FakeAmoCRMProcess, _ engine: SyncEngine) async throws
+        -> LeadID
+    {
+        let lead = try receive(log)
+        try await crm.control("mode", ["mode": "lost-reply"])
+        #expect(try await engine.runOnce() == 1)
+        return lead
+    }
+
     private func createCalls(_ crm: FakeAmoCRMProcess) async throws -> Int {
         let requests = try await crm.state()["requests"] as? [[String: Any]] ?? []
         return requests.filter { ($0["path"] as? String)?.hasPrefix("/api/v4/leads/complex") == true }.count
@@ -60,9 +71,7 @@ struct SyncEngineAgainstFakeCRMTests {
         let crm = try FakeAmoCRMProcess()
         let fixture = try TemporaryLog()
         let (engine, client) = try engine(fixture.log, crm)
-        let lead = try receive(fixture.log)
-        try await crm.control("mode", ["mode": "lost-reply"])
-        #expect(try await engine.runOnce() == 1)
+        let lead = try await leadWithALostReply(fixture.log, crm, engine)
         #expect(try entry(fixture.log, lead)?.lastErrorClass == .unknownOutcome)
 
         try await crm.control("mode", ["mode": "ok"])
@@ -85,9 +94,7 @@ struct SyncEngineAgainstFakeCRMTests {
         let crm = try FakeAmoCRMProcess(searchLagSeconds: 4)
         let fixture = try TemporaryLog()
         let (engine, client) = try engine(fixture.log, crm, recheck: .milliseconds(4500))
-        let lead = try receive(fixture.log)
-        try await crm.control("mode", ["mode": "lost-reply"])
-        _ = try await engine.runOnce()
+        let lead = try await leadWithALostReply(fixture.log, crm, engine)
         try await crm.control("mode", ["mode": "ok"])
         try await Task.sleep(for: .milliseconds(300))
         _ = try await engine.runOnce()  // not visible yet: searched, deferred
@@ -126,9 +133,7 @@ struct SyncEngineAgainstFakeCRMTests {
         let crm = try FakeAmoCRMProcess()
         let fixture = try TemporaryLog()
         let (engine, client) = try engine(fixture.log, crm)
-        let unknown = try receive(fixture.log)
-        try await crm.control("mode", ["mode": "lost-reply"])
-        #expect(try await engine.runOnce() == 1)
+        let unknown = try await leadWithALostReply(fixture.log, crm, engine)
         let fresh = [try receive(fixture.log, name: "Борис"), try receive(fixture.log, name: "Вера")]
         try await Task.sleep(for: .milliseconds(300))  // the unknown lead is due again
         try await crm.control("mode", ["mode": "hang"])

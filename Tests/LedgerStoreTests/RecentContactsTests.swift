@@ -62,6 +62,41 @@ struct RecentContactsTests {
         #expect(again.leadID == first.leadID)
     }
 
+    /// The ring is what answers a live window: the bounded scan, which a closed window still uses, reads only the
+    /// newest `maxPageSize` leads of the window and misses an original further back.
+    @Test func theRingFindsAnOriginalTheBoundedScanWouldMiss() throws {
+        var options = EventLogOptions()
+        options.maxPageSize = 2
+        let fixture = try TemporaryLog(options: options)
+        let start = fixture.clock.now()
+        let first = try fixture.log.receive(lead(7, at: start))
+        for number in 1...3 { _ = try fixture.log.receive(lead(number + 10, at: start.adding(milliseconds: Int64(number)))) }
+        let live = try fixture.log.receive(lead(7, at: start.adding(milliseconds: 5)))
+        #expect(live.duplicateReason == .doubleSubmission)
+        #expect(live.leadID == first.leadID)
+        var closed = lead(7, at: start.adding(milliseconds: 6))
+        closed.duplicateWindowEnd = start.adding(milliseconds: 6)
+        #expect(try !fixture.log.receive(closed).duplicate, "the scan stops after the two newest leads")
+    }
+
+    /// What other processes appended is read back event by event up to `recentContactCatchUp` events; a longer gap
+    /// reloads the ring from `lead_key`. Both sides of the limit find the original.
+    @Test func anotherWritersEventsAreReadBackOrReloadedAndTheOriginalIsFoundEitherWay() throws {
+        var options = EventLogOptions()
+        options.recentContactCatchUp = 3
+        let fixture = try TemporaryLog(options: options)
+        let start = fixture.clock.now()
+        _ = try fixture.log.receive(lead(1, at: start))
+        let other = try EventLog.open(path: fixture.path)
+        let near = try other.receive(lead(7, at: start.adding(milliseconds: 1)))  // a gap of 1 event: read back
+        #expect(try fixture.log.receive(lead(7, at: start.adding(milliseconds: 2))).leadID == near.leadID)
+        for number in 20..<24 { _ = try other.receive(lead(number, at: start.adding(milliseconds: Int64(number)))) }
+        let far = try other.receive(lead(8, at: start.adding(milliseconds: 30)))  // a gap of 5 events: reloaded
+        let again = try fixture.log.receive(lead(8, at: start.adding(milliseconds: 31)))
+        #expect(again.duplicateReason == .doubleSubmission)
+        #expect(again.leadID == far.leadID)
+    }
+
     @Test func theLogHasNoIndexOfContactFingerprints() throws {
         let fixture = try TemporaryLog()
         let indexed = try fixture.log.database.read { db in
