@@ -5,7 +5,8 @@
 #                then the chaos suite's short profile: the kill storm (serve and react SIGKILLed under load: nothing lost
 #                or duplicated), the CRM fault matrix (each fault of the fake AmoCRM, then recovery), the Telegram
 #                faults (alerts raised while Telegram fails arrive later, once) and the API contract check
-#                (schemathesis against a real serve and schemas/openapi.yaml); then 100,000 fuzz inputs
+#                (schemathesis against a real serve and schemas/openapi.yaml) and the front door under abuse (slow, idle
+#                and too many connections against serve under a 1,024-descriptor limit); then 100,000 fuzz inputs
 #   make fuzz    libFuzzer + AddressSanitizer over the ingest parser and the import reader (RUNS=1000000)
 #   make chaos   the chaos suite (tools/chaos/); PROFILE=long for the long profile. It also turns the log's file
 #                system read-only under a running serve (storage_faults.py: needs root and a loop device)
@@ -65,6 +66,7 @@ test: build
 	python3 tools/chaos/crm_faults.py --bin .build/debug --profile ci
 	python3 tools/chaos/telegram_faults.py --bin .build/debug --profile ci
 	python3 tools/chaos/api_contract.py --bin .build/debug --profile ci
+	python3 tools/chaos/front_door.py --bin .build/debug --profile ci
 	RUNS=100000 tools/fuzz/run.sh
 
 # The chaos suite against the real binaries; PROFILE=long for the hand-run profile (minutes, not seconds).
@@ -73,6 +75,7 @@ chaos: build
 	python3 tools/chaos/crm_faults.py --bin .build/debug --profile $(PROFILE)
 	python3 tools/chaos/telegram_faults.py --bin .build/debug --profile $(PROFILE)
 	python3 tools/chaos/api_contract.py --bin .build/debug --profile $(PROFILE)
+	python3 tools/chaos/front_door.py --bin .build/debug --profile $(PROFILE)
 	python3 tools/chaos/storage_faults.py --bin .build/debug --profile $(PROFILE)
 
 # libFuzzer over the ingest parser and the import reader (tools/fuzz); RUNS inputs (make test runs 100000).

@@ -32,6 +32,10 @@ public struct LeadLedgerCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
             Foundation.exit(2)
         }
+        // The log holds each lead's key beside its sealed data, and the token file, the read models and the reports
+        // are no one else's business either: every file and directory any command creates is its owner's alone,
+        // whatever umask the shell, PM2 or systemd started it with.
+        umask(0o077)
         do {
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()

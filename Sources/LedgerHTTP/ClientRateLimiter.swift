@@ -1,9 +1,9 @@
 import Foundation
 import Synchronization
 
-/// A token bucket per client IP for `POST /api/leads`: `burst` requests at once, refilled at `perMinute` a minute.
-/// Off by default (`LEADLEDGER_RATE_LIMIT_PER_MIN=0`), since most deployments sit behind a trusted upstream whose
-/// address every request shares.
+/// A token bucket per client address for `POST /api/leads`: `burst` requests at once, refilled at `perMinute` a
+/// minute. On by default at a level no real form reaches (`LEADLEDGER_RATE_LIMIT_PER_MIN`, 60); behind a reverse
+/// proxy the client is named by `ClientAddress` from the trusted proxies' `X-Forwarded-For`.
 ///
 /// Memory is bounded: at most `maxClients` buckets are kept; when full, buckets that have refilled completely (they
 /// carry no information) are dropped first, then the least recently used.

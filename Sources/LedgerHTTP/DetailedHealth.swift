@@ -12,6 +12,8 @@ struct DetailedHealth: Sendable {
         var rules: HealthAssessment.Context
         var version: String
         var startedAt: Timestamp
+        /// The front door's connection count and cap.
+        var connections: ConnectionAdmission
     }
 
     let log: EventLog
@@ -62,6 +64,10 @@ struct DetailedHealth: Sendable {
                 "memory_rss_bytes": HostFacts.residentBytes().map { $0 as Any } ?? NSNull(),
                 "restarts_today": facts.restarts.map { $0.restarts as Any } ?? NSNull(),
                 "unclean_restarts_today": facts.restarts.map { $0.unclean as Any } ?? NSNull(),
+                "open_descriptors": facts.descriptors.open.map { $0 as Any } ?? NSNull(),
+                "max_descriptors": facts.descriptors.limit,
+                "open_connections": context.connections.open,
+                "max_connections": context.connections.limits.total,
             ],
             "conservation": ["holds": health.conservationHolds, "rule": "received = synced + pending + in_flight + dead + spam"],
         ]

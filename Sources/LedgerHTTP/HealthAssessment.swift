@@ -20,6 +20,9 @@ struct HealthAssessment: Sendable, Equatable {
         var reactorSilenceSeconds: Int64 = 30
         /// Alerts waiting longer than this for Telegram degrade health (the owner must hear within a minute).
         var alertDeliveryGraceSeconds: Int64 = 60
+        /// Open descriptors above this share of the limit degrade health (`LEADLEDGER_ALERT_DESCRIPTORS_PERCENT`, the
+        /// same threshold as the `descriptors_high` alert). Default 80.
+        var descriptorsPercent = 80
         /// Where "today" begins for the restart counts.
         var timeZone: TimeZone = .current
     }
@@ -44,6 +47,8 @@ struct HealthAssessment: Sendable, Equatable {
         /// Telegram refused an alert for good (chat not found, bot blocked, bad token); the text is its reason.
         case telegramRefuses(String)
         case alertsWaiting(count: Int)
+        /// Open descriptors near the limit: new connections, and then new leads, will be refused.
+        case descriptorsHigh(open: Int, limit: Int)
     }
 
     var status: Status
@@ -78,6 +83,11 @@ struct HealthAssessment: Sendable, Equatable {
         }
         if facts.maxProjectionLag > context.projectionLagThreshold {
             reasons.append(.projectionsBehind(events: facts.maxProjectionLag))
+        }
+        if let open = facts.descriptors.open, facts.descriptors.limit > 0,
+            open * 100 > facts.descriptors.limit * context.descriptorsPercent
+        {
+            reasons.append(.descriptorsHigh(open: open, limit: facts.descriptors.limit))
         }
         if !context.crmEnabled { reasons.append(.crmDisabled) }
         if context.crmEnabled {
@@ -118,6 +128,7 @@ extension HealthAssessment.Reason {
         case .alertsNotDelivered: "alerts not delivered: LEADLEDGER_TELEGRAM_BOT_TOKEN not set"
         case .telegramRefuses(let reason): "Telegram refuses alerts: \(reason)"
         case .alertsWaiting(let count): "\(count) alerts waiting for Telegram"
+        case .descriptorsHigh(let open, let limit): "\(open) of \(limit) file descriptors open: new connections will be refused"
         }
     }
 

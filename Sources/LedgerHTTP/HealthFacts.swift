@@ -18,6 +18,8 @@ struct HealthFacts: Sendable {
     var alerts: AlertDeliveryStatus?
     /// Restarts of `serve` and `react` since midnight in the configured time zone; nil when they cannot be read.
     var restarts: RestartCounts?
+    /// This process's open descriptors and its limit; `open` is nil without procfs.
+    var descriptors: (open: Int?, limit: Int) = (Descriptors.open(), Descriptors.limit())
 
     /// Seconds since the reactor last wrote its heartbeat; nil when it never ran on this log.
     var heartbeatAgeSeconds: Int64? {

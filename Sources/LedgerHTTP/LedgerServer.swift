@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import LedgerCore
 import LedgerIngest
 import LedgerProjections
@@ -33,8 +34,17 @@ public struct LedgerServer: Sendable {
         /// Browser origins allowed to post leads with `fetch()`.
         public var corsOrigins: [String] = []
         /// Per-client-IP token bucket on ingest; 0 turns it off.
-        public var rateLimitPerMinute = 0
+        public var rateLimitPerMinute = 60
         public var rateLimitBurst = 10
+        /// Deadlines of each phase of a request, header bounds, the per-client connection cap and trusted proxies.
+        public var frontDoor = FrontDoorSettings()
+        /// Open connections at most: `frontDoor.connectionCap(descriptorLimit:)`, worked out by the caller at start
+        /// from the process's descriptor limit.
+        public var maxConnections = 512
+        /// Open descriptors above this share of the limit degrade health (`LEADLEDGER_ALERT_DESCRIPTORS_PERCENT`).
+        public var descriptorsAlertPercent = 80
+        /// How often `serve` writes its descriptor and connection figures beside the log for `react`'s alert rules.
+        public var statusInterval: Duration = .seconds(2)
         /// The hidden form field that marks spam when filled in; empty = no honeypot.
         public var honeypotField = "_honeypot"
         /// Thank-you page for plain HTML form posts (303), and the origins a form's `_redirect` may name.
@@ -102,9 +112,15 @@ public struct LedgerServer: Sendable {
         let runner = try ProjectionRunner(log: log, batchSize: configuration.projectionBatchSize)
         let rules = HealthAssessment.Context(
             crmEnabled: configuration.crmEnabled, telegramEnabled: configuration.telegramEnabled,
-            timeZone: configuration.report.timeZone)
+            descriptorsPercent: configuration.descriptorsAlertPercent, timeZone: configuration.report.timeZone)
+        let frontDoor = configuration.frontDoor
+        let admission = ConnectionAdmission(
+            limits: .init(
+                total: configuration.maxConnections, perClient: frontDoor.maxConnectionsPerClient,
+                trustedProxies: frontDoor.trustedProxies))
         let detailed = DetailedHealth(
-            log: log, runner: runner, context: .init(rules: rules, version: LedgerServer.version, startedAt: startedAt))
+            log: log, runner: runner,
+            context: .init(rules: rules, version: LedgerServer.version, startedAt: startedAt, connections: admission))
         let dashboard = DashboardEndpoint(
             log: log, runner: runner, rules: rules, report: configuration.report,
             adminEnabled: configuration.adminToken != nil, locale: configuration.locale)
@@ -116,7 +132,10 @@ public struct LedgerServer: Sendable {
         router.add(middleware: RequestMetrics(metrics: metrics))
         router.add(middleware: CORSAllowlist(origins: Set(configuration.corsOrigins), maxAgeSeconds: 600))
         router.post("/api/leads") { request, context in
-            let client = context.remoteAddress?.ipAddress ?? "unknown"
+            let client = ClientAddress.key(
+                peer: context.remoteAddress?.ipAddress.flatMap { NetworkAddress($0) },
+                forwardedFor: request.headers.filter { $0.name.canonicalName == "x-forwarded-for" }.map(\.value),
+                trusted: frontDoor.trustedProxies)
             if let seconds = limiter.retryAfter(client: client, now: Date().timeIntervalSince1970) {
                 return JSONResponse.error(
                     .tooManyRequests, "Too many leads from this address; retry in \(seconds) s.",
@@ -132,7 +151,8 @@ public struct LedgerServer: Sendable {
         router.get("/openapi.yaml") { _, _ in OpenAPIEndpoint.handle() }
         router.get("/metrics") { _, _ in
             await reads.respond {
-                let text = metrics.render(log: log, runner: runner, committer: committer, startedAt: startedAt)
+                let text = metrics.render(
+                    log: log, runner: runner, committer: committer, connections: admission, startedAt: startedAt)
                 return Response(
                     status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                     body: .init(byteBuffer: ByteBuffer(bytes: text)))
@@ -162,10 +182,21 @@ public struct LedgerServer: Sendable {
         }
         // Last: it wraps only the not-found responder (middleware applies to the routes added after it).
         router.add(middleware: RouteFallback(routes: router.routes.map { ($0.path.description, $0.method) }))
+        let deadlines = ConnectionDeadlines.Limits(
+            header: .init(frontDoor.headerTimeout), body: .init(frontDoor.bodyTimeout), idle: .init(frontDoor.idleTimeout),
+            send: .init(frontDoor.sendTimeout))
         let app = Application(
             router: router,
+            server: HTTPServerBuilder { responder in
+                FrontDoorChannel(
+                    responder: responder, deadlines: deadlines, admission: admission, maxHeaders: frontDoor.maxHeaders,
+                    maxHeaderBytes: frontDoor.maxHeaderBytes, metrics: metrics)
+            },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "leadledger"),
-            services: [ProjectorService(runner: runner, interval: .milliseconds(500), logger: logger)] + services,
+            services: [
+                ProjectorService(runner: runner, interval: .milliseconds(500), logger: logger),
+                ServeStatusService(log: log, connections: admission, interval: configuration.statusInterval, logger: logger),
+            ] + services,
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         try await app.runService()

@@ -23,6 +23,12 @@ enum OpenAPIDocument {
             Lengths: the server measures text fields in UTF-8 bytes after trimming and Unicode NFC normalisation. JSON
             Schema's `maxLength` counts characters, so each such field carries the exact limit as `x-maxUtf8Bytes` and a
             `maxLength` equal to it (exact for ASCII, looser for other scripts).
+
+            The front door answers before any route: a connection over `LEADLEDGER_MAX_CONNECTIONS` or over
+            `LEADLEDGER_MAX_CONNECTIONS_PER_IP` from one client address gets `503` with `Retry-After: 1` and the same JSON
+            error shape, and is closed; more than `LEADLEDGER_MAX_HEADERS` header lines or `LEADLEDGER_MAX_HEADER_BYTES` of
+            them gets `400` and is closed; a client that does not finish its headers within `LEADLEDGER_HEADER_TIMEOUT_S` or
+            its body within `LEADLEDGER_BODY_TIMEOUT_S` is disconnected without an answer.
           license:
             name: Proprietary
         servers:

@@ -73,6 +73,26 @@ final class ServerMetrics: Sendable {
 
     func lead(_ outcome: LeadOutcome) { leadsByOutcome[outcome]?.increment() }
 
+    /// A connection over a cap, answered 503 and closed at once.
+    func connectionRefused(_ reason: ConnectionAdmission.Refusal) {
+        registry.makeCounter(
+            descriptor: Self.name(
+                "http_connections_refused", unit: "total",
+                "Connections answered 503 and closed at once, by cap: total or per_ip"),
+            labels: [("reason", reason.rawValue)]
+        ).increment()
+    }
+
+    /// A connection closed by the server because its client missed a phase's deadline.
+    func connectionExpired(_ phase: ConnectionDeadlines.Expiry) {
+        registry.makeCounter(
+            descriptor: Self.name(
+                "http_connections_closed", unit: "total",
+                "Connections the server closed on a deadline: header_timeout, body_timeout, idle_timeout, send_timeout"),
+            labels: [("reason", phase.rawValue)]
+        ).increment()
+    }
+
     /// Called by the group committer after each committed batch: `leads` in it, `written` of them new events.
     func committed(leads: Int, written: Int) {
         batchSizes.record(Double(leads))
@@ -83,7 +103,10 @@ final class ServerMetrics: Sendable {
 
     /// The exposition text, after sampling state. A read model that cannot be read leaves its gauges at their last
     /// value and sets `leadledger_metrics_sample_ok` to 0 rather than failing the scrape.
-    func render(log: EventLog, runner: ProjectionRunner, committer: GroupCommitter, startedAt: Timestamp) -> [UInt8] {
+    func render(
+        log: EventLog, runner: ProjectionRunner, committer: GroupCommitter, connections: ConnectionAdmission,
+        startedAt: Timestamp
+    ) -> [UInt8] {
         let now = SystemClock().now()
         var sampled = true
         do {
@@ -121,6 +144,12 @@ final class ServerMetrics: Sendable {
         if let rss = HostFacts.residentBytes() {
             gauge("process_resident_memory", unit: "bytes", "Resident set size of serve").set(to: Double(rss))
         }
+        gauge("http_connections_open", unit: "", "HTTP connections open now").set(to: Double(connections.open))
+        gauge("http_connections_max", unit: "", "The cap on open HTTP connections").set(to: Double(connections.limits.total))
+        if let open = Descriptors.open() {
+            gauge("process_open_fds", unit: "", "File descriptors serve has open").set(to: Double(open))
+        }
+        gauge("process_max_fds", unit: "", "serve's descriptor limit (soft)").set(to: Double(Descriptors.limit()))
         if let free = HostFacts.freeDiskBytes(forLog: log.path) {
             gauge("disk_free", unit: "bytes", "Free bytes on the log's file system").set(to: Double(free))
         }

@@ -27,18 +27,12 @@ public struct ReactorHeartbeat: Codable, Sendable, Equatable {
 
     public static func path(forLog logPath: String) -> String { logPath + ".react-status.json" }
 
-    /// Replaces the file atomically (write, then rename), so a reader never sees half of it. Not fsynced: it is a
-    /// live fact, worthless after a crash.
     public func write(forLog logPath: String) throws {
-        let path = Self.path(forLog: logPath)
-        let temporary = path + ".tmp"
-        try JSONEncoder().encode(self).write(to: URL(fileURLWithPath: temporary))
-        guard rename(temporary, path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        try StatusFile.write(self, to: Self.path(forLog: logPath))
     }
 
     /// The last heartbeat, or nil when the reactor never ran on this log (or the file is unreadable).
     public static func read(forLog logPath: String) -> ReactorHeartbeat? {
-        guard let data = FileManager.default.contents(atPath: path(forLog: logPath)) else { return nil }
-        return try? JSONDecoder().decode(ReactorHeartbeat.self, from: data)
+        StatusFile.read(ReactorHeartbeat.self, from: path(forLog: logPath))
     }
 }

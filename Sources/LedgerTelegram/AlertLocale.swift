@@ -43,6 +43,8 @@ struct AlertWording: Sendable {
                 "Откройте заявку: leadledger lead ID. Когда причина устранена, верните её в очередь: leadledger requeue ID.",
             "crm_stopped":
                 "Проверьте доступ к AmoCRM (токен, оплата, блокировка аккаунта). Заявки не потеряны: они ждут в очереди.",
+            "descriptors_high":
+                "Посмотрите соединения в /metrics (leadledger_http_connections_*): если это наплыв ботов, задержите их на прокси; иначе поднимите LimitNOFILE= в unit-файле systemd.",
         ])
 
     static let english = AlertWording(
@@ -55,5 +57,7 @@ struct AlertWording: Sendable {
             "lead_dead": "Open the lead: leadledger lead ID. Once the cause is fixed, queue it again: leadledger requeue ID.",
             "crm_stopped":
                 "Check access to AmoCRM (token, subscription, account block). No lead is lost: they wait in the queue.",
+            "descriptors_high":
+                "Look at the connections in /metrics (leadledger_http_connections_*): a bot flood is best held at the proxy; otherwise raise LimitNOFILE= in the systemd unit.",
         ])
 }

@@ -233,4 +233,53 @@ struct CheckConfigCommandTests {
         #expect(result.code == 1, "\(result)")
         #expect(result.stderr.contains("LEADLEDGER_DB"), "\(result)")
     }
+
+    /// The log holds each lead's key beside its sealed data: a file others may read is named, with the fix.
+    @Test func aLedgerFileOrReportOthersMayReadIsWarnedAboutAndAPrivateOneIsNot() throws {
+        let workspace = try Workspace()
+        let log = try workspace.write("ledger.sqlite", "")
+        let tokens = try workspace.write("ledger.sqlite.amocrm-tokens.json", "{}")
+        let reports = workspace.directory.file("reports")
+        try FileManager.default.createDirectory(atPath: reports, withIntermediateDirectories: true)
+        let report = reports + "/2026-12-01.md"
+        #expect(FileManager.default.createFile(atPath: report, contents: Data("report".utf8)))
+        for (path, mode) in [(log, 0o600), (tokens, 0o640), (reports, 0o755), (report, 0o644)] {
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+        }
+        let result = try workspace.leadledger(["check-config"], environment: ["LEADLEDGER_REPORTS_DIR": reports])
+        #expect(result.code == 0, "a warning, not a failure: \(result)")
+        #expect(!result.stderr.contains("'\(log)'"), "\(result)")
+        #expect(result.stderr.contains("chmod 600 '\(tokens)'"), "\(result)")
+        #expect(result.stderr.contains("chmod 700 '\(reports)'"), "\(result)")
+        #expect(result.stderr.contains("chmod 600 '\(report)'"), "\(result)")
+    }
+
+    /// A backup is the whole ledger in one file: it is as private as the log, even under `umask 000`.
+    @Test func aBackupIsCreatedPrivateWhateverTheUmaskTheCommandStartsWith() throws {
+        let workspace = try Workspace()
+        _ = try workspace.generate(leads: 3, seed: 15)
+        let copy = workspace.directory.file("copy.sqlite")
+        let result = try run(
+            "/bin/sh", ["-c", "umask 000; exec \"$0\" backup \"$1\"", workspace.binary, copy],
+            environment: ["LEADLEDGER_DB": workspace.databasePath])
+        #expect(result.code == 0, "\(result)")
+        let mode = try FileManager.default.attributesOfItem(atPath: copy)[.posixPermissions] as? Int
+        #expect(mode == 0o600, "\(String(mode ?? 0, radix: 8))")
+    }
+
+    @Test func aConnectionCapTheDescriptorLimitCannotHoldIsAProblemOfItsKey() throws {
+        let workspace = try Workspace()
+        func checkConfig(maxConnections: Int) throws -> CLIResult {
+            try run(
+                "/bin/sh", ["-c", "ulimit -n 1024; exec \"$0\" check-config", workspace.binary],
+                environment: ["LEADLEDGER_DB": workspace.databasePath, "LEADLEDGER_MAX_CONNECTIONS": "\(maxConnections)"],
+                directory: workspace.directory.path)
+        }
+        let tooMany = try checkConfig(maxConnections: 897)
+        #expect(tooMany.code == 1, "\(tooMany)")
+        #expect(tooMany.stderr.contains("LEADLEDGER_MAX_CONNECTIONS"), "\(tooMany)")
+        let fits = try checkConfig(maxConnections: 896)
+        #expect(fits.code == 0, "\(fits)")
+        #expect(fits.stdout.contains("at most 896 connections"), "\(fits)")
+    }
 }

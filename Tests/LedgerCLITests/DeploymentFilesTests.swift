@@ -48,7 +48,7 @@ struct DeploymentFilesTests {
             "Type=notify", "NotifyAccess=main", "WatchdogSec=30", "Restart=always", "RestartSec=2", "RestartSteps=6",
             "RestartMaxDelaySec=60", "KillSignal=SIGTERM", "TimeoutStopSec=30", "StartLimitIntervalSec=600",
             "StartLimitBurst=10", "User=leadledger", "NoNewPrivileges=yes", "ProtectSystem=strict",
-            "ReadWritePaths=/var/lib/leadledger",
+            "ReadWritePaths=/var/lib/leadledger", "UMask=0077", "LimitNOFILE=65536",
         ] {
             #expect(lines.contains(expected), "\(command): \(expected)")
         }

@@ -87,6 +87,9 @@ struct RunCommandTests {
         #expect(
             output(outPath).contains { $0.contains("dashboard: http://127.0.0.1:\(firstPort)/") },
             "run says where the dashboard is")
+        #expect(
+            output(outPath).contains { $0.hasPrefix("leadledger run: descriptor limit") },
+            "run says what descriptor limit its children start with")
         #expect(try await post(port: firstPort, phone: "+79165557001") == 201)
         #expect(try await waitForSandboxLeads(port: sandboxPort, 1) == 1, "the lead went serve → log → react → sandbox")
 

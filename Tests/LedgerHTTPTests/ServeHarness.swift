@@ -27,10 +27,16 @@ final class ServeProcess: @unchecked Sendable {
     private(set) var port = 0
     /// Extra settings for the server process, e.g. secrets a test checks never leak.
     let settings: [String: String]
+    /// Shell commands run before `exec leadledger serve` (`ulimit -n 1024; umask 000`): the limits and umask a
+    /// service manager might start it with.
+    let shellPrefix: String?
+    /// What the server wrote to standard error.
+    var standardError: String { (try? String(contentsOfFile: directory.file("stderr"), encoding: .utf8)) ?? "" }
 
-    init(settings: [String: String] = [:]) throws {
+    init(settings: [String: String] = [:], shellPrefix: String? = nil) throws {
         directory = try TemporaryDirectory(prefix: "leadledger-serve")
         self.settings = settings
+        self.shellPrefix = shellPrefix
     }
 
     var environment: [String: String] {
@@ -43,6 +49,10 @@ final class ServeProcess: @unchecked Sendable {
         environment["LEADLEDGER_ALERT_DISK_FREE_MB"] = "1"
         environment["LEADLEDGER_ALERT_MEMORY_PERCENT"] = "99"
         environment["LEADLEDGER_MEMORY_LIMIT_MB"] = "1000000"
+        // Every test client is 127.0.0.1, so the per-address limits would count a whole suite as one visitor; the
+        // tests of those limits set them (ServeIngestTests, ServeFrontDoorTests).
+        environment["LEADLEDGER_RATE_LIMIT_PER_MIN"] = "0"
+        environment["LEADLEDGER_MAX_CONNECTIONS_PER_IP"] = "100000"
         environment.merge(settings) { $1 }
         return environment
     }
@@ -50,18 +60,30 @@ final class ServeProcess: @unchecked Sendable {
     /// Starts the server and waits (bounded) for its "listening on" line.
     func start() throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try leadledgerBinary())
-        process.arguments = ["serve"]
+        if let shellPrefix {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "\(shellPrefix); exec \"$0\" serve", try leadledgerBinary()]
+        } else {
+            process.executableURL = URL(fileURLWithPath: try leadledgerBinary())
+            process.arguments = ["serve"]
+        }
         process.environment = environment
         let out = directory.file("stdout-\(UUID().uuidString)")
-        guard FileManager.default.createFile(atPath: out, contents: nil) else {
+        let errors = directory.file("stderr")
+        guard FileManager.default.createFile(atPath: out, contents: nil),
+            FileManager.default.createFile(atPath: errors, contents: nil)
+        else {
             throw HarnessError(message: "cannot create \(out)")
         }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-        process.standardError = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
         try process.run()
         self.process = process
         for _ in 0..<400 {
+            if !process.isRunning {
+                self.process = nil
+                throw HarnessError(message: "leadledger serve exited \(process.terminationStatus): \(standardError)")
+            }
             if let text = try? String(contentsOfFile: out, encoding: .utf8),
                 let range = text.range(of: #"listening on http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression),
                 let port = Int(text[range].split(separator: ":").last ?? "")

@@ -5,6 +5,10 @@
 // unstable, restarts back off exponentially from 1 s (up to PM2's 15 s cap), and after max_restarts unstable restarts
 // PM2 gives up and leaves it stopped (the ledger's own crash_loop alert has fired long before). kill_timeout gives a
 // graceful stop 30 s: PM2's default of 1.6 s after SIGINT would kill a commit or an AmoCRM call in flight.
+//
+// Descriptors: PM2 has no setting for them; a process inherits the PM2 daemon's limits. serve and react raise their
+// soft limit to the hard one at start and log what they got ("descriptor limit raised from 1024 to …"); raise the
+// hard limit for the user PM2 runs as (/etc/security/limits.conf: `leadledger hard nofile 65536`) if that is low.
 const common = {
   script: "/usr/local/bin/leadledger",
   interpreter: "none",

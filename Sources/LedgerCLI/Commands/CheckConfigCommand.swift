@@ -31,9 +31,26 @@ struct CheckConfigCommand: AsyncParsableCommand {
         if let settings, let problem = Self.checkDirectory(settings.reportsDirectory, key: "LEADLEDGER_REPORTS_DIR") {
             problems.append(problem)
         }
+        // `serve` raises its soft descriptor limit to the hard one at start, so the hard one is what the cap must fit.
+        let descriptorLimit = Descriptors.limits().hard
+        if let settings, settings.frontDoor.connectionCap(descriptorLimit: descriptorLimit) == nil {
+            problems.append(
+                SettingsProblem(
+                    key: "LEADLEDGER_MAX_CONNECTIONS",
+                    message:
+                        "with LEADLEDGER_FD_RESERVE (\(settings.frontDoor.descriptorReserve)) does not fit the descriptor limit \(descriptorLimit)"
+                ))
+        }
         let unknown = ProcessInfo.processInfo.environment.keys
             .filter { $0.hasPrefix("LEADLEDGER_") && !LedgerSettings.knownKeys.contains($0) }.sorted()
         for key in unknown { writeError("warning: \(key) is not a LeadLedger setting (a typo?); it is ignored\n") }
+        if let settings {
+            for exposure in FilePrivacy.exposures(
+                databasePath: settings.databasePath, reportsDirectory: settings.reportsDirectory)
+            {
+                writeError(exposure.warning + "\n")
+            }
+        }
         guard let settings, problems.isEmpty else {
             for problem in problems { writeError("\(problem)\n") }
             throw ExitStatus.failureFound("check-config: \(problems.count) problem(s)")
@@ -49,6 +66,15 @@ struct CheckConfigCommand: AsyncParsableCommand {
         text += "  lead cost   \(settings.leadCost) \(settings.currency), day in \(settings.timeZone.identifier), report at "
         text += String(format: "%02d:%02d", settings.reportAt.hour, settings.reportAt.minute) + "\n"
         text += "  reports     \(settings.reportsDirectory)\n"
+        let door = settings.frontDoor
+        text += "  front door  at most \(door.connectionCap(descriptorLimit: descriptorLimit) ?? 0) connections "
+        text += "(\(door.maxConnectionsPerClient) per address) of \(descriptorLimit) descriptors; deadlines: headers "
+        text += "\(door.headerTimeout.components.seconds) s, body \(door.bodyTimeout.components.seconds) s, "
+        text += "idle \(door.idleTimeout.components.seconds) s, send \(door.sendTimeout.components.seconds) s\n"
+        text += "  rate limit  "
+        text += settings.rateLimitPerMinute == 0 ? "off" : "\(settings.rateLimitPerMinute) leads a minute per client address"
+        let proxies = door.trustedProxies.map(\.description).joined(separator: ", ")
+        text += proxies.isEmpty ? "\n" : " (behind \(proxies))\n"
         writeOut(text)
     }
 

@@ -35,6 +35,7 @@ struct ReactCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "leadledger.react")
+        logger.info("\(Descriptors.raiseSoftLimitToHard())")
         let log = try global.openLog(settings, create: true)
         let lock: ReactorLock
         do {

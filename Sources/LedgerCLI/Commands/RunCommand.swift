@@ -30,6 +30,8 @@ struct RunCommand: AsyncParsableCommand {
         let sources = stop.listen()
         defer { withExtendedLifetime(sources) {} }
         let say: (String) -> Void = { writeOut("leadledger run: \($0)\n") }
+        // Raised here, the limit is what every child starts with (each raises its own too, for systemd and PM2).
+        say("\(Descriptors.raiseSoftLimitToHard())")
 
         var environment = ProcessInfo.processInfo.environment
         var port = settings.port

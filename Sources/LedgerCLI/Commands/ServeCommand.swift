@@ -30,6 +30,16 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "leadledger.serve")
+        let descriptors = Descriptors.raiseSoftLimitToHard()
+        logger.info("\(descriptors)")
+        let descriptorLimit = Descriptors.limit()
+        guard let maxConnections = settings.frontDoor.connectionCap(descriptorLimit: descriptorLimit) else {
+            throw ExitStatus.runtime(
+                "serve: LEADLEDGER_MAX_CONNECTIONS (\(settings.frontDoor.maxConnections.map(String.init) ?? "auto")) and "
+                    + "LEADLEDGER_FD_RESERVE (\(settings.frontDoor.descriptorReserve)) do not fit the descriptor limit "
+                    + "\(descriptorLimit): lower them, or raise the limit (LimitNOFILE= in the systemd unit, ulimit -n)")
+        }
+        logger.info("at most \(maxConnections) connections, \(settings.frontDoor.maxConnectionsPerClient) per client address")
         var configuration = LedgerServer.Configuration(
             host: settings.host, port: settings.port, crmEnabled: settings.amoCRM != nil,
             telegramEnabled: settings.telegram != nil, projectionBatchSize: settings.projectionBatchSize,
@@ -43,6 +53,9 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.formRedirectURL = settings.formRedirectURL
         configuration.redirectOrigins = settings.redirectOrigins
         configuration.readQueueLimit = settings.readQueueMax
+        configuration.frontDoor = settings.frontDoor
+        configuration.maxConnections = maxConnections
+        configuration.descriptorsAlertPercent = settings.alerts.descriptorsPercent
         configuration.ingestLimits.maxBodyBytes = settings.maxBodyBytes
         configuration.ingestLimits.maxCommentBytes = settings.maxCommentBytes
         configuration.ingestLimits.maxExtraFields = settings.maxExtraFields

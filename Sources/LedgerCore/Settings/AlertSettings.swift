@@ -11,6 +11,9 @@ public struct AlertSettings: Sendable, Equatable {
     public var diskFreeMegabytes: Int = 1024
     /// Memory above this share of the limit raises `memory_high`. `LEADLEDGER_ALERT_MEMORY_PERCENT` (80).
     public var memoryPercent: Int = 80
+    /// Open descriptors above this share of a process's limit raise `descriptors_high`.
+    /// `LEADLEDGER_ALERT_DESCRIPTORS_PERCENT` (80).
+    public var descriptorsPercent: Int = 80
     /// The limit when the cgroup sets none (`memory.max` = `max`). `LEADLEDGER_MEMORY_LIMIT_MB` (1024).
     public var memoryLimitMegabytes: Int = 1024
     /// A projector with events past its checkpoint that has not advanced for this long raises `projector_stalled`.
@@ -39,6 +42,7 @@ public struct AlertSettings: Sendable, Equatable {
         pendingAgeSeconds = reader.integer("LEADLEDGER_ALERT_PENDING_AGE_S", default: 600, range: 10...86_400)
         diskFreeMegabytes = reader.integer("LEADLEDGER_ALERT_DISK_FREE_MB", default: 1024, range: 1...1_000_000)
         memoryPercent = reader.integer("LEADLEDGER_ALERT_MEMORY_PERCENT", default: 80, range: 10...99)
+        descriptorsPercent = reader.integer("LEADLEDGER_ALERT_DESCRIPTORS_PERCENT", default: 80, range: 10...99)
         memoryLimitMegabytes = reader.integer("LEADLEDGER_MEMORY_LIMIT_MB", default: 1024, range: 16...1_000_000)
         projectorStallSeconds = reader.integer("LEADLEDGER_ALERT_PROJECTOR_STALL_S", default: 120, range: 10...86_400)
         telegramTimeoutSeconds = reader.integer("LEADLEDGER_TELEGRAM_TIMEOUT_S", default: 15, range: 1...60)

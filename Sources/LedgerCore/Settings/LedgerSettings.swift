@@ -22,7 +22,8 @@ import Foundation
 ///   `LEADLEDGER_RECENT_CONTACTS_MAX` (200000), `LEADLEDGER_READ_QUEUE_MAX` (64),
 ///   `LEADLEDGER_MAX_BODY_BYTES` (65536), `LEADLEDGER_MAX_COMMENT_BYTES` (4000), `LEADLEDGER_MAX_EXTRA_FIELDS` (32),
 ///   `LEADLEDGER_GROUP_COMMIT_MAX_BATCH` (256), `LEADLEDGER_GROUP_COMMIT_MAX_QUEUED` (4096),
-///   `LEADLEDGER_RATE_LIMIT_PER_MIN` (0 = off), `LEADLEDGER_RATE_LIMIT_BURST` (10).
+///   `LEADLEDGER_RATE_LIMIT_PER_MIN` (60; 0 = off), `LEADLEDGER_RATE_LIMIT_BURST` (10).
+/// - Front door: timeouts, connection caps, header bounds and trusted proxies in `FrontDoorSettings`.
 /// - Forms: `LEADLEDGER_HONEYPOT_FIELD` (`_honeypot`; `off` = off), `LEADLEDGER_FORM_REDIRECT_URL` (unset),
 ///   `LEADLEDGER_REDIRECT_ORIGINS` (unset).
 /// - Alerts: `LEADLEDGER_ALERT_CRASH_LOOP_RESTARTS` (3) restarts within `LEADLEDGER_ALERT_CRASH_LOOP_WINDOW_S` (600);
@@ -76,6 +77,8 @@ public struct LedgerSettings: Sendable {
     public var crashLoopWindowSeconds: Int
     /// Thresholds of the alert rules `react` evaluates.
     public var alerts: AlertSettings
+    /// Timeouts, connection caps and header bounds of `serve`'s HTTP front door, and the trusted proxies.
+    public var frontDoor: FrontDoorSettings
     /// Where `react` serves its own `/metrics` (on `host`); nil = not served, 0 = any free port (printed at start).
     public var reactMetricsPort: Int?
 
@@ -149,13 +152,14 @@ public struct LedgerSettings: Sendable {
         maxExtraFields = reader.integer("LEADLEDGER_MAX_EXTRA_FIELDS", default: 32, range: 0...1000)
         groupCommitMaxBatch = reader.integer("LEADLEDGER_GROUP_COMMIT_MAX_BATCH", default: 256, range: 1...10_000)
         groupCommitMaxQueued = reader.integer("LEADLEDGER_GROUP_COMMIT_MAX_QUEUED", default: 4096, range: 1...1_000_000)
-        rateLimitPerMinute = reader.integer("LEADLEDGER_RATE_LIMIT_PER_MIN", default: 0, range: 0...1_000_000)
+        rateLimitPerMinute = reader.integer("LEADLEDGER_RATE_LIMIT_PER_MIN", default: 60, range: 0...1_000_000)
         rateLimitBurst = reader.integer("LEADLEDGER_RATE_LIMIT_BURST", default: 10, range: 1...100_000)
         corsOrigins = Self.origins("LEADLEDGER_CORS_ORIGINS", &reader)
         redirectOrigins = Self.origins("LEADLEDGER_REDIRECT_ORIGINS", &reader)
         crashLoopRestarts = reader.integer("LEADLEDGER_ALERT_CRASH_LOOP_RESTARTS", default: 3, range: 2...100)
         crashLoopWindowSeconds = reader.integer("LEADLEDGER_ALERT_CRASH_LOOP_WINDOW_S", default: 600, range: 60...86_400)
         alerts = AlertSettings(reader: &reader)
+        frontDoor = FrontDoorSettings(reader: &reader)
         reactMetricsPort = reader.optionalInteger("LEADLEDGER_REACT_METRICS_PORT", range: 0...65535).map { Int($0) }
         // An unset variable and an empty one read the same, so turning the honeypot off takes a word.
         let honeypot = reader.string("LEADLEDGER_HONEYPOT_FIELD") ?? "_honeypot"

@@ -60,9 +60,29 @@ public enum SettingsCatalog {
             .http, "LEADLEDGER_RECENT_CONTACTS_MAX", "200000",
             "contacts kept in memory (~100 bytes each) for that check; an older one is found by a bounded log scan"),
         entry(
-            .http, "LEADLEDGER_RATE_LIMIT_PER_MIN", "0 (off)",
-            "ingest requests a minute per client IP; more answers 429 with `Retry-After`"),
+            .http, "LEADLEDGER_RATE_LIMIT_PER_MIN", "60",
+            "ingest requests a minute per client IP (0 = off); more answers 429 with `Retry-After`"),
         entry(.http, "LEADLEDGER_RATE_LIMIT_BURST", "10", "requests a client IP may send at once under the rate limit"),
+        entry(
+            .http, "LEADLEDGER_TRUSTED_PROXIES", "— (none)",
+            "comma-separated addresses or CIDR ranges whose `X-Forwarded-For` names the client"),
+        entry(
+            .http, "LEADLEDGER_HEADER_TIMEOUT_S", "10",
+            "a request's headers must be complete this long after its first byte, or the connection is closed"),
+        entry(.http, "LEADLEDGER_BODY_TIMEOUT_S", "30", "its body must be complete this long after its headers, or closed"),
+        entry(.http, "LEADLEDGER_IDLE_TIMEOUT_S", "60", "a keep-alive connection without a next request is closed after this"),
+        entry(.http, "LEADLEDGER_SEND_TIMEOUT_S", "30", "a response its client does not read is abandoned after this"),
+        entry(
+            .http, "LEADLEDGER_MAX_CONNECTIONS", "auto",
+            "open connections at most (`auto`: the descriptor limit less the reserve); one more gets 503 and is closed"),
+        entry(
+            .http, "LEADLEDGER_MAX_CONNECTIONS_PER_IP", "32",
+            "open connections per client address (IPv6: per /64; trusted proxies exempt); one more gets 503"),
+        entry(
+            .http, "LEADLEDGER_FD_RESERVE", "128",
+            "descriptors kept from connections for the log, the read models and reports"),
+        entry(.http, "LEADLEDGER_MAX_HEADERS", "100", "header lines per request; more answers 400 and closes"),
+        entry(.http, "LEADLEDGER_MAX_HEADER_BYTES", "16384", "bytes of one request's headers; more answers 400 and closes"),
     ]
 
     static let forms = [
@@ -135,6 +155,9 @@ public enum SettingsCatalog {
         entry(.alerts, "LEADLEDGER_ALERT_PENDING_AGE_S", "600", "oldest pending lead older than this raises `pending_too_old`"),
         entry(.alerts, "LEADLEDGER_ALERT_DISK_FREE_MB", "1024", "free disk under the log below this raises `disk_low`"),
         entry(.alerts, "LEADLEDGER_ALERT_MEMORY_PERCENT", "80", "memory above this share of the limit raises `memory_high`"),
+        entry(
+            .alerts, "LEADLEDGER_ALERT_DESCRIPTORS_PERCENT", "80",
+            "open descriptors of `serve` or `react` above this share of the limit raise `descriptors_high`"),
         entry(.alerts, "LEADLEDGER_MEMORY_LIMIT_MB", "1024", "the memory limit when the cgroup sets none"),
         entry(
             .alerts, "LEADLEDGER_ALERT_PROJECTOR_STALL_S", "120",

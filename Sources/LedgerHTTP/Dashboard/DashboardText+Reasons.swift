@@ -32,6 +32,8 @@ extension DashboardText {
         // Telegram's refusal text is its own English; the page names the problem without quoting it.
         case .telegramRefuses: "Telegram отказывается принимать оповещения (подробности: /api/health/detailed)"
         case .alertsWaiting(let count): "оповещений ждут отправки в Telegram: \(count)"
+        case .descriptorsHigh(let open, let limit):
+            "открыто \(open) файловых дескрипторов из \(limit): новые соединения, а с ними и заявки, скоро будут отклонены"
         }
     }
 }

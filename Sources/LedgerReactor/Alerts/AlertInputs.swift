@@ -12,11 +12,27 @@ public struct AlertInputs: Sendable {
     public var memory: (used: Int64, limit: Int64)?
     /// Projectors with events past their checkpoint that have not advanced, and for how long (seconds).
     public var stalledProjectors: [String: Int64]
+    /// Open descriptors against the limit, per running process (`serve`, `react`).
+    public var descriptors: [ProcessDescriptors]
+
+    /// One process's open descriptors and its limit.
+    public struct ProcessDescriptors: Sendable, Equatable {
+        public var process: String
+        public var open: Int
+        public var limit: Int
+
+        public init(process: String, open: Int, limit: Int) {
+            self.process = process
+            self.open = open
+            self.limit = limit
+        }
+    }
 
     public init(
         health: HealthView, circuit: String?, freeDiskBytes: Int64?, memory: (used: Int64, limit: Int64)?,
-        stalledProjectors: [String: Int64] = [:]
+        stalledProjectors: [String: Int64] = [:], descriptors: [ProcessDescriptors] = []
     ) {
+        self.descriptors = descriptors
         self.health = health
         self.circuit = circuit
         self.freeDiskBytes = freeDiskBytes

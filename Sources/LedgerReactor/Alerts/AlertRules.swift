@@ -5,13 +5,13 @@ import LedgerProjections
 ///
 /// Every problem that can cost a lead has a rule, with its threshold a setting (`AlertSettings`): repeated AmoCRM
 /// failures, the circuit open, a failing AmoCRM login, the oldest pending lead too old, the books not balancing, a
-/// projector stuck, the disk filling, memory near its limit. Messages say what happened and how many leads wait;
+/// projector stuck, the disk filling, memory or file descriptors near their limit. Messages say what happened and how many leads wait;
 /// they never carry personal data.
 public enum AlertRules {
     /// Kinds whose alerts these rules resolve when their condition no longer holds.
     public static let managedKinds: Set<String> = [
         "crm_failures", "crm_circuit_open", "crm_stopped", "crm_auth_failing", "pending_too_old", "conservation_failed",
-        "projector_stalled", "disk_low", "memory_high",
+        "projector_stalled", "disk_low", "memory_high", "descriptors_high",
     ]
 
     public static func evaluate(_ inputs: AlertInputs, _ settings: AlertSettings) -> [AlertCondition] {
@@ -85,6 +85,15 @@ public enum AlertRules {
                     message:
                         "memory at \(memory.used * 100 / memory.limit) % of its \(memory.limit / 1_048_576) MiB limit (alert above \(settings.memoryPercent) %)",
                     subject: "memory"))
+        }
+        for process in inputs.descriptors
+        where process.limit > 0 && process.open * 100 > process.limit * settings.descriptorsPercent {
+            conditions.append(
+                AlertCondition(
+                    kind: "descriptors_high", key: "descriptors_high:\(process.process)", severity: .warning,
+                    message:
+                        "\(process.process) has \(process.open) of its \(process.limit) file descriptors open (alert above \(settings.descriptorsPercent) %): at the limit new connections, and with them leads, are refused",
+                    subject: process.process))
         }
         return conditions
     }

@@ -54,7 +54,7 @@ public struct AlertService: Service {
             memory: HostFacts.memory(fallbackLimit: Int64(settings.memoryLimitMegabytes) * 1_048_576),
             stalledProjectors: tracker.observe(try runner.status(), now: now).filter {
                 $0.value >= Int64(settings.projectorStallSeconds)
-            })
+            }, descriptors: descriptors(now: now))
         let events = AlertBook.changes(
             open: try log.openAlerts(), conditions: AlertRules.evaluate(inputs, settings), now: now)
         guard !events.isEmpty else { return [] }
@@ -62,6 +62,24 @@ public struct AlertService: Service {
         ReactorMetrics.recorded(events)
         return events
     }
+
+    /// This reactor's descriptors, and `serve`'s from its status file while that is fresh: a `serve` that stopped
+    /// writing is not running, and its last figures are no longer true.
+    private func descriptors(now: Timestamp) -> [AlertInputs.ProcessDescriptors] {
+        var processes: [AlertInputs.ProcessDescriptors] = []
+        if let serve = ServeStatus.read(forLog: log.path),
+            now.millisecondsSinceEpoch - serve.updatedAt.millisecondsSinceEpoch <= Self.serveStatusFreshMilliseconds
+        {
+            processes.append(.init(process: "serve", open: serve.openDescriptors, limit: serve.maxDescriptors))
+        }
+        if let open = Descriptors.open() {
+            processes.append(.init(process: "react", open: open, limit: Descriptors.limit()))
+        }
+        return processes
+    }
+
+    /// `serve` writes its status every 2 s; ten times that without a new one means it is gone.
+    static let serveStatusFreshMilliseconds: Int64 = 20_000
 
     private static func describe(_ event: LedgerEvent) -> String {
         switch event {
