@@ -132,11 +132,13 @@ public struct LedgerServer: Sendable {
         router.add(middleware: RequestMetrics(metrics: metrics))
         router.add(middleware: CORSAllowlist(origins: Set(configuration.corsOrigins), maxAgeSeconds: 600))
         router.post("/api/leads") { request, context in
-            let client = ClientAddress.key(
-                peer: context.remoteAddress?.ipAddress.flatMap { NetworkAddress($0) },
-                forwardedFor: request.headers.filter { $0.name.canonicalName == "x-forwarded-for" }.map(\.value),
-                trusted: frontDoor.trustedProxies)
-            if let seconds = limiter.retryAfter(client: client, now: Date().timeIntervalSince1970) {
+            if limiter.isEnabled, let seconds = limiter.retryAfter(
+                client: ClientAddress.key(
+                    peer: context.remoteAddress?.ipAddress.flatMap { NetworkAddress($0) },
+                    forwardedFor: request.headers.filter { $0.name.canonicalName == "x-forwarded-for" }.map(\.value),
+                    trusted: frontDoor.trustedProxies),
+                now: Date().timeIntervalSince1970)
+            {
                 return JSONResponse.error(
                     .tooManyRequests, "Too many leads from this address; retry in \(seconds) s.",
                     headers: [.retryAfter: "\(seconds)"])

@@ -196,4 +196,33 @@ struct ServeFrontDoorTests {
             #expect(mode == 0o600, "\(path): \(String(mode, radix: 8))")
         }
     }
+
+    /// One lead from a client the proxy names, over a connection of its own; the answer's status line.
+    private func postVia(_ server: ServeProcess, forwardedFor: String, phone: String) throws -> String {
+        let body = #"{"name":"Анна","phone":"\#(phone)"}"#
+        let client = try RawHTTPClient(port: server.port)
+        defer { client.close() }
+        try client.send(
+            "POST /api/leads HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: \(forwardedFor)\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+        return String(client.readAll().prefix(12))
+    }
+
+    @Test func behindATrustedProxyEachForwardedClientHasItsOwnRateLimit() async throws {
+        let server = try started([
+            "LEADLEDGER_TRUSTED_PROXIES": "127.0.0.1", "LEADLEDGER_RATE_LIMIT_PER_MIN": "1", "LEADLEDGER_RATE_LIMIT_BURST": "1",
+        ])
+        #expect(try postVia(server, forwardedFor: "198.51.100.1", phone: "+79160000101") == "HTTP/1.1 201")
+        #expect(try postVia(server, forwardedFor: "198.51.100.1", phone: "+79160000102") == "HTTP/1.1 429")
+        #expect(try postVia(server, forwardedFor: "198.51.100.2", phone: "+79160000103") == "HTTP/1.1 201")
+        #expect(
+            try postVia(server, forwardedFor: "198.51.100.9, 198.51.100.1", phone: "+79160000104") == "HTTP/1.1 429",
+            "what the client wrote left of the proxy's entry is not believed")
+    }
+
+    @Test func fromAPeerNoOneTrustsTheForwardedHeaderIsIgnored() async throws {
+        let server = try started(["LEADLEDGER_RATE_LIMIT_PER_MIN": "1", "LEADLEDGER_RATE_LIMIT_BURST": "1"])
+        #expect(try postVia(server, forwardedFor: "198.51.100.1", phone: "+79160000201") == "HTTP/1.1 201")
+        #expect(try postVia(server, forwardedFor: "198.51.100.2", phone: "+79160000202") == "HTTP/1.1 429")
+    }
 }

@@ -16,7 +16,6 @@ final class ConnectionWatch: ChannelInboundHandler, RemovableChannelHandler {
     private let onExpiry: @Sendable (ConnectionDeadlines.Expiry) -> Void
     private var context: ChannelHandlerContext?
     private var timer: (deadline: NIODeadline, task: Scheduled<Void>)?
-    private(set) var expired: ConnectionDeadlines.Expiry?
 
     init(limits: ConnectionDeadlines.Limits, onExpiry: @escaping @Sendable (ConnectionDeadlines.Expiry) -> Void) {
         deadlines = ConnectionDeadlines(limits: limits, openedAt: .now())
@@ -63,7 +62,6 @@ final class ConnectionWatch: ChannelInboundHandler, RemovableChannelHandler {
         timer = nil
         guard let context else { return }
         if let phase = deadlines.expired(at: .now()) {
-            expired = phase
             onExpiry(phase)
             context.close(promise: nil)
         } else {
