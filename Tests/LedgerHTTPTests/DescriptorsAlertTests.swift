@@ -23,8 +23,10 @@ struct DescriptorsAlertTests {
 
     private func writeStatus(_ fixture: TemporaryLog, open: Int, secondsAgo: Int64 = 0) throws {
         let at = Timestamp(millisecondsSinceEpoch: fixture.clock.now().millisecondsSinceEpoch - secondsAgo * 1000)
-        try ServeStatus(pid: 1, updatedAt: at, openDescriptors: open, maxDescriptors: 1024, openConnections: 0, maxConnections: 896)
-            .write(forLog: fixture.path)
+        try ServeStatus(
+            pid: 1, updatedAt: at, openDescriptors: open, maxDescriptors: 1024, openConnections: 0, maxConnections: 896
+        )
+        .write(forLog: fixture.path)
     }
 
     private func kinds(_ events: [LedgerEvent]) -> [String] {
