@@ -131,13 +131,16 @@ public struct LedgerServer: Sendable {
         let router = Router(context: LedgerRequestContext.self)
         router.add(middleware: RequestMetrics(metrics: metrics))
         router.add(middleware: CORSAllowlist(origins: Set(configuration.corsOrigins), maxAgeSeconds: 600))
+        /// Whom the rate limit counts: the peer, or the client a trusted proxy names.
+        @Sendable func client(_ request: Request, _ context: LedgerRequestContext) -> String {
+            ClientAddress.key(
+                peer: context.remoteAddress?.ipAddress.flatMap { NetworkAddress($0) },
+                forwardedFor: request.headers.filter { $0.name.canonicalName == "x-forwarded-for" }.map(\.value),
+                trusted: frontDoor.trustedProxies)
+        }
         router.post("/api/leads") { request, context in
-            if limiter.isEnabled, let seconds = limiter.retryAfter(
-                client: ClientAddress.key(
-                    peer: context.remoteAddress?.ipAddress.flatMap { NetworkAddress($0) },
-                    forwardedFor: request.headers.filter { $0.name.canonicalName == "x-forwarded-for" }.map(\.value),
-                    trusted: frontDoor.trustedProxies),
-                now: Date().timeIntervalSince1970)
+            if limiter.isEnabled,
+                let seconds = limiter.retryAfter(client: client(request, context), now: Date().timeIntervalSince1970)
             {
                 return JSONResponse.error(
                     .tooManyRequests, "Too many leads from this address; retry in \(seconds) s.",
