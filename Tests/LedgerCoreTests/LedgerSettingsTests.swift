@@ -32,6 +32,20 @@ struct LedgerSettingsTests {
         #expect(settings.busyTimeoutMilliseconds == 5000)
     }
 
+    @Test func theCautiousBatchAfterAnUnknownOutcomeIsBoundedAndNeverAboveTheBatch() throws {
+        let crm = ["LEADLEDGER_AMOCRM_BASE_URL": "https://example.amocrm.ru", "LEADLEDGER_AMOCRM_TOKEN": "t"]
+        #expect(try load(crm).amoCRM?.cautiousBatchSize == 10)
+        #expect(try load(crm.merging(["LEADLEDGER_AMOCRM_CAUTIOUS_BATCH_SIZE": "1"]) { $1 }).amoCRM?.cautiousBatchSize == 1)
+        #expect(try load(crm.merging(["LEADLEDGER_AMOCRM_CAUTIOUS_BATCH_SIZE": "50"]) { $1 }).amoCRM?.cautiousBatchSize == 50)
+        for bad in ["0", "51", "ten"] {
+            #expect(
+                problems(crm.merging(["LEADLEDGER_AMOCRM_CAUTIOUS_BATCH_SIZE": bad]) { $1 }).map(\.key)
+                    == ["LEADLEDGER_AMOCRM_CAUTIOUS_BATCH_SIZE"])
+        }
+        let small = crm.merging(["LEADLEDGER_AMOCRM_BATCH_SIZE": "5", "LEADLEDGER_AMOCRM_CAUTIOUS_BATCH_SIZE": "20"]) { $1 }
+        #expect(try load(small).amoCRM?.cautiousBatchSize == 5, "never more than a whole batch")
+    }
+
     @Test func everyProblemIsReportedAtOnceByKey() {
         let found = problems([
             "LEADLEDGER_PORT": "80a", "LEADLEDGER_LEAD_COST": "-5", "LEADLEDGER_TIMEZONE": "Nowhere/City",

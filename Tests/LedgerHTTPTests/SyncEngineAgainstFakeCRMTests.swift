@@ -33,10 +33,10 @@ struct SyncEngineAgainstFakeCRMTests {
         )
     }
 
-    private func receive(_ log: EventLog, name: String = "Анна") throws -> LeadID {
+    private func receive(_ log: EventLog, name: String = "Анна", phone: String = "+79165550001") throws -> LeadID {
         let now = SystemClock().now()
         return try log.receive(
-            NewLead(leadID: LeadID.make(at: now), receivedAt: now, personal: PersonalData(name: name, phone: "+79165550001"))
+            NewLead(leadID: LeadID.make(at: now), receivedAt: now, personal: PersonalData(name: name, phone: phone))
         ).leadID
     }
 
@@ -65,6 +65,39 @@ struct SyncEngineAgainstFakeCRMTests {
     private func createCalls(_ crm: FakeAmoCRMProcess) async throws -> Int {
         let requests = try await crm.state()["requests"] as? [[String: Any]] ?? []
         return requests.filter { ($0["path"] as? String)?.hasPrefix("/api/v4/leads/complex") == true }.count
+    }
+
+    /// One lost reply puts a whole batch in doubt; until a create succeeds again, the next passes take at most
+    /// `cautiousBatchSize` (10) leads, so a second lost reply could cost at most that many searches.
+    @Test func afterALostReplyTheNextCreatesAreSmallUntilOneSucceeds() async throws {
+        let crm = try FakeAmoCRMProcess()
+        let fixture = try TemporaryLog()
+        let (engine, client) = try engine(fixture.log, crm)
+        for index in 0..<30 { _ = try receive(fixture.log, phone: "+7916555\(1000 + index)") }
+        try await crm.control("mode", ["mode": "lost-reply"])
+        #expect(try await engine.runOnce() == 30, "one create for all 30, and its reply is lost")
+        #expect(await engine.cautious)
+        try await crm.control("mode", ["mode": "ok"])
+        for index in 0..<30 { _ = try receive(fixture.log, phone: "+7916555\(2000 + index)") }
+        var created = try await crm.state()["created_total"] as? Int ?? 0
+        #expect(created == 30, "the lost reply's leads were created")
+        var handledPerPass: [Int] = []
+        var createdPerPass: [Int] = []
+        for _ in 0..<60 {
+            try await Task.sleep(for: .milliseconds(250))
+            let handled = try await engine.runOnce()
+            let now = try await crm.state()["created_total"] as? Int ?? 0
+            if handled > 0 { handledPerPass.append(handled) }
+            if now > created { createdPerPass.append(now - created) }
+            created = now
+            let cautious = await engine.cautious
+            if created == 60 && !cautious { break }
+        }
+        try await client.shutdown()
+        #expect(created == 60, "each lead once: the lost reply's 30 were found, not created again")
+        #expect(createdPerPass.first.map { $0 <= 10 } == true, "the first create after the lost reply: \(createdPerPass)")
+        #expect(handledPerPass.first.map { $0 <= 10 } == true, "a small pass while in doubt: \(handledPerPass)")
+        #expect(createdPerPass.contains { $0 > 10 }, "full batches again once a create succeeded: \(createdPerPass)")
     }
 
     @Test func aLostReplyIsFoundBySearchAndRecordedAsDeliveredWithoutASecondCopy() async throws {
@@ -120,6 +153,7 @@ struct SyncEngineAgainstFakeCRMTests {
         let seeded = try await crm.control(
             "seed-lead", ["name": "Заявка с сайта · \(lead)", "request_id": lead.description])
         #expect(try await engine.recoverOrphanedAttempts() == 1)
+        #expect(await engine.cautious, "a stop mid-call is an unknown outcome too: small batches until a create succeeds")
         #expect(try await engine.runOnce() == 1)
         try await client.shutdown()
         let settled = try #require(try entry(fixture.log, lead))

@@ -86,7 +86,7 @@ struct ReactCommand: AsyncParsableCommand {
                 requestTimeout: .seconds(crm.timeoutSeconds)),
             accessToken: tokenProvider, logger: logger)
         var configuration = SyncEngine.Configuration(
-            batchSize: crm.batchSize,
+            batchSize: crm.batchSize, cautiousBatchSize: crm.cautiousBatchSize,
             mapping: LeadMapping(pipelineID: crm.pipelineID, statusID: crm.statusID, layout: crm.layout),
             schedule: crm.retryDelaysSeconds.map(RetrySchedule.standard(delaysSeconds:)) ?? .standard,
             breaker: .init(

@@ -9,8 +9,8 @@ import Foundation
 /// - `LEADLEDGER_ADMIN_TOKEN` (unset: admin API disabled): bearer token, at least 16 characters.
 /// - `LEADLEDGER_AMOCRM_BASE_URL` (unset: CRM sync disabled) with `LEADLEDGER_AMOCRM_TOKEN`, or the OAuth set
 ///   `_CLIENT_ID`, `_CLIENT_SECRET`, `_REFRESH_TOKEN`, `_REDIRECT_URI`; `_TIMEOUT_S` (30), `_CONNECT_TIMEOUT_S` (5),
-///   `_PIPELINE_ID`, `_STATUS_ID`, `_BATCH_SIZE` (50), `_RATE_PER_S` (7), `_RETRY_S` (30,60,…,7200),
-///   `_BREAKER_FAILURES` (5), `_PROBE_S` (15), `_BAN_PROBE_S` (900), `_SEARCH_RECHECK_S` (30); where leads land:
+///   `_PIPELINE_ID`, `_STATUS_ID`, `_BATCH_SIZE` (50), `_CAUTIOUS_BATCH_SIZE` (10), `_RATE_PER_S` (7),
+///   `_RETRY_S` (30,60,…,7200), `_BREAKER_FAILURES` (5), `_PROBE_S` (15), `_BAN_PROBE_S` (900), `_SEARCH_RECHECK_S` (30); where leads land:
 ///   `_RESPONSIBLE_USER_ID`, `_LEAD_NAME`, `_TAGS`, `_FIELDS` (see `AmoCRMLeadLayout`).
 /// - `LEADLEDGER_TELEGRAM_BOT_TOKEN` + `LEADLEDGER_TELEGRAM_CHAT_ID` (unset: alerts recorded, not delivered);
 ///   `LEADLEDGER_TELEGRAM_API_URL` (`https://api.telegram.org`).
@@ -218,6 +218,8 @@ public struct AmoCRMSettings: Sendable {
     public var layout: AmoCRMLeadLayout
     /// Leads per `leads/complex` request (AmoCRM takes at most 50).
     public var batchSize: Int
+    /// Leads per request after an unknown outcome, until a create succeeds again (at most `batchSize`).
+    public var cautiousBatchSize: Int
     /// Every AmoCRM call (creates, searches, probes, token refreshes) stays under this many per second.
     public var requestsPerSecond: Int
     /// Delays between attempts, in seconds; the last one repeats until the schedule spans at least 72 hours. Nil:
@@ -244,6 +246,7 @@ public struct AmoCRMSettings: Sendable {
         let status = reader.optionalInteger("LEADLEDGER_AMOCRM_STATUS_ID", range: 1...Int64.max)
         let layout = AmoCRMLeadLayout(reader: &reader)
         let batch = reader.integer("LEADLEDGER_AMOCRM_BATCH_SIZE", default: 50, range: 1...50)
+        let cautious = reader.integer("LEADLEDGER_AMOCRM_CAUTIOUS_BATCH_SIZE", default: 10, range: 1...50)
         let rate = reader.integer("LEADLEDGER_AMOCRM_RATE_PER_S", default: 7, range: 1...50)
         let breaker = reader.integer("LEADLEDGER_AMOCRM_BREAKER_FAILURES", default: 5, range: 1...1000)
         let probe = reader.integer("LEADLEDGER_AMOCRM_PROBE_S", default: 15, range: 1...3600)
@@ -306,6 +309,7 @@ public struct AmoCRMSettings: Sendable {
         statusID = status
         self.layout = layout
         batchSize = batch
+        cautiousBatchSize = min(cautious, batch)
         requestsPerSecond = rate
         retryDelaysSeconds = retry
         breakerFailures = breaker

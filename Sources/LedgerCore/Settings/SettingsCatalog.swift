@@ -115,6 +115,9 @@ public enum SettingsCatalog {
             .amoCRM, "LEADLEDGER_AMOCRM_FIELDS", "—",
             "`name=field_id,…`: ledger values (`ledger_id`, `utm_*`, `form_id`, `page_url`, `comment`) into custom fields"),
         entry(.amoCRM, "LEADLEDGER_AMOCRM_BATCH_SIZE", "50", "leads per create request (AmoCRM's maximum is 50)"),
+        entry(
+            .amoCRM, "LEADLEDGER_AMOCRM_CAUTIOUS_BATCH_SIZE", "10",
+            "leads per request after an unknown outcome, until a create succeeds: one lost reply puts at most this many in doubt"),
         entry(.amoCRM, "LEADLEDGER_AMOCRM_RATE_PER_S", "7", "requests a second, AmoCRM's documented limit"),
         entry(
             .amoCRM, "LEADLEDGER_AMOCRM_RETRY_S", "30,60,120,300,600,1200,1800,3600 then 7200",

@@ -15,6 +15,10 @@ public actor SyncEngine {
         /// Leads per complex request (at most AmoCRM's 50). Full batches drain a backlog; a lead that arrives alone is
         /// sent alone, which keeps an unknown outcome small.
         public var batchSize: Int
+        /// Leads per pass once a create's outcome was unknown (a lost reply, a timeout after sending, a stop mid-call),
+        /// until a create succeeds again: while the connection to AmoCRM is doubtful, one more lost reply puts at
+        /// most this many leads in doubt instead of a whole batch. At most `batchSize`.
+        public var cautiousBatchSize: Int
         public var mapping: LeadMapping
         public var schedule: RetrySchedule
         public var breaker: CircuitBreaker.Configuration
@@ -28,10 +32,12 @@ public actor SyncEngine {
         public var quietStart = true
 
         public init(
-            batchSize: Int = AmoCRMAPI.maxLeadsPerComplexRequest, mapping: LeadMapping = LeadMapping(),
-            schedule: RetrySchedule = .standard, breaker: CircuitBreaker.Configuration = .init(), requestsPerSecond: Int = 7
+            batchSize: Int = AmoCRMAPI.maxLeadsPerComplexRequest, cautiousBatchSize: Int = 10,
+            mapping: LeadMapping = LeadMapping(), schedule: RetrySchedule = .standard,
+            breaker: CircuitBreaker.Configuration = .init(), requestsPerSecond: Int = 7
         ) {
             self.batchSize = max(1, min(batchSize, AmoCRMAPI.maxLeadsPerComplexRequest))
+            self.cautiousBatchSize = max(1, min(cautiousBatchSize, self.batchSize))
             self.mapping = mapping
             self.schedule = schedule
             self.breaker = breaker
@@ -49,6 +55,9 @@ public actor SyncEngine {
     let vault: TokenVault?
     private var breaker: CircuitBreaker
     private var pacer: RequestPacer
+    /// Set by a create whose outcome was unknown (or by attempts a stop left without one), cleared by a create that
+    /// succeeds: while set, a pass takes `cautiousBatchSize` leads.
+    public private(set) var cautious = false
     private var random = SystemRandomNumberGenerator()
 
     public init(
@@ -94,6 +103,7 @@ public actor SyncEngine {
                 })
             logger.warning("attempts left without an outcome by a stop", metadata: ["count": "\(orphans.count)"])
             recovered += orphans.count
+            cautious = true
             try runner.catchUp()
         }
     }
@@ -127,7 +137,8 @@ public actor SyncEngine {
                 logger.error("AmoCRM token refresh failed: \(error)")
             }
         }
-        let due = try RetryQueue(store: runner.store).due(at: now, limit: configuration.batchSize)
+        let limit = cautious ? configuration.cautiousBatchSize : configuration.batchSize
+        let due = try RetryQueue(store: runner.store).due(at: now, limit: limit)
         guard !due.isEmpty else { return 0 }
         var batch: [(entry: RetryQueueEntry, lead: OutgoingLead)] = []
         var settled = 0
@@ -214,6 +225,11 @@ public actor SyncEngine {
         var notes: [(crmLeadID: Int64, text: String)] = []
         for (attempt, entry, lead) in creating {
             let outcome = byRequest[lead.requestID] ?? .unknownOutcome(reason: "no outcome for the lead", httpStatus: nil)
+            switch outcome {
+            case .created: cautious = false
+            case .unknownOutcome: cautious = true
+            default: break
+            }
             outcomes += record(attempt, entry, outcome)
             if case .created(let created) = outcome, !created.merged,
                 let text = LeadNoteRequest.text(for: lead, mapping: configuration.mapping)
