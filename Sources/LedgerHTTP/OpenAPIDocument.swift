@@ -788,7 +788,16 @@ enum OpenAPIDocument {
                     broken: {type: [boolean, 'null']}
                 process:
                   type: object
-                  required: [version, uptime_s, memory_rss_bytes, restarts_today, unclean_restarts_today]
+                  required:
+                    - version
+                    - uptime_s
+                    - memory_rss_bytes
+                    - restarts_today
+                    - unclean_restarts_today
+                    - open_descriptors
+                    - max_descriptors
+                    - open_connections
+                    - max_connections
                   additionalProperties: false
                   properties:
                     version: {type: string}
@@ -796,6 +805,18 @@ enum OpenAPIDocument {
                     memory_rss_bytes: {$ref: '#/components/schemas/NullableCount'}
                     restarts_today: {$ref: '#/components/schemas/NullableCount'}
                     unclean_restarts_today: {$ref: '#/components/schemas/NullableCount'}
+                    open_descriptors:
+                      $ref: '#/components/schemas/NullableCount'
+                      description: descriptors `serve` has open (null without procfs)
+                    max_descriptors:
+                      type: integer
+                      minimum: 0
+                      description: its descriptor limit (the soft limit, raised to the hard one at start)
+                    open_connections: {type: integer, minimum: 0, description: HTTP connections open now, this one included}
+                    max_connections:
+                      type: integer
+                      minimum: 1
+                      description: the cap on open connections (`LEADLEDGER_MAX_CONNECTIONS`)
                 conservation:
                   type: object
                   required: [holds, rule]
