@@ -4,7 +4,7 @@
     python3 tools/fake_amocrm.py --port 0 [--host 127.0.0.1] [--token TOKEN] [--search-lag-s 0] [--port-file PATH]
                                  [--refresh-token refresh-0] [--client-id fake-client] [--client-secret fake-secret]
 
-It imitates what the reactor depends on (facts: shared/reference/crm-telegram-supervision.md §1):
+It imitates what the reactor depends on (as AmoCRM's v4 documentation describes it):
   POST /api/v4/leads/complex   1..50 leads, all-or-nothing validation, reply one element per lead in order
   GET  /api/v4/leads?query=    substring search over name and lead custom-field values; nothing found = 204, empty body;
                                leads younger than --search-lag-s are not yet visible (index lag)

@@ -4,8 +4,8 @@
     python3 tools/fake_telegram.py --port 0 [--host 127.0.0.1] [--token 123:fake] [--chat-id -1001]
                                    [--migrate-to-chat-id -100999] [--port-file PATH]
 
-Point LEADLEDGER_TELEGRAM_API_URL at it. It imitates the replies the alerter must classify (facts:
-shared/reference/crm-telegram-supervision.md §2): {"ok":true,"result":Message} on success, and
+Point LEADLEDGER_TELEGRAM_API_URL at it. It imitates the replies the alerter must classify (as the
+Bot API's documentation describes them): {"ok":true,"result":Message} on success, and
 {"ok":false,"error_code","description","parameters"} for a bad token (401), an unknown chat (400), empty or
 over-long text (400; the limit is 4096 UTF-16 code units after markup is stripped), broken HTML markup (400 "can't
 parse entities"), flood control (429 with parameters.retry_after), a blocked bot (403) and a group migrated to a

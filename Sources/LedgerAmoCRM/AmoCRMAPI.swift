@@ -1,6 +1,7 @@
 import Foundation
 
-/// AmoCRM API v4 facts the wire format relies on (see `../shared/reference/crm-telegram-supervision.md` §1).
+/// AmoCRM API v4 facts the wire format relies on: AmoCRM's v4 documentation for `leads/complex`, search and
+/// its 7 requests/s limit.
 ///
 /// Kept in one place so a limit changed by AmoCRM is changed once, and so the reactor sizes its batches and its
 /// pacing from the same numbers the request builder enforces.

@@ -3,7 +3,7 @@ import LedgerCore
 
 /// Where and how patiently the client talks to AmoCRM.
 ///
-/// The defaults follow the official PHP library (5 s connect) and the supervision rule that every call is bounded
+/// The defaults follow the official PHP library (5 s connect) and the rule that every call is bounded
 /// well below the supervisor's stop timeout: the old outage was CRM calls hanging and freezing the process.
 public struct AmoCRMClientConfiguration: Sendable {
     /// The account's own host, `https://{subdomain}.amocrm.ru`; paths are appended to it.

@@ -2,7 +2,7 @@ import Foundation
 import LedgerCore
 import LedgerStore
 
-/// Renders events as the SPEC's JSON Lines (see `EventLog.auditLine`).
+/// Renders events as the documented JSON Lines (see `EventLog.auditLine`).
 struct EventPrinter {
     let log: EventLog
 

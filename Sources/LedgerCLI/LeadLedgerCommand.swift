@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-/// The `leadledger` executable's root command. Subcommands follow the SPEC.
+/// The `leadledger` executable's root command. Its subcommands are listed in the README.
 public struct LeadLedgerCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "leadledger",

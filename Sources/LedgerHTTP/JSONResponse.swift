@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// JSON responses with the exact bodies the SPEC defines.
+/// JSON responses with the exact bodies the HTTP API documents (schemas/openapi.yaml).
 enum JSONResponse {
     static func make(_ status: HTTPResponse.Status, _ body: String, headers: HTTPFields = [:]) -> Response {
         var fields = headers

@@ -1,4 +1,4 @@
-/// Why a submitted body was refused, in the shape the SPEC gives the client: `{"error": "...", "field": "..."}`.
+/// Why a submitted body was refused, in the one shape every error has for the client: `{"error": "...", "field": "..."}`.
 ///
 /// `error` is a sentence for the site owner wiring the form. It never repeats the submitted value: that could be
 /// long, binary, or a person's phone number, and rejections end up in browser consoles and logs.

@@ -1,5 +1,6 @@
-/// How often the owner hears about the same thing, and how fast the bot may talk. Defaults follow the brief of
-/// issue 5 and Telegram's documented limits (supervision §2, §4.10).
+/// How often the owner hears about the same thing, and how fast the bot may talk. Defaults follow the owner's
+/// need to hear each problem soon, and Telegram's documented limits (about one message a second
+/// per chat, 20 a minute per group).
 public struct AlertThrottlePolicy: Sendable, Equatable {
     /// Occurrence numbers of a still-open condition that are worth a message: the 1st, 3rd, 10th, 30th, 100th…
     public var repeatMilestones: [Int]

@@ -1,5 +1,5 @@
-/// Telegram Bot API facts the client and the alert texts rely on (see
-/// `../shared/reference/crm-telegram-supervision.md` §2).
+/// Telegram Bot API facts the client and the alert texts rely on, from the Bot API's documentation
+/// (`sendMessage`, its 4096-character limit, `retry_after`).
 ///
 /// Kept in one place so a limit Telegram changes is changed once, and so the splitter, the throttle and the client
 /// all size their work from the same numbers.

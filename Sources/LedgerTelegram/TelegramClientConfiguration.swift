@@ -3,7 +3,7 @@ import LedgerCore
 
 /// Where and how patiently the client talks to the Bot API.
 ///
-/// Every call is bounded well below the supervisor's stop timeout (supervision §4.12): an alert must never be the
+/// Every call is bounded well below the supervisor's stop timeout (30 s in the systemd units and the PM2 file): an alert must never be the
 /// thing that freezes the reactor. The defaults give Telegram 5 s to accept a connection and 15 s for the whole
 /// exchange.
 public struct TelegramClientConfiguration: Sendable, CustomStringConvertible {

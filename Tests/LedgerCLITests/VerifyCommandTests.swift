@@ -57,7 +57,7 @@ struct VerifyCommandTests {
     }
 
     /// The brief's attack: drop the UPDATE trigger, change one character, recreate nothing. `verify` must fail and
-    /// tell the auditor which event was changed (SPEC: "1 with the first bad seq").
+    /// tell the auditor which event was changed (exit 1, naming the first bad seq).
     @Test func aChangedCharacterWithTheTriggerLeftDroppedFailsWithExitOneNamingTheChangedSeq() throws {
         let workspace = try Workspace()
         try workspace.generate(leads: 40, seed: 11)

@@ -39,7 +39,7 @@ struct ErasureTests {
         #expect(try fixture.log.count() == 0)
     }
 
-    /// SPEC: the destroyed key must not survive in SQLite free pages or the WAL.
+    /// Erasure's promise: the destroyed key must not survive in SQLite free pages or the WAL.
     @Test func theDestroyedKeyLeavesNoCopyInTheFileOrTheWAL() throws {
         let fixture = try TemporaryLog()
         let receipt = try fixture.log.receive(sampleLead(at: fixture.clock.now()))

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Backlog-drain benchmark (issue 4): how fast `leadledger react` empties a backlog into an AmoCRM that allows
+"""Backlog-drain benchmark: how fast `leadledger react` empties a backlog into an AmoCRM that allows
 7 requests/s, and how long a single lead takes from commit to CRM when the reactor is idle.
 
   1. `leadledger-bench pending` writes LEADS never-sent leads (default 10,000).

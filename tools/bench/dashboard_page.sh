@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Dashboard benchmark (issue 5): the size and render time of `GET /` over a large log.
+# Dashboard benchmark: the size and render time of `GET /` over a large log.
 #   tools/bench/dashboard_page.sh [BIN_DIR] (default .build/release)
 # Seeds LEADS generated leads (default 50000, spread over the last 23 hours, every outcome: dead letters, alerts,
 # spam) with `leadledger-bench seed`, starts `leadledger serve` on it with an admin token (so the requeue buttons are

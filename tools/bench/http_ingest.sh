@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# HTTP ingest benchmark (issue 3): wrk at 32 connections on 127.0.0.1 against
+# HTTP ingest benchmark: wrk at 32 connections on 127.0.0.1 against
 #   1. `leadledger serve` (durable: group commit, WAL, synchronous=FULL), and
 #   2. `leadledger-bench ceiling` (the same server and parsing, storing nothing),
 # in one run. Prints requests/s, latency percentiles, the ratio, peak RSS of serve, and checks that every 201 is a

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Log growth (issue 6): how many bytes the event log gains per 1,000 leads, through the real binaries.
+"""Log growth: how many bytes the event log gains per 1,000 leads, through the real binaries.
 
   1. `tools/fake_amocrm.py` stands in for AmoCRM (with its 7 requests/s limit); `leadledger serve` and
      `leadledger react` run over a fresh log (tools/chaos/cluster.py starts them).

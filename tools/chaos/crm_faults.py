@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""CRM fault matrix (issue 7): each failure AmoCRM shows in production, for a while, then recovery.
+"""CRM fault matrix: each failure AmoCRM shows in production, for a while, then recovery.
 
 For every fault mode of tools/fake_amocrm.py, on a fresh log with the real `serve` and `react`:
   1. the fake switches to the mode for FAULT_S seconds (then back to normal by itself);

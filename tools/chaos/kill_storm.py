@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Kill storm (issue 7): no acknowledged lead is lost and none is duplicated in the CRM while `serve` and `react` are
+"""Kill storm: no acknowledged lead is lost and none is duplicated in the CRM while `serve` and `react` are
 SIGKILLed and restarted at random.
 
 Against the real binaries and tools/fake_amocrm.py (with AmoCRM's 7 requests/s limit), all on 127.0.0.1:

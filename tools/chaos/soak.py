@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Soak (issue 7): `serve` under a steady open-loop load for a long time, with `react` draining to the fake AmoCRM.
+"""Soak: `serve` under a steady open-loop load for a long time, with `react` draining to the fake AmoCRM.
 
   1. Closed loop for CALIBRATE_S seconds (32 requests in flight) measures the maximum rate of this machine and build.
   2. Open loop at half of it for the profile's duration (`leadledger-bench load --rate`): each request is due at its

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Storage fault (issue 7): the log's file system turns read-only under a running `serve`.
+"""Storage fault: the log's file system turns read-only under a running `serve`.
 
 The Swift tests cover a full disk, a held write lock and a disk that is read-only at start. A read-only turn while
 `serve` holds the log open cannot be made with `mount -o remount,ro` (the kernel answers EBUSY while a file is open

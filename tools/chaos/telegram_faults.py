@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Telegram faults (issue 7): alerts raised while Telegram fails reach the owner later, each exactly once.
+"""Telegram faults: alerts raised while Telegram fails reach the owner later, each exactly once.
 
 For every fault mode of tools/fake_telegram.py, on a fresh log with the real `serve` and `react`:
   1. Telegram switches to the mode for FAULT_S seconds;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Coverage-guided fuzzing (issue 7) of the ingest body parser and the import file reader with libFuzzer and
+# Coverage-guided fuzzing of the ingest body parser and the import file reader with libFuzzer and
 # AddressSanitizer: builds tools/fuzz (its own package, scratch .build-fuzz), then runs RUNS inputs (default 200000;
 # make fuzz RUNS=10000000 by hand) starting from the committed corpus in tools/fuzz/corpus/ingest. New interesting
 # inputs go to .build-fuzz/corpus (not committed); a crasher is written to tools/fuzz/crashers/ and fails the run —
