@@ -199,8 +199,9 @@ public struct LedgerServer: Sendable {
             },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "leadledger"),
             services: [
-                ProjectorService(runner: runner, interval: .milliseconds(500), logger: logger),
-                ServeStatusService(log: log, connections: admission, interval: configuration.statusInterval, logger: logger),
+                ProjectorService.make(runner: runner, interval: .milliseconds(500), logger: logger),
+                ServeStatusService.make(
+                    log: log, connections: admission, interval: configuration.statusInterval, logger: logger),
             ] + services,
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)

@@ -89,5 +89,7 @@ struct FrontDoorSettingsTests {
         #expect(door.connectionCap(descriptorLimit: 1024) == 100)
         door.descriptorReserve = 925
         #expect(door.connectionCap(descriptorLimit: 1024) == nil)
+        #expect(door.connectionCapProblem(descriptorLimit: 1024)?.contains("(100) plus LEADLEDGER_FD_RESERVE (925)") == true)
+        #expect(door.connectionCapProblem(descriptorLimit: 1025) == nil)
     }
 }

@@ -33,13 +33,8 @@ struct CheckConfigCommand: AsyncParsableCommand {
         }
         // `serve` raises its soft descriptor limit to the hard one at start, so the hard one is what the cap must fit.
         let descriptorLimit = Descriptors.limits().hard
-        if let settings, settings.frontDoor.connectionCap(descriptorLimit: descriptorLimit) == nil {
-            problems.append(
-                SettingsProblem(
-                    key: "LEADLEDGER_MAX_CONNECTIONS",
-                    message:
-                        "with LEADLEDGER_FD_RESERVE (\(settings.frontDoor.descriptorReserve)) does not fit the descriptor limit \(descriptorLimit)"
-                ))
+        if let problem = settings?.frontDoor.connectionCapProblem(descriptorLimit: descriptorLimit) {
+            problems.append(SettingsProblem(key: "LEADLEDGER_MAX_CONNECTIONS", message: problem))
         }
         let unknown = ProcessInfo.processInfo.environment.keys
             .filter { $0.hasPrefix("LEADLEDGER_") && !LedgerSettings.knownKeys.contains($0) }.sorted()

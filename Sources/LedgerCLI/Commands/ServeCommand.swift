@@ -34,10 +34,8 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("\(descriptors)")
         let descriptorLimit = Descriptors.limit()
         guard let maxConnections = settings.frontDoor.connectionCap(descriptorLimit: descriptorLimit) else {
-            throw ExitStatus.runtime(
-                "serve: LEADLEDGER_MAX_CONNECTIONS (\(settings.frontDoor.maxConnections.map(String.init) ?? "auto")) and "
-                    + "LEADLEDGER_FD_RESERVE (\(settings.frontDoor.descriptorReserve)) do not fit the descriptor limit "
-                    + "\(descriptorLimit): lower them, or raise the limit (LimitNOFILE= in the systemd unit, ulimit -n)")
+            let problem = settings.frontDoor.connectionCapProblem(descriptorLimit: descriptorLimit) ?? ""
+            throw ExitStatus.runtime("serve: LEADLEDGER_MAX_CONNECTIONS \(problem)")
         }
         logger.info("at most \(maxConnections) connections, \(settings.frontDoor.maxConnectionsPerClient) per client address")
         var configuration = LedgerServer.Configuration(

@@ -69,4 +69,13 @@ public struct FrontDoorSettings: Sendable, Equatable {
         guard let maxConnections else { return room }
         return maxConnections <= room ? maxConnections : nil
     }
+
+    /// Why the cap does not fit `descriptorLimit`, worded for the owner who must fix it; nil when it fits. `serve`
+    /// refuses to start with it and `check-config` reports it under `LEADLEDGER_MAX_CONNECTIONS`.
+    public func connectionCapProblem(descriptorLimit: Int) -> String? {
+        guard connectionCap(descriptorLimit: descriptorLimit) == nil else { return nil }
+        let cap = maxConnections.map(String.init) ?? "auto"
+        return "(\(cap)) plus LEADLEDGER_FD_RESERVE (\(descriptorReserve)) needs more than the open-file limit "
+            + "\(descriptorLimit): lower them, or raise the limit (LimitNOFILE= in the systemd unit, ulimit -n)"
+    }
 }
