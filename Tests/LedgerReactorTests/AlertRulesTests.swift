@@ -88,15 +88,15 @@ struct AlertRulesTests {
             base.descriptors = processes
             return base
         }
-        #expect(kinds(withDescriptors([.init(process: "serve", open: 819, limit: 1024)])).isEmpty, "80 % is not above 80 %")
+        #expect(kinds(withDescriptors([.init(process: .serve, open: 819, limit: 1024)])).isEmpty, "80 % is not above 80 %")
         let conditions = AlertRules.evaluate(
             withDescriptors([
-                .init(process: "serve", open: 820, limit: 1024), .init(process: "react", open: 10, limit: 1024),
+                .init(process: .serve, open: 820, limit: 1024), .init(process: .react, open: 10, limit: 1024),
             ]), settings)
         #expect(conditions.map(\.kind) == ["descriptors_high"])
         #expect(conditions.first?.key == "descriptors_high:serve")
         #expect(conditions.first?.message.contains("820 of its 1024") == true)
-        #expect(kinds(withDescriptors([.init(process: "react", open: 5, limit: 0)])).isEmpty, "an unknown limit raises nothing")
+        #expect(kinds(withDescriptors([.init(process: .react, open: 5, limit: 0)])).isEmpty, "an unknown limit raises nothing")
         #expect(AlertRules.managedKinds.contains("descriptors_high"), "resolved when the condition ends")
     }
 }

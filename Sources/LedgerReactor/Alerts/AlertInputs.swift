@@ -17,11 +17,11 @@ public struct AlertInputs: Sendable {
 
     /// One process's open descriptors and its limit.
     public struct ProcessDescriptors: Sendable, Equatable {
-        public var process: String
+        public var process: ProcessName
         public var open: Int
         public var limit: Int
 
-        public init(process: String, open: Int, limit: Int) {
+        public init(process: ProcessName, open: Int, limit: Int) {
             self.process = process
             self.open = open
             self.limit = limit

@@ -90,10 +90,10 @@ public enum AlertRules {
         where process.limit > 0 && process.open * 100 > process.limit * settings.descriptorsPercent {
             conditions.append(
                 AlertCondition(
-                    kind: "descriptors_high", key: "descriptors_high:\(process.process)", severity: .warning,
+                    kind: "descriptors_high", key: "descriptors_high:\(process.process.rawValue)", severity: .warning,
                     message:
-                        "\(process.process) has \(process.open) of its \(process.limit) file descriptors open (alert above \(settings.descriptorsPercent) %): at the limit new connections, and with them leads, are refused",
-                    subject: process.process))
+                        "\(process.process.rawValue) has \(process.open) of its \(process.limit) file descriptors open (alert above \(settings.descriptorsPercent) %): at the limit new connections, and with them leads, are refused",
+                    subject: process.process.rawValue))
         }
         return conditions
     }

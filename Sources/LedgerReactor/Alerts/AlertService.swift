@@ -70,10 +70,10 @@ public struct AlertService: Service {
         if let serve = ServeStatus.read(forLog: log.path),
             now.millisecondsSinceEpoch - serve.updatedAt.millisecondsSinceEpoch <= Self.serveStatusFreshMilliseconds
         {
-            processes.append(.init(process: "serve", open: serve.openDescriptors, limit: serve.maxDescriptors))
+            processes.append(.init(process: .serve, open: serve.openDescriptors, limit: serve.maxDescriptors))
         }
         if let open = Descriptors.open() {
-            processes.append(.init(process: "react", open: open, limit: Descriptors.limit()))
+            processes.append(.init(process: .react, open: open, limit: Descriptors.limit()))
         }
         return processes
     }
