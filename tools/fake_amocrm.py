@@ -6,8 +6,10 @@
 
 It imitates what the reactor depends on (as AmoCRM's v4 documentation describes it):
   POST /api/v4/leads/complex   1..50 leads, all-or-nothing validation, reply one element per lead in order
-  GET  /api/v4/leads?query=    substring search over name and lead custom-field values; nothing found = 204, empty body;
-                               leads younger than --search-lag-s are not yet visible (index lag)
+  GET  /api/v4/leads?query=    search over name and lead custom-field values (exact, fuzzy, lagging, ignored or
+                               missing: see fake_amocrm_behaviour.py); nothing found = 204, empty body
+  GET  /api/v4/leads?filter[created_at][from]=&filter[created_at][to]=&page=&limit=
+                               the database-backed list, paged, ordered by id (the filter may be refused or ignored)
   GET  /api/v4/account         cheap authorised read (circuit-breaker probe)
   POST /api/v4/leads/notes     common notes on existing leads (comment, page, extra form fields)
   POST /oauth2/access_token    refresh tokens are single-use
@@ -25,6 +27,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from fake_amocrm_behaviour import SEARCH_BEHAVIOURS, Behaviour, fuzzy_rank, tokens
 from fakes_common import (
     HANG_CAP_S,
     BadRequest,
@@ -95,6 +98,9 @@ CANNED_FAULTS: dict[str, Callable[[dict[str, Any]], Reply]] = {
     "403-html": lambda _p: nginx_page(403, "Forbidden"),
     "401": lambda _p: problem(401, "Token has been revoked (injected by fake)"),
     "402": lambda _p: problem(402, "Account tariff does not allow API access (injected by fake)"),
+    # What AmoCRM answers when the user lacks rights or the subscription ended: no validation errors, just a code.
+    "400-244": lambda _p: problem(400, "Код ошибки 244. В случае повторного возникновения ошибки, обращайтесь в нашу "
+                                       "техническую поддержку - support@amocrm.ru"),
     "garbage": lambda _p: Reply(200, GARBAGE_BODY, HAL_JSON),
 }
 MODES = frozenset({"ok", "slow", "hang", "reset", "lost-reply", "mix", *CANNED_FAULTS})
@@ -139,9 +145,16 @@ def lead_errors(lead: dict[str, Any]) -> list[dict[str, str]]:
     return errors
 
 
+def contact_phones(contact: Optional[dict[str, Any]]) -> set[str]:
+    """A contact's PHONE values."""
+    fields = (contact or {}).get("custom_fields_values") or []
+    return {value["value"] for field in fields if isinstance(field, dict) and field.get("field_code") == "PHONE"
+            for value in field.get("values") or [] if isinstance(value, dict) and isinstance(value.get("value"), str)}
+
+
 @dataclass
 class StoredLead:
-    """A lead as the fake CRM holds it; `visible_at` (monotonic) models the search index lag."""
+    """A lead as the fake CRM holds it; `stored_mono` (monotonic) against the search lag models index lag."""
 
     id: int
     name: str
@@ -155,21 +168,32 @@ class StoredLead:
     tags: Any
     metadata: Any
     created_at_ms: int
+    # Unix seconds as the API shows them: the `created_at` the client sent, unless the account stamps its own.
+    created_at: int
     seeded: bool
-    visible_at: float
+    stored_mono: float
 
     def matches(self, needle: str) -> bool:
         """Case-insensitive substring match over the name and the lead's own string custom-field values."""
-        texts = [self.name] + [value.get("value") for field in self.custom_fields_values if isinstance(field, dict)
-                               for value in field.get("values") or [] if isinstance(value, dict)]
-        return any(isinstance(text, str) and needle in text.casefold() for text in texts)
+        return any(isinstance(text, str) and needle in text.casefold() for text in self.texts())
+
+    def texts(self) -> list[str]:
+        """The name and the lead's own string custom-field values: what the search index holds."""
+        values = [value.get("value") for field in self.custom_fields_values if isinstance(field, dict)
+                  for value in field.get("values") or [] if isinstance(value, dict)]
+        return [self.name] + [value for value in values if isinstance(value, str)]
+
+    def contact_phones(self) -> set[str]:
+        """The contact's PHONE values: what duplicate control matches on."""
+        return contact_phones(self.contact)
 
     def state_view(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "request_id": self.request_id, "price": self.price,
                 "pipeline_id": self.pipeline_id, "status_id": self.status_id,
                 "responsible_user_id": self.responsible_user_id,
                 "custom_fields_values": self.custom_fields_values, "contact": self.contact, "tags": self.tags,
-                "metadata": self.metadata, "created_at_ms": self.created_at_ms, "seeded": self.seeded}
+                "metadata": self.metadata, "created_at_ms": self.created_at_ms, "created_at": self.created_at,
+                "seeded": self.seeded}
 
     def search_view(self, with_contacts: bool) -> dict[str, Any]:
         """The lead as GET /api/v4/leads shows it; like the real API, no custom fields is `null`, not `[]`."""
@@ -177,7 +201,7 @@ class StoredLead:
         if with_contacts:
             embedded["contacts"] = [{"id": self.contact["id"], "is_main": True}] if self.contact else []
         return {"id": self.id, "name": self.name, "price": self.price, "pipeline_id": self.pipeline_id,
-                "status_id": self.status_id, "created_at": self.created_at_ms // 1000,
+                "status_id": self.status_id, "created_at": self.created_at,
                 "custom_fields_values": self.custom_fields_values or None, "_embedded": embedded}
 
 
@@ -228,15 +252,18 @@ class AmoCRMApp(FakeApp):
     MODES = MODES
     MODE_PARAMS = frozenset({"delay_s", "retry_after", "probability", "seed"})
 
-    def __init__(self, oauth: OAuthState, search_lag_s: float, rate_limit: int = 0) -> None:
+    def __init__(self, oauth: OAuthState, behaviour: Behaviour, rate_limit: int = 0) -> None:
         super().__init__()
         self.oauth = oauth
-        self.search_lag_s = search_lag_s
+        # What the command line set; /_fake/reset returns to it.
+        self.initial_behaviour = behaviour
+        self.behaviour = behaviour
         # --rate-limit: like AmoCRM's 7 requests/s, more in any 1-second window answer 429 (0 = no limit).
         self.rate_limit = rate_limit
         self.recent: collections.deque[float] = collections.deque()
         self.rate_limited_total = 0
         self.notes: list[dict[str, Any]] = []
+        self.merged_total = 0
         self.leads: list[StoredLead] = []
         self.creations_per_request_id: collections.Counter[str] = collections.Counter()
         self.next_lead_id = LEAD_ID_START
@@ -244,7 +271,7 @@ class AmoCRMApp(FakeApp):
         self.rng = random.Random()
         self.routes: dict[tuple[str, str], Callable[[Request], Reply]] = {
             ("POST", COMPLEX_PATH): self.create_complex,
-            ("GET", "/api/v4/leads"): self.search_leads,
+            ("GET", "/api/v4/leads"): self.get_leads,
             ("GET", "/api/v4/account"): self.account,
             ("POST", "/api/v4/leads/notes"): self.add_notes,
             ("POST", "/oauth2/access_token"): self.exchange_token,
@@ -324,17 +351,31 @@ class AmoCRMApp(FakeApp):
         if not all(isinstance(lead, dict) for lead in leads):
             raise BadRequest("every lead must be a JSON object")
         echo_ids = [str(lead.get("request_id", index)) for index, lead in enumerate(leads)]
-        failures = [{"request_id": echo_id, "errors": errors}
-                    for lead, echo_id in zip(leads, echo_ids) if (errors := lead_errors(lead))]
+        with self.cond:
+            behaviour = self.behaviour
+        failures = [{"request_id": echo_id, "errors": errors} for lead, echo_id in zip(leads, echo_ids)
+                    if (errors := lead_errors(lead) + behaviour.configuration_errors(lead))]
         if failures:
             return problem(400, "Request validation failed", **{"validation-errors": failures})
         with self.cond:
             if len(self.leads) + len(leads) > LEAD_CAP:
                 return problem(500, f"fake lead store is full ({LEAD_CAP} leads); POST /_fake/reset")
-            created = [self.store_lead(lead, seeded=False) for lead in leads]
+            answered = [self.create_or_merge(lead) for lead in leads]
         return json_reply(200, [{"id": lead.id, "contact_id": lead.contact["id"] if lead.contact else None,
-                                 "company_id": None, "request_id": [echo_id], "merged": False}
-                                for lead, echo_id in zip(created, echo_ids)], HAL_JSON)
+                                 "company_id": None, "request_id": [echo_id], "merged": merged}
+                                for (lead, merged), echo_id in zip(answered, echo_ids)], HAL_JSON)
+
+    def create_or_merge(self, lead: dict[str, Any]) -> tuple[StoredLead, bool]:
+        """With duplicate control on, a lead whose contact phone an existing lead has is merged into that lead (the
+        oldest): nothing new is stored and the reply says `merged: true`. Caller holds the lock."""
+        if self.behaviour.duplicate_control:
+            contacts = (lead.get("_embedded") or {}).get("contacts") or []
+            incoming = contact_phones(contacts[0]) if contacts else set()
+            existing = next((stored for stored in self.leads if incoming & stored.contact_phones()), None)
+            if existing is not None:
+                self.merged_total += 1
+                return existing, True
+        return self.store_lead(lead, seeded=False), False
 
     def store_lead(self, lead: dict[str, Any], seeded: bool) -> StoredLead:
         """Create one (already validated) lead and its contact; caller holds the lock."""
@@ -354,8 +395,9 @@ class AmoCRMApp(FakeApp):
             tags=embedded.get("tags") or [],
             metadata=embedded.get("metadata"),
             created_at_ms=now_ms(),
+            created_at=self.created_at(lead),
             seeded=seeded,
-            visible_at=time.monotonic() + (0.0 if seeded else self.search_lag_s),
+            stored_mono=time.monotonic(),
         )
         self.next_lead_id += 1
         self.leads.append(stored)
@@ -368,18 +410,71 @@ class AmoCRMApp(FakeApp):
         self.next_contact_id += 1
         return stored
 
+    def created_at(self, lead: dict[str, Any]) -> int:
+        """The `created_at` the client sent (unix seconds), unless the account stamps its own time."""
+        sent = lead.get("created_at")
+        if self.behaviour.keep_created_at and isinstance(sent, int) and not isinstance(sent, bool) and sent > 0:
+            return sent
+        return int(time.time())
+
+    def get_leads(self, request: Request) -> Reply:
+        """`query` makes it a search; without one it is the database-backed list."""
+        if request.query_value("query") is not None:
+            return self.search_leads(request)
+        return self.list_leads(request)
+
     def search_leads(self, request: Request) -> Reply:
-        """Full-text-ish search; an empty result is 204 with no body, which is what real AmoCRM sends."""
+        """Full-text search, as kind or unkind as the behaviour says; an empty result is 204 with no body, which is
+        what real AmoCRM sends."""
         limit = parse_limit(request.query_value("limit"))
         with_contacts = "contacts" in (request.query_value("with") or "").split(",")
         needle = (request.query_value("query") or "").casefold()
         now = time.monotonic()
         with self.cond:
-            found = [lead for lead in self.leads if lead.visible_at <= now and lead.matches(needle)][:limit]
+            behaviour = self.behaviour
+            indexed = [lead for lead in self.leads if lead.seeded or lead.stored_mono + behaviour.search_lag_s <= now]
+            if behaviour.search == "missing":
+                found = []
+            elif behaviour.search == "ignored":
+                found = indexed[:limit]
+            elif behaviour.search == "fuzzy":
+                words = tokens(needle)
+                found = sorted((lead for lead in indexed if words & set().union(*map(tokens, lead.texts()))),
+                               key=lambda lead: fuzzy_rank(needle, lead.id))[:limit]
+            else:
+                found = [lead for lead in indexed if lead.matches(needle)][:limit]
             views = [lead.search_view(with_contacts) for lead in found]
         if not views:
             return Reply(204)
         return json_reply(200, {"_page": 1, "_links": {}, "_embedded": {"leads": views}}, HAL_JSON)
+
+    def list_leads(self, request: Request) -> Reply:
+        """`GET /api/v4/leads` with `filter[created_at][from|to]`, `page` and `limit`, in id order, from the store
+        itself (no index lag). `_links.next` is present while more leads follow; an empty page is 204."""
+        limit = parse_limit(request.query_value("limit"))
+        page = parse_page(request.query_value("page"))
+        with_contacts = "contacts" in (request.query_value("with") or "").split(",")
+        low = parse_bound(request.query_value("filter[created_at][from]"), "from")
+        high = parse_bound(request.query_value("filter[created_at][to]"), "to")
+        with self.cond:
+            behaviour = self.behaviour
+            filtered = low is not None or high is not None
+            if filtered and behaviour.list_filter == "refused":
+                return problem(400, "Filter by created_at is not available for this account")
+            leads = self.leads
+            if filtered and behaviour.list_filter == "honoured":
+                leads = [lead for lead in leads if (low is None or lead.created_at >= low)
+                         and (high is None or lead.created_at <= high)]
+            start = (page - 1) * limit
+            chunk = leads[start:start + limit]
+            more = len(leads) > start + limit
+            views = [lead.search_view(with_contacts) for lead in chunk]
+        if not views:
+            return Reply(204)
+        links = {"self": {"href": request.target}}
+        if more:
+            links["next"] = {"href": f"/api/v4/leads?page={page + 1}&limit={limit}"}
+        return json_reply(200, {"_page": page, "_links": links, "_embedded": {"leads": views}}, HAL_JSON)
 
     def add_notes(self, request: Request) -> Reply:
         """`POST /api/v4/leads/notes`: common notes on existing leads (the reactor puts comment and page there)."""
@@ -410,7 +505,28 @@ class AmoCRMApp(FakeApp):
 
     def control_routes(self) -> dict[tuple[str, str], Callable[[Request], Reply]]:
         return {**super().control_routes(), ("POST", "/_fake/seed-lead"): self.seed_lead,
-                ("POST", "/_fake/expire-tokens"): self.expire_tokens}
+                ("POST", "/_fake/expire-tokens"): self.expire_tokens, ("POST", "/_fake/behaviour"): self.set_behaviour,
+                ("POST", "/_fake/revoke-refresh"): self.revoke_refresh, ("POST", "/_fake/grant"): self.grant}
+
+    def set_behaviour(self, request: Request) -> Reply:
+        """Switch the real service's unkind habits on or off; members not named keep their value."""
+        body = parse_json_body(request)
+        with self.cond:
+            self.behaviour = self.behaviour.updated(body)
+            return json_reply(200, self.behaviour.view())
+
+    def revoke_refresh(self, _request: Request) -> Reply:
+        """The owner revoked the integration: every access token and the live refresh token stop working, so a
+        refresh answers 400 and the API 401 until `/_fake/grant`."""
+        with self.cond:
+            self.oauth.access_tokens.clear()
+            self.oauth.revoked.add(self.oauth.refresh_token)
+            return json_reply(200, {"revoked": True})
+
+    def grant(self, _request: Request) -> Reply:
+        """The owner authorised the integration again: a fresh token pair, as the authorization-code step gives."""
+        with self.cond:
+            return json_reply(200, self.oauth.issue_pair())
 
     def expire_tokens(self, _request: Request) -> Reply:
         """Every access token handed out so far stops working (401), as when one expires; the live refresh token
@@ -440,6 +556,8 @@ class AmoCRMApp(FakeApp):
             "rate_limited_total": self.rate_limited_total,
             "notes": list(self.notes),
             "tokens_issued": self.oauth.issued,
+            "merged_total": self.merged_total,
+            "behaviour": self.behaviour.view(),
         }
 
     def data_summary(self) -> dict[str, Any]:
@@ -451,6 +569,7 @@ class AmoCRMApp(FakeApp):
             "rate_limited_total": self.rate_limited_total,
             "notes_total": len(self.notes),
             "tokens_issued": self.oauth.issued,
+            "merged_total": self.merged_total,
         }
 
     def reset_data(self) -> None:
@@ -459,6 +578,8 @@ class AmoCRMApp(FakeApp):
         self.creations_per_request_id.clear()
         self.notes.clear()
         self.rate_limited_total = 0
+        self.merged_total = 0
+        self.behaviour = self.initial_behaviour
 
 
 def parse_limit(raw: Optional[str]) -> int:
@@ -469,12 +590,30 @@ def parse_limit(raw: Optional[str]) -> int:
     return int(raw)
 
 
+def parse_page(raw: Optional[str]) -> int:
+    if raw is None:
+        return 1
+    if not raw.isdigit() or not 1 <= int(raw) <= LEAD_CAP:
+        raise BadRequest("page must be a positive integer")
+    return int(raw)
+
+
+def parse_bound(raw: Optional[str], name: str) -> Optional[int]:
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise BadRequest(f"filter[created_at][{name}] must be unix seconds")
+    return int(raw)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_server_arguments(parser)
     parser.add_argument("--token", default="fake-token", help="long-lived bearer token accepted on /api/v4/*")
     parser.add_argument("--search-lag-s", type=float, default=0.0,
                         help="seconds before a created lead is visible to GET /api/v4/leads?query=")
+    parser.add_argument("--search", choices=SEARCH_BEHAVIOURS, default="exact",
+                        help="how GET /api/v4/leads?query= behaves (see fake_amocrm_behaviour.py)")
     parser.add_argument("--refresh-token", default="refresh-0", help="the one valid refresh token at start")
     parser.add_argument("--client-id", default="fake-client")
     parser.add_argument("--client-secret", default="fake-secret")
@@ -482,7 +621,9 @@ def main() -> None:
                         help="answer 429 to requests beyond this many in any second, as AmoCRM does at 7 (0 = off)")
     args = parser.parse_args()
     oauth = OAuthState(args.client_id, args.client_secret, args.refresh_token, args.token)
-    serve(AmoCRMApp(oauth, args.search_lag_s, args.rate_limit), args)
+    behaviour = Behaviour().updated({"search": args.search, **({"search_lag_s": args.search_lag_s}
+                                                              if args.search_lag_s else {})})
+    serve(AmoCRMApp(oauth, behaviour, args.rate_limit), args)
 
 
 if __name__ == "__main__":

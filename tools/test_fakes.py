@@ -333,7 +333,7 @@ class AmoCRMApiTest(AmoCRMTestCase):
         summary = self.fake.control("GET", "state?summary=1")
         self.assertEqual(summary, {"created_total": 3, "request_ids_total": 2, "duplicates": {"a": 2},
                                    "max_requests_in_any_1s_window": summary["max_requests_in_any_1s_window"],
-                                   "rate_limited_total": 0, "notes_total": 0,
+                                   "rate_limited_total": 0, "notes_total": 0, "merged_total": 0,
                                    "tokens_issued": self.fake.state()["tokens_issued"],
                                    "requests_total": 3, "mode": "ok"})
         self.assertGreaterEqual(summary["max_requests_in_any_1s_window"], 3)
@@ -490,6 +490,101 @@ class AmoCRMSearchLagTest(AmoCRMTestCase):
     def test_seeded_leads_are_visible_at_once(self) -> None:
         self.fake.control("POST", "seed-lead", {"name": "already there"})
         self.assertEqual(self.search("already").status, 200)
+
+
+class AmoCRMBehaviourTest(AmoCRMTestCase):
+    """The real service's unkind habits, each switched on by /_fake/behaviour and off again by reset."""
+
+    def behave(self, **behaviour: Any) -> Any:
+        return self.fake.control("POST", "behaviour", behaviour)
+
+    def listing(self, low: int, high: int, page: int = 1, limit: int = 250) -> Response:
+        query = urlencode({"filter[created_at][from]": low, "filter[created_at][to]": high, "page": page,
+                           "limit": limit})
+        return self.fake.request("GET", f"/api/v4/leads?{query}", headers=AMO_AUTH)
+
+    def test_created_at_is_kept_and_the_list_filters_and_pages_by_it(self) -> None:
+        self.create(*[amo_lead(f"t{index}", created_at=1_700_000_000 + index) for index in range(5)])
+        first = self.listing(1_700_000_001, 1_700_000_004, limit=2)
+        self.assertEqual(first.status, 200)
+        body = first.json()
+        self.assertEqual([lead["created_at"] for lead in body["_embedded"]["leads"]], [1_700_000_001, 1_700_000_002])
+        self.assertIn("next", body["_links"])
+        last = self.listing(1_700_000_001, 1_700_000_004, page=2, limit=2).json()
+        self.assertEqual([lead["name"] for lead in last["_embedded"]["leads"]], ["Заявка t3", "Заявка t4"])
+        self.assertNotIn("next", last["_links"])
+        self.assertEqual(self.listing(1_700_000_001, 1_700_000_004, page=3, limit=2).status, 204)
+
+    def test_an_account_may_stamp_its_own_created_at(self) -> None:
+        self.behave(keep_created_at=False)
+        self.create(amo_lead("own", created_at=1_700_000_000))
+        self.assertAlmostEqual(self.fake.state()["leads"][0]["created_at"], time.time(), delta=5)
+
+    def test_a_refused_filter_is_400_and_an_ignored_one_lists_everything(self) -> None:
+        self.create(amo_lead("a", created_at=1_700_000_000), amo_lead("b", created_at=1_800_000_000))
+        self.behave(list_filter="refused")
+        self.assert_problem(self.listing(1_700_000_000, 1_700_000_000), 400)
+        self.behave(list_filter="ignored")
+        self.assertEqual(len(self.listing(1_700_000_000, 1_700_000_000).json()["_embedded"]["leads"]), 2)
+
+    def test_search_behaviours(self) -> None:
+        for start in (0, 30):
+            self.create(*[amo_lead(f"needle-{index:04d}") for index in range(start, start + 30)])
+        self.assertEqual(self.search("ledger:needle-0042").status, 200)
+        self.behave(search="missing")
+        self.assertEqual(self.search("ledger:needle-0042").status, 204)
+        self.behave(search="ignored")
+        ignored = self.search("ledger:needle-0042", "&limit=5").json()["_embedded"]["leads"]
+        self.assertEqual([lead["name"] for lead in ignored], [f"Заявка needle-{index:04d}" for index in range(5)])
+        self.behave(search="fuzzy")
+        fuzzy = self.search("ledger:needle-0042").json()["_embedded"]["leads"]
+        self.assertEqual(len(fuzzy), 50)  # every lead shares a word with the needle; the order is not relevance
+        self.behave(search="lagging")
+        self.assertEqual(self.search("ledger:needle-0042").status, 204)
+        self.assertEqual(self.fake.state()["behaviour"]["search_lag_s"], 600.0)
+        self.fake.control("POST", "reset")
+        self.assertEqual(self.fake.state()["behaviour"]["search"], "exact")
+
+    def test_duplicate_control_merges_into_the_lead_with_the_same_phone(self) -> None:
+        self.behave(duplicate_control=True)
+        [first] = self.create(amo_lead("m1")).json()
+        [second] = self.create(amo_lead("m2")).json()
+        self.assertEqual((second["id"], second["merged"], first["merged"]), (first["id"], True, False))
+        state = self.fake.state()
+        self.assertEqual((state["created_total"], state["merged_total"]), (1, 1))
+
+    def test_configured_ids_the_account_lacks_are_validation_errors_for_every_lead(self) -> None:
+        self.behave(refuse_field_ids=[444], refuse_pipeline_ids=[111])
+        problem = self.assert_problem(self.create(amo_lead("c1"), amo_lead("c2")), 400)
+        paths = [[error["path"] for error in group["errors"]] for group in problem["validation-errors"]]
+        self.assertEqual(paths, [["pipeline_id", "custom_fields_values.0.field_id"]] * 2)
+        self.assert_nothing_created()
+
+    def test_unknown_behaviour_is_400(self) -> None:
+        self.assertEqual(self.fake.request("POST", "/_fake/behaviour", {"search": "psychic"}).status, 400)
+        self.assertEqual(self.fake.request("POST", "/_fake/behaviour", {"seach": "exact"}).status, 400)
+
+    def test_opaque_400_244_has_no_validation_errors(self) -> None:
+        self.fake.set_mode("400-244")
+        problem = self.assert_problem(self.create(amo_lead("o")), 400)
+        self.assertNotIn("validation-errors", problem)
+        self.assertIn("244", problem["detail"])
+        self.assert_nothing_created()
+
+
+
+class AmoCRMRevokedIntegrationTest(AmoCRMTestCase):
+    """Its own process: the revocation outlives a reset, as OAuth state does."""
+
+    def test_a_revoked_integration_refuses_refresh_until_granted_again(self) -> None:
+        self.fake.control("POST", "revoke-refresh")
+        self.assertEqual(self.fake.request("GET", "/api/v4/account", headers=AMO_AUTH).status, 401)
+        refresh = {"grant_type": "refresh_token", "client_id": "fake-client", "client_secret": "fake-secret",
+                   "refresh_token": "refresh-0"}
+        self.assertEqual(self.fake.request("POST", "/oauth2/access_token", refresh).status, 400)
+        pair = self.fake.control("POST", "grant")
+        ok = self.fake.request("GET", "/api/v4/account", headers={"Authorization": f"Bearer {pair['access_token']}"})
+        self.assertEqual(ok.status, 200)
 
 
 class AmoCRMNotesAndRateLimitTest(AmoCRMTestCase):

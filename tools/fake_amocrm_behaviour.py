@@ -1,0 +1,112 @@
+"""The unkind habits of real AmoCRM that the fake can switch on, each on its own (`POST /_fake/behaviour`).
+
+Facts they copy (AmoCRM v4 leads and filters documentation, client libraries' issue trackers):
+  * `GET /api/v4/leads?query=` is a full-text search over filled fields: fuzzy, tokenised in undocumented ways, and
+    the filters page says the parameter "will be deprecated soon". Whether its index lags a create is not documented
+    either way. So the fake's search can be exact, fuzzy, lagging, ignored or missing.
+  * Lists with `filter[created_at][from|to]` (unix seconds), `page` and `limit` (at most 250) come from the database.
+    The filter page calls some filters "alpha"; an account that refuses or ignores one is possible, so both are here.
+  * `created_at` sent with a create is kept by the API; an account (or a future API) that stamps its own time instead
+    is `keep_created_at: false`.
+  * Duplicate control, when the account has it on, answers `merged: true` with the id of an existing lead
+    (the lead with the same contact phone) instead of creating one.
+  * A configured id the account does not have comes back as a 400 `NotSupportedChoice` at `pipeline_id`, `status_id`,
+    `responsible_user_id` or `custom_fields_values.N.field_id`, for every lead of the request.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from fakes_common import BadRequest
+
+SEARCH_BEHAVIOURS = ("exact", "fuzzy", "lagging", "ignored", "missing")
+LIST_FILTER_BEHAVIOURS = ("honoured", "refused", "ignored")
+LAGGING_DEFAULT_S = 600.0
+ID_LISTS = ("refuse_field_ids", "refuse_pipeline_ids", "refuse_status_ids", "refuse_user_ids")
+
+
+@dataclass
+class Behaviour:
+    """What the fake does where the real service may be unkind; the defaults are the kind, documented behaviour."""
+
+    search: str = "exact"
+    # Seconds before a created lead reaches the `query` index, in any search behaviour (`lagging` defaults it to 600).
+    search_lag_s: float = 0.0
+    list_filter: str = "honoured"
+    keep_created_at: bool = True
+    duplicate_control: bool = False
+    refuse_field_ids: set[int] = field(default_factory=set)
+    refuse_pipeline_ids: set[int] = field(default_factory=set)
+    refuse_status_ids: set[int] = field(default_factory=set)
+    refuse_user_ids: set[int] = field(default_factory=set)
+
+    def updated(self, body: Any) -> "Behaviour":
+        """A copy with the members `body` names; anything unknown or mistyped is a 400, so a test cannot misspell."""
+        if not isinstance(body, dict):
+            raise BadRequest("behaviour body must be a JSON object")
+        changed = Behaviour(**{**self.__dict__})
+        for key, value in body.items():
+            if key == "search":
+                if value not in SEARCH_BEHAVIOURS:
+                    raise BadRequest(f"search must be one of {list(SEARCH_BEHAVIOURS)}")
+                changed.search = value
+                if value == "lagging" and "search_lag_s" not in body:
+                    changed.search_lag_s = LAGGING_DEFAULT_S
+            elif key == "search_lag_s":
+                if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                    raise BadRequest("search_lag_s must be a number >= 0")
+                changed.search_lag_s = float(value)
+            elif key == "list_filter":
+                if value not in LIST_FILTER_BEHAVIOURS:
+                    raise BadRequest(f"list_filter must be one of {list(LIST_FILTER_BEHAVIOURS)}")
+                changed.list_filter = value
+            elif key in ("keep_created_at", "duplicate_control"):
+                if not isinstance(value, bool):
+                    raise BadRequest(f"{key} must be true or false")
+                setattr(changed, key, value)
+            elif key in ID_LISTS:
+                if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+                    raise BadRequest(f"{key} must be a list of integers")
+                setattr(changed, key, set(value))
+            else:
+                raise BadRequest(f"unknown behaviour {key!r}")
+        return changed
+
+    def view(self) -> dict[str, Any]:
+        return {key: sorted(value) if isinstance(value, set) else value for key, value in self.__dict__.items()}
+
+    def configuration_errors(self, lead: dict[str, Any]) -> list[dict[str, str]]:
+        """Validation errors for configured ids the account does not have, at the paths the real API names."""
+        errors = []
+        for key, refused in (("pipeline_id", self.refuse_pipeline_ids), ("status_id", self.refuse_status_ids),
+                             ("responsible_user_id", self.refuse_user_ids)):
+            if lead.get(key) in refused:
+                errors.append({"code": "NotSupportedChoice", "path": key,
+                               "detail": "The value you selected is not a valid choice."})
+        values = lead.get("custom_fields_values") or []
+        for index, value in enumerate(values if isinstance(values, list) else []):
+            if isinstance(value, dict) and value.get("field_id") in self.refuse_field_ids:
+                errors.append({"code": "NotSupportedChoice", "path": f"custom_fields_values.{index}.field_id",
+                               "detail": "The value you selected is not a valid choice."})
+        return errors
+
+
+def tokens(text: str) -> set[str]:
+    """Words as a full-text index might cut them: runs of letters and digits, at least 4 long, case-folded."""
+    words, current = set(), []
+    for char in text.casefold() + " ":
+        if char.isalnum():
+            current.append(char)
+        else:
+            if len(current) >= 4:
+                words.add("".join(current))
+            current = []
+    return words
+
+
+def fuzzy_rank(needle: str, lead_id: int) -> int:
+    """A stable but arbitrary relevance order: the fuzzy search does not put the exact match first."""
+    return zlib.crc32(f"{needle}:{lead_id}".encode())
