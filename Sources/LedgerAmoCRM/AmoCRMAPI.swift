@@ -23,6 +23,9 @@ public enum AmoCRMAPI {
     /// Leads asked for by one reconcile search; a ledger id is unique, so more than a handful means duplicates.
     public static let searchLimit = 50
 
+    /// Leads per page of a reconcile list: AmoCRM's largest `limit`.
+    public static let listPageLimit = 250
+
     /// Creates leads with their contacts in one call.
     public static let complexLeadsPath = "/api/v4/leads/complex"
     /// Lists and searches leads.
@@ -41,5 +44,13 @@ public enum AmoCRMAPI {
         allowed.insert(charactersIn: "-._~")
         let encoded = query.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
         return "\(leadsPath)?query=\(encoded)&with=contacts&limit=\(searchLimit)"
+    }
+
+    /// `GET /api/v4/leads?filter[created_at][from]=…&filter[created_at][to]=…&page=…&limit=250&with=contacts`: one
+    /// page of the leads created in a window (unix seconds, both ends included), in id order. Brackets are
+    /// percent-encoded, as a URL's query requires.
+    public static func leadListPath(createdFrom: Int64, createdTo: Int64, page: Int) -> String {
+        "\(leadsPath)?filter%5Bcreated_at%5D%5Bfrom%5D=\(createdFrom)&filter%5Bcreated_at%5D%5Bto%5D=\(createdTo)"
+            + "&page=\(page)&limit=\(listPageLimit)&order%5Bid%5D=asc&with=contacts"
     }
 }

@@ -53,13 +53,19 @@ public final class AmoCRMClient: Sendable {
     /// `POST /api/v4/leads/complex`.
     public func createLeads(_ request: ComplexLeadRequest) async -> ComplexCreateReply {
         let exchange = await send(.POST, path: AmoCRMAPI.complexLeadsPath, body: request.body)
-        return ComplexCreateReply.classify(exchange, requestIDs: request.requestIDs)
+        return ComplexCreateReply.classify(exchange, request: request)
     }
 
     /// `GET /api/v4/leads?query=<ledger lead id>`: is the lead already there?
     public func searchLead(ledgerLeadID: String) async -> LeadSearchReply {
         let exchange = await send(.GET, path: AmoCRMAPI.leadSearchPath(query: ledgerLeadID))
         return LeadSearchReply.classify(exchange, ledgerLeadID: ledgerLeadID)
+    }
+
+    /// One page of the leads created between two unix seconds (`AmoCRMAPI.leadListPath`): reconciliation's list.
+    public func listLeads(createdFrom: Int64, createdTo: Int64, page: Int) async -> LeadListReply {
+        let exchange = await send(.GET, path: AmoCRMAPI.leadListPath(createdFrom: createdFrom, createdTo: createdTo, page: page))
+        return LeadListReply.classify(exchange, limit: AmoCRMAPI.listPageLimit)
     }
 
     /// `GET /api/v4/account`: the circuit breaker's probe.
@@ -134,7 +140,8 @@ public final class AmoCRMClient: Sendable {
         case AmoCRMAPI.leadNotesPath: return "notes"
         case AmoCRMAPI.accountPath: return "probe"
         case AmoCRMAPI.accessTokenPath: return "token"
-        case _ where path.hasPrefix("/api/v4/leads?"): return "search"
+        case _ where path.hasPrefix("/api/v4/leads?query="): return "search"
+        case _ where path.hasPrefix("/api/v4/leads?"): return "list"
         default: return "other"
         }
     }

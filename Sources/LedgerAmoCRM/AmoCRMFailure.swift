@@ -10,6 +10,9 @@ public enum AmoCRMFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case noReply(TransportFailure)
     /// 400/422 without per-lead detail: the request as a whole was refused.
     case invalidRequest(status: Int, message: String)
+    /// A create refused for the account or its configuration, not for a lead (`AccountProblem`): every lead would get
+    /// the same answer. Sending pauses until a probe shows it is fixed.
+    case accountRefused(status: Int, problem: AccountProblem)
     /// 401: the access token is expired, revoked or wrong. One refresh may fix it; a second 401 needs a human.
     case unauthorized(message: String)
     /// 402: the account's subscription or tariff does not allow the call. Needs a human.
@@ -31,6 +34,7 @@ public enum AmoCRMFailure: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .notSent(let failure), .noReply(let failure): failure.errorClass
         case .invalidRequest: .rejected
+        case .accountRefused: .accountRefused
         case .unauthorized: .unauthorized
         case .paymentRequired: .paymentRequired
         case .forbidden: .forbidden
@@ -49,7 +53,7 @@ public enum AmoCRMFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .paymentRequired: 402
         case .forbidden: 403
         case .rateLimited: 429
-        case .invalidRequest(let status, _), .serverError(let status, _), .malformedReply(let status, _),
+        case .invalidRequest(let status, _), .accountRefused(let status, _), .serverError(let status, _), .malformedReply(let status, _),
             .unexpected(let status, _):
             status
         }
@@ -65,6 +69,7 @@ public enum AmoCRMFailure: Error, Sendable, Equatable, CustomStringConvertible {
             .unexpected(_, let message):
             message
         case .malformedReply(_, let reason): reason
+        case .accountRefused(_, let problem): problem.message
         }
     }
 

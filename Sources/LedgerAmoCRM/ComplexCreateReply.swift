@@ -12,15 +12,27 @@ public enum ComplexCreateReply: Sendable, Equatable {
     /// A 2xx that accounts for some leads only; `unaccounted` lists the request ids it did not name.
     case partiallyCreated(created: [CreatedLead], unaccounted: [String])
     /// 400/422 naming leads at fault (`validation-errors` by `request_id`), with a reason for each. Nothing was
-    /// created; leads not named are innocent and should be resent alone.
+    /// created; leads not named are innocent and should be resent alone. Errors at a configured id are never this:
+    /// they are `.failed(.accountRefused)`, because every lead would get them.
     case batchRejected(status: Int, rejected: [String: String], message: String)
     /// The request may have created some or all leads: search before resending.
     case unknownOutcome(reason: String, httpStatus: Int?)
     /// A failure shared by every lead of the batch. Never `.noReply` or `.malformedReply` (those are `unknownOutcome`).
     case failed(AmoCRMFailure)
 
-    /// Classifies `exchange`, the reply to a request carrying `requestIDs` (from `ComplexLeadRequest.requestIDs`).
-    public static func classify(_ exchange: AmoCRMExchange, requestIDs: [String]) -> ComplexCreateReply {
+    /// Classifies `exchange`, the reply to `request`.
+    public static func classify(_ exchange: AmoCRMExchange, request: ComplexLeadRequest) -> ComplexCreateReply {
+        classify(
+            exchange, requestIDs: request.requestIDs, customFieldIDs: request.customFieldIDs,
+            contactFieldCodes: request.contactFieldCodes)
+    }
+
+    /// Classifies `exchange`, the reply to a request carrying `requestIDs` (from `ComplexLeadRequest.requestIDs`);
+    /// the field ids and codes name the configured field a validation error points at.
+    public static func classify(
+        _ exchange: AmoCRMExchange, requestIDs: [String], customFieldIDs: [String: [Int64?]] = [:],
+        contactFieldCodes: [String: [String?]] = [:]
+    ) -> ComplexCreateReply {
         switch exchange {
         case .transportFailure(let failure):
             guard failure.requestMayHaveBeenReceived else { return .failed(.notSent(failure)) }
@@ -28,7 +40,9 @@ public enum ComplexCreateReply: Sendable, Equatable {
         case .response(let reply):
             switch reply.status {
             case 200...299: return classifySuccess(reply, requestIDs: requestIDs)
-            case 400, 422: return classifyRejection(reply, requestIDs: requestIDs)
+            case 400, 422:
+                return classifyRejection(
+                    reply, requestIDs: requestIDs, customFieldIDs: customFieldIDs, contactFieldCodes: contactFieldCodes)
             default: return .failed(AmoCRMFailure.classifyError(reply))
             }
         }
@@ -66,10 +80,28 @@ public enum ComplexCreateReply: Sendable, Equatable {
         return .partiallyCreated(created: found, unaccounted: missing)
     }
 
-    private static func classifyRejection(_ reply: HTTPReply, requestIDs: [String]) -> ComplexCreateReply {
+    /// A refusal naming leads is theirs, unless an error points at a configured id; a refusal naming none is the
+    /// account's (rights, subscription): resending each lead alone would only dead-letter them all.
+    private static func classifyRejection(
+        _ reply: HTTPReply, requestIDs: [String], customFieldIDs: [String: [Int64?]], contactFieldCodes: [String: [String?]]
+    ) -> ComplexCreateReply {
         let failure = AmoCRMFailure.classifyError(reply)
-        guard let problem = ProblemDetails.decode(reply.body) else { return .failed(failure) }
+        let opaque = ComplexCreateReply.failed(
+            .accountRefused(status: reply.status, problem: .opaqueRefusal(message: failure.message)))
+        guard let problem = ProblemDetails.decode(reply.body) else { return opaque }
         let sent = Set(requestIDs)
+        for group in problem.validationErrors {
+            for name in group.requestIDs where sent.contains(name) {
+                for error in group.errors {
+                    guard let path = error.path,
+                        let configured = ConfiguredID.at(
+                            path: path, customFieldIDs: customFieldIDs[name] ?? [],
+                            contactFieldCodes: contactFieldCodes[name] ?? [])
+                    else { continue }
+                    return .failed(.accountRefused(status: reply.status, problem: .configuredID(configured, path: path)))
+                }
+            }
+        }
         var rejected: [String: String] = [:]
         for group in problem.validationErrors {
             for name in group.requestIDs where sent.contains(name) {
@@ -77,7 +109,7 @@ public enum ComplexCreateReply: Sendable, Equatable {
                 rejected[name] = ReplyText.bounded(reason)
             }
         }
-        guard !rejected.isEmpty else { return .failed(failure) }
+        guard !rejected.isEmpty else { return opaque }
         return .batchRejected(status: reply.status, rejected: rejected, message: failure.message)
     }
 }

@@ -12,6 +12,10 @@ public struct ComplexLeadRequest: Sendable, Equatable {
     public let requestIDs: [String]
     /// UTF-8 JSON, keys sorted so equal input gives equal bytes.
     public let body: [UInt8]
+    /// Per request id, the `field_id` of each lead custom-field value in send order, and the `field_code` of each
+    /// contact field: what a validation error's path (`custom_fields_values.2.field_id`) points at.
+    public let customFieldIDs: [String: [Int64?]]
+    public let contactFieldCodes: [String: [String?]]
 
     /// Builds the body. Throws rather than silently dropping or splitting leads: the caller decides the batches.
     public init(leads: [OutgoingLead], mapping: LeadMapping) throws(ComplexLeadRequestError) {
@@ -40,6 +44,11 @@ public struct ComplexLeadRequest: Sendable, Equatable {
             throw ComplexLeadRequestError(.encodingFailed(String(describing: error)))
         }
         requestIDs = leads.map(\.requestID)
+        customFieldIDs = Dictionary(
+            zip(requestIDs, wire.map { ($0.customFieldsValues ?? []).map(\.fieldID) }), uniquingKeysWith: { first, _ in first })
+        contactFieldCodes = Dictionary(
+            zip(requestIDs, wire.map { ($0.embedded.contacts?.first?.customFieldsValues ?? []).map(\.fieldCode) }),
+            uniquingKeysWith: { first, _ in first })
     }
 
     /// The lead name: prefix, form id (if any) and the ledger lead id, separated by ` · `.

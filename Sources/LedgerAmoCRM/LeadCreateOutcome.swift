@@ -15,14 +15,11 @@ public enum LeadCreateOutcome: Sendable, Equatable {
 
 extension ComplexCreateReply {
     /// The outcome for each request id of the batch, in the order given.
-    ///
-    /// `requestIDs` must be the ids the request was built with: a 400 without per-lead detail means "this lead is
-    /// bad" for a batch of one, but only "someone is bad" for a bigger batch.
     public func outcomes(requestIDs: [String]) -> [(requestID: String, outcome: LeadCreateOutcome)] {
-        requestIDs.map { ($0, outcome(forRequestID: $0, batchSize: requestIDs.count)) }
+        requestIDs.map { ($0, outcome(forRequestID: $0)) }
     }
 
-    func outcome(forRequestID requestID: String, batchSize: Int) -> LeadCreateOutcome {
+    func outcome(forRequestID requestID: String) -> LeadCreateOutcome {
         switch self {
         case .created(let leads):
             if let lead = leads.first(where: { $0.requestID == requestID }) { return .created(lead) }
@@ -35,9 +32,6 @@ extension ComplexCreateReply {
             return .resendAlone(reason: ReplyText.bounded("batch refused for other leads: \(message)"))
         case .unknownOutcome(let reason, let status):
             return .unknownOutcome(reason: reason, httpStatus: status)
-        case .failed(.invalidRequest(let status, let message)):
-            if batchSize == 1 { return .rejected(status: status, reason: message) }
-            return .resendAlone(reason: ReplyText.bounded("batch refused without naming a lead: \(message)"))
         case .failed(let failure):
             return .failed(failure)
         }

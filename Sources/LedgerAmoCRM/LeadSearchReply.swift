@@ -25,7 +25,7 @@ public enum LeadSearchReply: Sendable, Equatable {
                     .malformedReply(status: reply.status, reason: "search reply over \(AmoCRMAPI.maxReplyBodyBytes) bytes"))
             }
             if reply.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return .notFound }
-            guard let list = try? JSONDecoder().decode(SearchReplyBody.self, from: Data(reply.body)) else {
+            guard let list = try? JSONDecoder().decode(LeadListBody.self, from: Data(reply.body)) else {
                 return .failed(.malformedReply(status: reply.status, reason: "search reply is not a lead list"))
             }
             let matches = (list.embedded?.leads ?? []).filter { $0.mentions(ledgerLeadID) }.sorted { $0.id < $1.id }
@@ -46,83 +46,5 @@ public struct LeadSearchMatch: Sendable, Equatable {
         self.crmLeadID = crmLeadID
         self.crmContactID = crmContactID
         self.matchCount = matchCount
-    }
-}
-
-private struct SearchReplyBody: Decodable {
-    struct Embedded: Decodable {
-        var leads: [SearchedLead]
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            let raw = (try? container.decodeIfPresent([LenientElement<SearchedLead>].self, forKey: .leads)) ?? []
-            leads = raw.compactMap(\.value)
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case leads
-        }
-    }
-
-    var embedded: Embedded?
-
-    enum CodingKeys: String, CodingKey {
-        case embedded = "_embedded"
-    }
-}
-
-/// Decodes an element or nothing, so one odd lead does not hide the others.
-private struct LenientElement<Element: Decodable>: Decodable {
-    var value: Element?
-
-    init(from decoder: any Decoder) throws {
-        value = try? Element(from: decoder)
-    }
-}
-
-private struct SearchedLead: Decodable {
-    var id: Int64
-    var name: String
-    var fieldTexts: [String]
-    var mainContactID: Int64?
-
-    enum CodingKeys: String, CodingKey {
-        case id, name
-        case customFieldsValues = "custom_fields_values"
-        case embedded = "_embedded"
-    }
-
-    struct Field: Decodable {
-        var values: [Value]?
-        struct Value: Decodable {
-            var value: LenientString?
-        }
-    }
-
-    struct Embedded: Decodable {
-        var contacts: [Contact]?
-        struct Contact: Decodable {
-            var id: Int64
-            var isMain: Bool?
-
-            enum CodingKeys: String, CodingKey {
-                case id
-                case isMain = "is_main"
-            }
-        }
-    }
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        id = try container.decode(LenientInt64.self, forKey: .id).value
-        name = container.lenientString(.name) ?? ""
-        let fields = (try? container.decodeIfPresent([Field].self, forKey: .customFieldsValues)) ?? []
-        fieldTexts = fields.flatMap { $0.values ?? [] }.compactMap { $0.value?.value }
-        let contacts = (try? container.decodeIfPresent(Embedded.self, forKey: .embedded))?.contacts ?? []
-        mainContactID = (contacts.first { $0.isMain == true } ?? contacts.first)?.id
-    }
-
-    func mentions(_ ledgerLeadID: String) -> Bool {
-        name.contains(ledgerLeadID) || fieldTexts.contains { $0.contains(ledgerLeadID) }
     }
 }

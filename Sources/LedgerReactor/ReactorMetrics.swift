@@ -42,6 +42,20 @@ public enum ReactorMetrics {
         Gauge(label: "leadledger_crm_circuit_state").record(value)
     }
 
+    /// Reconciliation verdicts (`found`, `absent`, `uncertain`): a rising `uncertain` means AmoCRM's lists cannot
+    /// decide and leads will wait for a human.
+    static func reconciled(_ verdicts: some Sequence<BatchReconciliation.Verdict>) {
+        for verdict in verdicts {
+            let name =
+                switch verdict {
+                case .found: "found"
+                case .absent: "absent"
+                case .uncertain: "uncertain"
+                }
+            Counter(label: "leadledger_reconcile_verdicts_total", dimensions: [("verdict", name)]).increment()
+        }
+    }
+
     public static func pass() {
         Counter(label: "leadledger_reactor_passes_total").increment()
     }

@@ -43,6 +43,8 @@ struct AlertWording: Sendable {
                 "Откройте заявку: leadledger lead ID. Когда причина устранена, верните её в очередь: leadledger requeue ID.",
             "crm_stopped":
                 "Проверьте доступ к AmoCRM (токен, оплата, блокировка аккаунта). Заявки не потеряны: они ждут в очереди.",
+            "reconcile_uncertain":
+                "Найдите заявки по их номерам в AmoCRM (номер есть в названии сделки). Если заявки там нет, отправьте её снова: leadledger requeue ID.",
             "descriptors_high":
                 "Посмотрите соединения в /metrics (leadledger_http_connections_*): если это наплыв ботов, задержите их на прокси; иначе поднимите LimitNOFILE= в unit-файле systemd.",
         ])
@@ -57,6 +59,8 @@ struct AlertWording: Sendable {
             "lead_dead": "Open the lead: leadledger lead ID. Once the cause is fixed, queue it again: leadledger requeue ID.",
             "crm_stopped":
                 "Check access to AmoCRM (token, subscription, account block). No lead is lost: they wait in the queue.",
+            "reconcile_uncertain":
+                "Look the leads up in AmoCRM by their ids (each is in the lead name). If one is not there, send it again: leadledger requeue ID.",
             "descriptors_high":
                 "Look at the connections in /metrics (leadledger_http_connections_*): a bot flood is best held at the proxy; otherwise raise LimitNOFILE= in the systemd unit.",
         ])

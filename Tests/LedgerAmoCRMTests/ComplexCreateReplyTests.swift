@@ -82,17 +82,18 @@ import Testing
         let body = """
             {"title": "Bad Request", "type": "https://httpstatus.es/400", "status": 400, "detail": "Request validation failed",
              "validation-errors": [{"request_id": "\(ids[1])", "errors": [{"code": "NotSupportedChoice",
-               "path": "custom_fields_values.0.field_id", "detail": "The value you selected is not a valid choice: ivan@example.ru"}]}]}
+               "path": "custom_fields_values.0.values.0.value", "detail": "The value you selected is not a valid choice: ivan@example.ru"}]}]}
             """
         let reply = ComplexCreateReply.classify(
             Fixture.reply(400, body, contentType: "application/problem+json"), requestIDs: ids)
         #expect(
             reply
                 == .batchRejected(
-                    status: 400, rejected: [ids[1]: "NotSupportedChoice at custom_fields_values.0.field_id"],
+                    status: 400, rejected: [ids[1]: "NotSupportedChoice at custom_fields_values.0.values.0.value"],
                     message: "Bad Request: Request validation failed"))
         let outcomes = reply.outcomes(requestIDs: ids)
-        #expect(outcomes[1].outcome == .rejected(status: 400, reason: "NotSupportedChoice at custom_fields_values.0.field_id"))
+        #expect(
+            outcomes[1].outcome == .rejected(status: 400, reason: "NotSupportedChoice at custom_fields_values.0.values.0.value"))
         #expect(
             outcomes[0].outcome == .resendAlone(reason: "batch refused for other leads: Bad Request: Request validation failed"))
         #expect(outcomes[2].outcome == outcomes[0].outcome)
@@ -100,13 +101,36 @@ import Testing
         #expect(!"\(reply)".contains("ivan@example.ru"))
     }
 
-    @Test func aRejectionWithoutPerLeadDetailRejectsALoneLeadButOnlyResplitsABatch() {
+    /// AmoCRM's "code 244" (no rights, ended subscription) names no lead: it is the account's, alone or in a batch,
+    /// and never a lead's rejection. So is a 400 whose body is not even a problem document.
+    @Test func aRejectionWithoutPerLeadDetailIsTheAccountsNeverALeads() {
         let body = #"{"title": "Bad Request", "status": 400, "detail": "Код ошибки 244"}"#
-        let single = ComplexCreateReply.classify(Fixture.reply(400, body), requestIDs: [ids[0]])
-        #expect(single.outcomes(requestIDs: [ids[0]])[0].outcome == .rejected(status: 400, reason: "Bad Request: Код ошибки 244"))
-        let batch = ComplexCreateReply.classify(Fixture.reply(400, body), requestIDs: ids)
-        #expect(batch == .failed(.invalidRequest(status: 400, message: "Bad Request: Код ошибки 244")))
-        #expect(batch.outcomes(requestIDs: ids).allSatisfy { if case .resendAlone = $0.outcome { true } else { false } })
+        let refused = AmoCRMFailure.accountRefused(status: 400, problem: .opaqueRefusal(message: "Bad Request: Код ошибки 244"))
+        for sent in [[ids[0]], ids] {
+            let reply = ComplexCreateReply.classify(Fixture.reply(400, body), requestIDs: sent)
+            #expect(reply == .failed(refused))
+            #expect(reply.outcomes(requestIDs: sent).allSatisfy { $0.outcome == .failed(refused) })
+        }
+        let html = ComplexCreateReply.classify(Fixture.reply(400, "<html>Bad Request</html>", contentType: "text/html"), requestIDs: ids)
+        #expect(html.outcomes(requestIDs: ids).allSatisfy { if case .failed(.accountRefused) = $0.outcome { true } else { false } })
+    }
+
+    /// A validation error at a configured id is the configuration's: every lead would get it. The field id comes
+    /// from the request, so the alert can name the mapping entry.
+    @Test(arguments: [
+        ("pipeline_id", ConfiguredID.pipeline), ("status_id", .status), ("responsible_user_id", .responsibleUser),
+        ("custom_fields_values.1.field_id", .leadField(512_346)),
+        ("_embedded.contacts.0.custom_fields_values.0.field_code", .contactField(code: "PHONE")),
+    ])
+    func aValidationErrorAtAConfiguredIDIsTheAccountsNotTheLeads(path: String, configured: ConfiguredID) {
+        let body = """
+            {"title": "Bad Request", "status": 400, "detail": "Request validation failed",
+             "validation-errors": [{"request_id": "\(ids[1])", "errors": [{"code": "NotSupportedChoice", "path": "\(path)"}]}]}
+            """
+        let reply = ComplexCreateReply.classify(
+            Fixture.reply(400, body, contentType: "application/problem+json"), requestIDs: ids,
+            customFieldIDs: [ids[1]: [512_345, 512_346]], contactFieldCodes: [ids[1]: ["PHONE", "EMAIL"]])
+        #expect(reply == .failed(.accountRefused(status: 400, problem: .configuredID(configured, path: path))))
     }
 
     @Test func anNginx403PageIsForbiddenWithItsTitle() {

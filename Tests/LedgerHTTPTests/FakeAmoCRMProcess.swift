@@ -10,9 +10,11 @@ final class FakeAmoCRMProcess: Sendable {
     let server: FakeServerProcess
     static let token = "fake-token"
 
-    init(searchLagSeconds: Double = 0) throws {
+    /// - Parameter search: how its `query` search behaves: `exact`, `fuzzy`, `lagging`, `ignored` or `missing`.
+    init(searchLagSeconds: Double = 0, search: String = "exact") throws {
         server = try FakeServerProcess(
-            script: "tools/fake_amocrm.py", arguments: ["--token", Self.token, "--search-lag-s", "\(searchLagSeconds)"])
+            script: "tools/fake_amocrm.py",
+            arguments: ["--token", Self.token, "--search-lag-s", "\(searchLagSeconds)", "--search", search])
     }
 
     var port: Int { server.port }

@@ -9,7 +9,7 @@ import Testing
 struct ReactAccountProblemTests {
     static let fast = [
         "LEADLEDGER_AMOCRM_TIMEOUT_S": "2", "LEADLEDGER_AMOCRM_CONNECT_TIMEOUT_S": "1", "LEADLEDGER_AMOCRM_RETRY_S": "1",
-        "LEADLEDGER_AMOCRM_PROBE_S": "1", "LEADLEDGER_AMOCRM_SEARCH_RECHECK_S": "1", "LEADLEDGER_AMOCRM_BAN_PROBE_S": "2",
+        "LEADLEDGER_AMOCRM_PROBE_S": "1", "LEADLEDGER_AMOCRM_BAN_PROBE_S": "2",
     ]
 
     private func waitForCreated(_ crm: FakeAmoCRMProcess, _ count: Int, seconds: Int = 20) async throws -> [String: Any] {

@@ -21,7 +21,7 @@ struct ReactAlertRulesTests {
             log: server,
             settings: [
                 "LEADLEDGER_AMOCRM_BASE_URL": crm.baseURL, "LEADLEDGER_AMOCRM_TOKEN": FakeAmoCRMProcess.token,
-                "LEADLEDGER_AMOCRM_RETRY_S": "1", "LEADLEDGER_AMOCRM_SEARCH_RECHECK_S": "0",
+                "LEADLEDGER_AMOCRM_RETRY_S": "1",
                 "LEADLEDGER_AMOCRM_BREAKER_FAILURES": "100", "LEADLEDGER_ALERT_CHECK_S": "1",
                 "LEADLEDGER_ALERT_CRM_FAILURES": "2",
             ])

@@ -32,7 +32,7 @@ struct ReactFaultTests {
                 "LEADLEDGER_AMOCRM_BASE_URL": crm.baseURL, "LEADLEDGER_AMOCRM_TOKEN": FakeAmoCRMProcess.token,
                 "LEADLEDGER_AMOCRM_BATCH_SIZE": "2", "LEADLEDGER_AMOCRM_TIMEOUT_S": "2",
                 "LEADLEDGER_AMOCRM_CONNECT_TIMEOUT_S": "1", "LEADLEDGER_AMOCRM_RETRY_S": "1",
-                "LEADLEDGER_AMOCRM_PROBE_S": "1", "LEADLEDGER_AMOCRM_SEARCH_RECHECK_S": "1",
+                "LEADLEDGER_AMOCRM_PROBE_S": "1",
                 "LEADLEDGER_AMOCRM_BAN_PROBE_S": "2",
             ])
         // The outage lasts until the reactor has met it at least once, plus a second of retries; then AmoCRM recovers.
@@ -82,7 +82,7 @@ struct ReactFaultTests {
             settings: [
                 "LEADLEDGER_AMOCRM_BASE_URL": crm.baseURL, "LEADLEDGER_AMOCRM_TOKEN": FakeAmoCRMProcess.token,
                 "LEADLEDGER_AMOCRM_BATCH_SIZE": "5", "LEADLEDGER_AMOCRM_RETRY_S": "1,1,1,2,2",
-                "LEADLEDGER_AMOCRM_PROBE_S": "1", "LEADLEDGER_AMOCRM_SEARCH_RECHECK_S": "1",
+                "LEADLEDGER_AMOCRM_PROBE_S": "1",
                 "LEADLEDGER_AMOCRM_BREAKER_FAILURES": "3",
             ])
         try await Task.sleep(for: .seconds(10))

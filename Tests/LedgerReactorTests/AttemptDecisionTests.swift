@@ -32,6 +32,14 @@ import Testing
                 .deadLetter(alert: "AmoCRM refused the lead: m")
             ),
             (.failed(.unexpected(status: 404, message: "m")), .malformedReply, true, .retry),
+            (
+                .failed(.accountRefused(status: 400, problem: .configuredID(.pipeline, path: "pipeline_id"))),
+                .accountRefused, true,
+                .stopAllTraffic(
+                    alert:
+                        "AmoCRM does not know the configured pipeline (validation error at pipeline_id): check LEADLEDGER_AMOCRM_PIPELINE_ID; sending is paused until it is fixed and the reactor restarted"
+                )
+            ),
         ]
         for (outcome, errorClass, retryable, followUp) in cases {
             var generator = SeededGenerator(seed: 1)

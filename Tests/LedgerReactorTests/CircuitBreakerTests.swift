@@ -15,10 +15,10 @@ import Testing
         #expect(breaker.state.healthName == "open")
     }
 
-    @Test func aHealthyReplyResetsTheCountAndRejectionsOr401sNeverOpenIt() {
+    @Test func aHealthyReplyResetsTheCountAndRejectionsNeverOpenIt() {
         var breaker = CircuitBreaker()
         for _ in 0..<4 { breaker.record(.unwell, now: t0) }
-        breaker.record(CircuitBreaker.Signal(.unauthorized(message: "")), now: t0)
+        breaker.record(.healthy, now: t0)
         for _ in 0..<4 { breaker.record(.unwell, now: t0) }
         let rejection = ComplexCreateReply.batchRejected(status: 400, rejected: ["a": "bad"], message: "")
         for _ in 0..<10 { breaker.record(CircuitBreaker.Signal(rejection), now: t0) }
@@ -85,6 +85,9 @@ import Testing
         #expect(CircuitBreaker.Signal(.rateLimited(retryAfter: nil, message: "")) == .unwell)
         #expect(CircuitBreaker.Signal(.serverError(status: 503, message: "")) == .unwell)
         #expect(CircuitBreaker.Signal(.paymentRequired(message: "")) == .blocked)
+        // Account-wide: a refusal of the whole account, and a 401 that a refresh did not cure.
+        #expect(CircuitBreaker.Signal(.accountRefused(status: 400, problem: .opaqueRefusal(message: ""))) == .blocked)
+        #expect(CircuitBreaker.Signal(.unauthorized(message: "")) == .blocked)
         #expect(CircuitBreaker.Signal(ComplexCreateReply.unknownOutcome(reason: "", httpStatus: nil)) == .unwell)
         #expect(CircuitBreaker.Signal(ComplexCreateReply.unknownOutcome(reason: "", httpStatus: 200)) == .neutral)
         #expect(CircuitBreaker.Signal(LeadSearchReply.notFound) == .healthy)

@@ -55,7 +55,7 @@ class Cluster:
                     "LEADLEDGER_DB": self.db, "LEADLEDGER_HOST": "127.0.0.1", "LEADLEDGER_PORT": str(self.port),
                     "LEADLEDGER_AMOCRM_BASE_URL": self.crm, "LEADLEDGER_AMOCRM_TOKEN": "chaos",
                     # A killed reactor's in-flight batch is reconciled by search; retries come quickly here.
-                    "LEADLEDGER_AMOCRM_RETRY_S": "1,2,3", "LEADLEDGER_AMOCRM_SEARCH_RECHECK_S": "1",
+                    "LEADLEDGER_AMOCRM_RETRY_S": "1,2,3",
                     # The crash-loop rule would fire (and that is right), but it is not what this test measures.
                     "LEADLEDGER_ALERT_CRASH_LOOP_RESTARTS": "100",
                     "LEADLEDGER_ALERT_DISK_FREE_MB": "1", "LEADLEDGER_ALERT_MEMORY_PERCENT": "99",

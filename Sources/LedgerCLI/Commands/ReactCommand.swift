@@ -93,7 +93,8 @@ struct ReactCommand: AsyncParsableCommand {
                 failureThreshold: crm.breakerFailures, firstProbeInterval: .seconds(crm.probeSeconds),
                 maxProbeInterval: .seconds(max(300, crm.probeSeconds)), blockedProbeInterval: .seconds(crm.banProbeSeconds)),
             requestsPerSecond: crm.requestsPerSecond)
-        configuration.searchRecheckDelay = .seconds(crm.searchRecheckSeconds)
+        configuration.reconcilePages = crm.reconcilePages
+        configuration.reconcileChecks = crm.reconcileChecks
         let runner = try global.readModels(log, settings)
         let engine = SyncEngine(
             log: log, runner: runner, client: client, configuration: configuration, vault: vault, logger: logger)

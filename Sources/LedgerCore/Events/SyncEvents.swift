@@ -98,6 +98,8 @@ public enum SyncErrorClass: String, Codable, Sendable, CaseIterable {
     case unauthorized
     case forbidden
     case paymentRequired = "payment_required"
+    /// The account or its configuration refused the create (no rights, a configured id it lacks): no lead's fault.
+    case accountRefused = "account_refused"
     case malformedReply = "malformed_reply"
     /// The request may have reached the CRM; reconcile before resending.
     case unknownOutcome = "unknown_outcome"

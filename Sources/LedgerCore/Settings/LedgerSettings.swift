@@ -10,7 +10,7 @@ import Foundation
 /// - `LEADLEDGER_AMOCRM_BASE_URL` (unset: CRM sync disabled) with `LEADLEDGER_AMOCRM_TOKEN`, or the OAuth set
 ///   `_CLIENT_ID`, `_CLIENT_SECRET`, `_REFRESH_TOKEN`, `_REDIRECT_URI`; `_TIMEOUT_S` (30), `_CONNECT_TIMEOUT_S` (5),
 ///   `_PIPELINE_ID`, `_STATUS_ID`, `_BATCH_SIZE` (50), `_CAUTIOUS_BATCH_SIZE` (10), `_RATE_PER_S` (7),
-///   `_RETRY_S` (30,60,…,7200), `_BREAKER_FAILURES` (5), `_PROBE_S` (15), `_BAN_PROBE_S` (900), `_SEARCH_RECHECK_S` (30); where leads land:
+///   `_RETRY_S` (30,60,…,7200), `_BREAKER_FAILURES` (5), `_PROBE_S` (15), `_BAN_PROBE_S` (900), `_RECONCILE_PAGES` (4), `_RECONCILE_CHECKS` (6); where leads land:
 ///   `_RESPONSIBLE_USER_ID`, `_LEAD_NAME`, `_TAGS`, `_FIELDS` (see `AmoCRMLeadLayout`).
 /// - `LEADLEDGER_TELEGRAM_BOT_TOKEN` + `LEADLEDGER_TELEGRAM_CHAT_ID` (unset: alerts recorded, not delivered);
 ///   `LEADLEDGER_TELEGRAM_API_URL` (`https://api.telegram.org`).
@@ -230,8 +230,10 @@ public struct AmoCRMSettings: Sendable {
     public var probeSeconds: Int
     /// Probe interval after a 403 (an account or IP ban): rare, because hammering prolongs a ban.
     public var banProbeSeconds: Int
-    /// After an unknown outcome, how long to wait before a second search when the first found nothing.
-    public var searchRecheckSeconds: Int
+    /// List calls one reconciliation of unknown outcomes may make: every page of every window counts.
+    public var reconcilePages: Int
+    /// Reconciliations in a row that could not decide before the leads wait for a human, with one alert naming them.
+    public var reconcileChecks: Int
 
     init?(reader: inout SettingsReader) {
         let base = reader.url("LEADLEDGER_AMOCRM_BASE_URL")
@@ -251,7 +253,8 @@ public struct AmoCRMSettings: Sendable {
         let breaker = reader.integer("LEADLEDGER_AMOCRM_BREAKER_FAILURES", default: 5, range: 1...1000)
         let probe = reader.integer("LEADLEDGER_AMOCRM_PROBE_S", default: 15, range: 1...3600)
         let banProbe = reader.integer("LEADLEDGER_AMOCRM_BAN_PROBE_S", default: 900, range: 1...86_400)
-        let recheck = reader.integer("LEADLEDGER_AMOCRM_SEARCH_RECHECK_S", default: 30, range: 0...3600)
+        let pages = reader.integer("LEADLEDGER_AMOCRM_RECONCILE_PAGES", default: 4, range: 1...40)
+        let checks = reader.integer("LEADLEDGER_AMOCRM_RECONCILE_CHECKS", default: 6, range: 1...100)
         var retry: [Int]?
         if let text = reader.string("LEADLEDGER_AMOCRM_RETRY_S") {
             let parsed = text.split(separator: ",", omittingEmptySubsequences: false).map {
@@ -315,7 +318,8 @@ public struct AmoCRMSettings: Sendable {
         breakerFailures = breaker
         probeSeconds = probe
         banProbeSeconds = banProbe
-        searchRecheckSeconds = recheck
+        reconcilePages = pages
+        reconcileChecks = checks
     }
 }
 

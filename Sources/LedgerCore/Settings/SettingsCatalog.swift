@@ -126,8 +126,11 @@ public enum SettingsCatalog {
         entry(.amoCRM, "LEADLEDGER_AMOCRM_PROBE_S", "15", "first probe interval of an open breaker (doubles to 300 s)"),
         entry(.amoCRM, "LEADLEDGER_AMOCRM_BAN_PROBE_S", "900", "probe interval while AmoCRM refuses the account (402, 403 ban)"),
         entry(
-            .amoCRM, "LEADLEDGER_AMOCRM_SEARCH_RECHECK_S", "30",
-            "after an unknown outcome found nothing, when to search once more (0 = do not)"),
+            .amoCRM, "LEADLEDGER_AMOCRM_RECONCILE_PAGES", "4",
+            "list calls (pages of 250 leads) one reconciliation of unknown outcomes may make"),
+        entry(
+            .amoCRM, "LEADLEDGER_AMOCRM_RECONCILE_CHECKS", "6",
+            "reconciliations in a row that cannot decide before the leads wait for a human, with one alert"),
     ]
 
     static let telegram = [

@@ -27,6 +27,10 @@ public struct RetryQueueEntry: Codable, Sendable, Equatable, FetchableRecord, Pe
     /// Times an operator put it back after it died; the reactor gives each requeue a fresh retry budget.
     public var requeues: Int
     public var attemptsBeforeRequeue: Int
+    /// Failures in a row whose outcome stayed unknown (a lost reply, then reconciliations that could not decide):
+    /// the reactor stops checking and asks a human once this reaches its bound. Any other outcome or a requeue
+    /// resets it.
+    public var unknownStreak: Int
     public var erased: Bool
     public var updatedSeq: Int64
 
@@ -46,6 +50,7 @@ public struct RetryQueueEntry: Codable, Sendable, Equatable, FetchableRecord, Pe
         case syncedAt = "synced_at"
         case requeues
         case attemptsBeforeRequeue = "attempts_before_requeue"
+        case unknownStreak = "unknown_streak"
         case erased
         case updatedSeq = "updated_seq"
     }
@@ -56,7 +61,7 @@ extension RetryQueueEntry {
     public static let columns = """
         lead_id, state, received_at, attempts, failures, next_attempt_at, in_flight_attempt_id, last_attempt_at, \
         last_error_class, last_http_status, last_error, crm_lead_id, crm_contact_id, synced_at, requeues, \
-        attempts_before_requeue, erased, updated_seq
+        attempts_before_requeue, unknown_streak, erased, updated_seq
         """
 
     /// Reads columns by position: name lookups (case-insensitive) and Codable showed up in rebuild profiles.
@@ -71,7 +76,7 @@ extension RetryQueueEntry {
             lastErrorClass: (row[8] as String?).flatMap(SyncErrorClass.init(rawValue:)), lastHTTPStatus: row[9],
             lastError: row[10], crmLeadID: row[11], crmContactID: row[12],
             syncedAt: (row[13] as Int64?).map(Timestamp.init(millisecondsSinceEpoch:)), requeues: row[14],
-            attemptsBeforeRequeue: row[15], erased: row[16], updatedSeq: row[17])
+            attemptsBeforeRequeue: row[15], unknownStreak: row[16], erased: row[17], updatedSeq: row[18])
     }
 }
 
@@ -84,7 +89,8 @@ extension RetryQueueEntry: LeadRow {
             leadID: leadID, state: spam ? .spam : .pending, receivedAt: receivedAt, attempts: 0, failures: 0,
             nextAttemptAt: spam ? nil : receivedAt,
             inFlightAttemptID: nil, lastAttemptAt: nil, lastErrorClass: nil, lastHTTPStatus: nil, lastError: nil,
-            crmLeadID: nil, crmContactID: nil, syncedAt: nil, requeues: 0, attemptsBeforeRequeue: 0, erased: false,
+            crmLeadID: nil, crmContactID: nil, syncedAt: nil, requeues: 0, attemptsBeforeRequeue: 0, unknownStreak: 0,
+            erased: false,
             updatedSeq: projected.seq)
     }
 
@@ -108,16 +114,19 @@ extension RetryQueueEntry: LeadRow {
             lastError = message
             inFlightAttemptID = nil
             nextAttemptAt = state == .pending ? retryAt : nil
+            unknownStreak = errorClass == .unknownOutcome ? unknownStreak + 1 : 0
         case .succeeded(_, let crmLead, let crmContact):
             inFlightAttemptID = nil
             nextAttemptAt = nil
             crmLeadID = crmLead
             crmContactID = crmContact
             syncedAt = projected.recordedAt
+            unknownStreak = 0
         case .requeued:
             guard previous == .dead else { return }
             requeues += 1
             attemptsBeforeRequeue = attempts
+            unknownStreak = 0
             nextAttemptAt = projected.recordedAt
         case .received, .erased, .alertRaised, .unprojected:
             break
@@ -137,8 +146,8 @@ extension RetryQueueEntry: LeadRow {
                 INSERT OR REPLACE INTO retry_queue (
                     lead_id, state, received_at, attempts, failures, next_attempt_at, in_flight_attempt_id,
                     last_attempt_at, last_error_class, last_http_status, last_error, crm_lead_id, crm_contact_id,
-                    synced_at, requeues, attempts_before_requeue, erased, updated_seq)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    synced_at, requeues, attempts_before_requeue, unknown_streak, erased, updated_seq)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         // An array literal binds through `(any DatabaseValueConvertible)?`; GRDB's generic `Sequence` initializer maps
         // through a key path that Swift instantiates on every call, which dominated rebuild profiles.
@@ -159,6 +168,7 @@ extension RetryQueueEntry: LeadRow {
             (syncedAt?.millisecondsSinceEpoch),
             requeues,
             attemptsBeforeRequeue,
+            unknownStreak,
             erased,
             updatedSeq,
         ])

@@ -4,7 +4,7 @@ import LedgerCore
 /// Maintains `retry_queue`, one row per lead.
 public struct RetryQueueProjector: Projector {
     public let name = "retry_queue"
-    public let version = 2  // 2: the `spam` state
+    public let version = 3  // 2: the `spam` state; 3: `unknown_streak`
 
     public init() {}
 
@@ -28,6 +28,7 @@ public struct RetryQueueProjector: Projector {
                     synced_at INTEGER,
                     requeues INTEGER NOT NULL,
                     attempts_before_requeue INTEGER NOT NULL,
+                    unknown_streak INTEGER NOT NULL,
                     erased INTEGER NOT NULL,
                     updated_seq INTEGER NOT NULL
                 ) STRICT, WITHOUT ROWID;

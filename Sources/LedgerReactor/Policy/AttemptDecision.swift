@@ -105,7 +105,13 @@ public enum AttemptDecision: Sendable, Equatable {
             return scheduled(
                 errorClass, status, message, .stopAllTraffic(alert: "AmoCRM rejects the access token: \(message)"), nil)
         case .paymentRequired:
-            return scheduled(errorClass, status, message, .stopAllTraffic(alert: "AmoCRM requires payment: \(message)"), nil)
+            return scheduled(
+                errorClass, status, message, .stopAllTraffic(alert: "AmoCRM requires payment: \(message)"),
+                breakerBlockedInterval)
+        case .accountRefused(_, let problem):
+            // Every lead would get the same answer: none is dead-lettered, all wait for the breaker's next probe.
+            return scheduled(
+                errorClass, status, message, .stopAllTraffic(alert: AccountProblemAlert.text(problem)), breakerBlockedInterval)
         case .forbidden:
             // Not before the breaker's next probe: a retry inside a ban only prolongs it.
             return scheduled(
@@ -124,7 +130,9 @@ public enum AttemptDecision: Sendable, Equatable {
     public static func requiresReconciliation(after errorClass: SyncErrorClass) -> Bool {
         switch errorClass {
         case .unknownOutcome, .serverError, .malformedReply: true
-        case .timeout, .transport, .rateLimited, .rejected, .unauthorized, .forbidden, .paymentRequired, .disabled: false
+        case .timeout, .transport, .rateLimited, .rejected, .unauthorized, .forbidden, .paymentRequired, .accountRefused,
+            .disabled:
+            false
         }
     }
 }

@@ -5,8 +5,9 @@ extension CircuitBreaker.Signal {
     public init(_ failure: AmoCRMFailure) {
         switch failure {
         case .notSent, .noReply, .rateLimited, .serverError: self = .unwell
-        case .forbidden, .paymentRequired: self = .blocked
-        case .unauthorized, .invalidRequest: self = .healthy
+        // A 401 reaches the breaker only after a refresh was tried (or cannot be): a human must renew the token.
+        case .forbidden, .paymentRequired, .accountRefused, .unauthorized: self = .blocked
+        case .invalidRequest: self = .healthy
         case .malformedReply, .unexpected: self = .neutral
         }
     }

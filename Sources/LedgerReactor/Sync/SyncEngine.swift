@@ -24,9 +24,11 @@ public actor SyncEngine {
         public var breaker: CircuitBreaker.Configuration
         /// AmoCRM calls per second across creates, searches and probes.
         public var requestsPerSecond: Int
-        /// After an unknown outcome, a first search that finds nothing is repeated once after this delay before the
-        /// lead is sent again: AmoCRM's search index may not show a just-created lead yet.
-        public var searchRecheckDelay: Duration = .seconds(30)
+        /// List calls (pages of 250 leads) one reconciliation of unknown outcomes may make, over all its windows.
+        public var reconcilePages = 4
+        /// Reconciliations in a row that cannot decide before a lead waits for a human (dead-lettered with its
+        /// outcome unknown, one alert naming the leads of the pass). The retry schedule spaces them.
+        public var reconcileChecks = 6
         /// The first AmoCRM call waits one pacer window (`RequestPacer`'s quiet start): a reactor restarted after a
         /// kill must not add its calls to those its predecessor made in the same second.
         public var quietStart = true
@@ -75,10 +77,6 @@ public actor SyncEngine {
         pacer = RequestPacer(
             limit: configuration.requestsPerSecond, startingAt: configuration.quietStart ? clock.now() : nil)
     }
-
-    /// The `SyncFailed` message of a search that found nothing yet; seen again as the last error, it means "searched
-    /// twice": the lead is sent.
-    static let searchAgainMessage = "not found in AmoCRM yet after an unknown outcome; searching once more before resending"
 
     /// After a crash, attempts without an outcome: each becomes an unknown outcome due at once, so the next pass
     /// searches AmoCRM for the lead before it could send a second copy. Safe because only this process sends
@@ -176,14 +174,12 @@ public actor SyncEngine {
         }
     }
 
-    /// Leads whose last outcome was unknown are searched for first: found means delivered, without a second copy in
-    /// the CRM. Then one create call for the rest.
+    /// Leads whose last outcome was unknown are reconciled first (`reconcile`): found means delivered, without a
+    /// second copy in the CRM; provably absent joins the create call; uncertain stays unknown. Then one create call.
     ///
-    /// Each attempt is recorded only right before its own call (a lead's search, or the create), and what a search
-    /// found as soon as it is known. A reactor stopped during the searches (up to 50 of them at 7 calls a second:
-    /// several seconds) then leaves the fresh leads of its batch unattempted, instead of turning each into an unknown
-    /// outcome to be searched for twice in its turn, and keeps what the finished searches learned. Under the long
-    /// kill storm every restart used to cost up to a hundred searches, and the drain fell to a few leads a second.
+    /// The reconciled leads' attempts are recorded before the list calls and what they found right after, before the
+    /// fresh leads' attempts: a reactor stopped during the lists leaves the fresh leads unattempted instead of turning
+    /// each into an unknown outcome.
     private func send(_ batch: [(entry: RetryQueueEntry, lead: OutgoingLead)]) async throws -> Int {
         var fresh: [(entry: RetryQueueEntry, lead: OutgoingLead)] = []
         var toReconcile: [(entry: RetryQueueEntry, lead: OutgoingLead)] = []
@@ -194,16 +190,37 @@ public actor SyncEngine {
                 fresh.append(item)
             }
         }
-        // Failed searches are recorded together at the end, so a failure shared by the batch raises one alert.
         var outcomes: [PendingEvent] = []
         var creating: [(attempt: SyncAttempted, entry: RetryQueueEntry, lead: OutgoingLead)] = []
-        for item in toReconcile {
-            guard let attempt = try recordAttempts([item.entry]).first else { continue }
-            switch try await reconcile(attempt, item.entry, item.lead) {
-            case .settled(let events): try appendOutcomes(events)
-            case .stillUnknown(let events): outcomes += events
-            case .send: creating.append((attempt, item.entry, item.lead))
+        if !toReconcile.isEmpty {
+            let attempts = try recordAttempts(toReconcile.map(\.entry))
+            let verdicts = await reconcile(toReconcile.map(\.lead))
+            var settled: [PendingEvent] = []
+            var givenUp: [LeadID] = []
+            for (attempt, item) in zip(attempts, toReconcile) {
+                switch verdicts[item.lead.requestID] ?? .uncertain(reason: "not judged") {
+                case .found(let crmLeadID, let crmContactID, let copies):
+                    if copies > 1 {
+                        logger.error(
+                            "a lead is in AmoCRM more than once",
+                            metadata: ["lead.id": "\(attempt.leadID)", "copies": "\(copies)", "crm.lead_id": "\(crmLeadID)"])
+                    }
+                    settled.append(success(attempt, crmLeadID: crmLeadID, crmContactID: crmContactID, merged: false))
+                case .absent:
+                    creating.append((attempt, item.entry, item.lead))
+                case .uncertain(let reason):
+                    let message = "reconcile could not decide: \(reason)"
+                    if item.entry.unknownStreak >= configuration.reconcileChecks {
+                        givenUp.append(attempt.leadID)
+                        settled.append(waitForHuman(attempt, message: message))
+                    } else {
+                        settled += record(attempt, item.entry, .unknownOutcome(reason: message, httpStatus: nil))
+                    }
+                }
             }
+            if !givenUp.isEmpty { settled.append(reconcileAlert(givenUp)) }
+            // Recorded before the create: what the lists proved is kept whatever happens to the call.
+            try appendOutcomes(settled)
         }
         let freshAttempts = try recordAttempts(fresh.map(\.entry))
         creating += zip(freshAttempts, fresh).map { (attempt: $0, entry: $1.entry, lead: $1.lead) }
@@ -261,50 +278,85 @@ public actor SyncEngine {
         ReactorMetrics.recorded(recorded)
     }
 
-    /// What one search before resending decided.
-    private enum Reconciled {
-        /// Found (delivered), or not found the first time (search again later): record it at once.
-        case settled([PendingEvent])
-        /// The search itself failed: the outcome stays unknown.
-        case stillUnknown([PendingEvent])
-        /// Searched for twice and not there: send it.
-        case send
+    /// Lists the leads AmoCRM holds from the batch's `created_at` windows (`BatchReconciliation`), at most
+    /// `reconcilePages` calls in all, and judges each lead. Leads the lists leave uncertain are then looked up with
+    /// `query`, at most `cautiousBatchSize` of them: a search that finds a lead proves it is there, one that finds
+    /// nothing proves nothing (the index is fuzzy and may lag), so it never makes a lead absent.
+    private func reconcile(_ leads: [OutgoingLead]) async -> [String: BatchReconciliation.Verdict] {
+        let wanted = leads.map(BatchReconciliation.Lead.init)
+        var budget = configuration.reconcilePages
+        var results: [BatchReconciliation.WindowResult] = []
+        windows: for window in BatchReconciliation.windows(for: wanted, maxWindows: budget) {
+            var listed: [ListedLead] = []
+            var page = 1
+            while budget > 0 {
+                budget -= 1
+                await pace()
+                let reply = await call { await $0.listLeads(createdFrom: window.lowerBound, createdTo: window.upperBound, page: page) }
+                switch reply {
+                case .page(let found):
+                    breaker.record(.healthy, now: clock.now())
+                    listed += found.leads
+                    if found.isLast {
+                        results.append(.init(window: window, leads: listed, readToEnd: true))
+                        continue windows
+                    }
+                    page += 1
+                case .failed(let failure):
+                    breaker.record(CircuitBreaker.Signal(failure), now: clock.now())
+                    results.append(
+                        .init(window: window, leads: listed, readToEnd: false, stoppedBecause: "the list failed: \(failure.message)"))
+                    break windows
+                }
+            }
+            results.append(.init(window: window, leads: listed, readToEnd: false))
+        }
+        var verdicts = BatchReconciliation.verdicts(for: wanted, results: results)
+        let uncertain = wanted.filter { if case .uncertain = verdicts[$0.ledgerID] { true } else { false } }
+        for lead in uncertain.prefix(configuration.cautiousBatchSize) {
+            await pace()
+            let search = await call { await $0.searchLead(ledgerLeadID: lead.ledgerID) }
+            switch search {
+            case .found(let match):
+                breaker.record(.healthy, now: clock.now())
+                verdicts[lead.ledgerID] = .found(
+                    crmLeadID: match.crmLeadID, crmContactID: match.crmContactID, copies: match.matchCount)
+            case .notFound:
+                breaker.record(.healthy, now: clock.now())
+            case .failed(let failure):
+                breaker.record(CircuitBreaker.Signal(failure), now: clock.now())
+            }
+        }
+        ReactorMetrics.reconciled(verdicts.values)
+        return verdicts
     }
 
-    /// Searches AmoCRM for a lead whose last outcome was unknown.
-    private func reconcile(_ attempt: SyncAttempted, _ entry: RetryQueueEntry, _ lead: OutgoingLead) async throws
-        -> Reconciled
-    {
-        await pace()
-        var search = await client.searchLead(ledgerLeadID: lead.requestID)
-        if case .failed(.unauthorized) = search, await reauthorize() {
-            search = await client.searchLead(ledgerLeadID: lead.requestID)
-        }
-        breaker.record(CircuitBreaker.Signal(search), now: clock.now())
-        switch search {
-        case .found(let match):
-            logger.info("lead found in AmoCRM after an unknown outcome", metadata: ["lead.id": "\(attempt.leadID)"])
-            return .settled([success(attempt, crmLeadID: match.crmLeadID, crmContactID: match.crmContactID, merged: false)])
-        case .notFound where entry.lastError != Self.searchAgainMessage:
-            return .settled([
-                PendingEvent(
-                    .syncFailed(
-                        SyncFailed(
-                            leadID: attempt.leadID, attemptID: attempt.attemptID, attempt: attempt.attempt,
-                            errorClass: .unknownOutcome, httpStatus: nil, message: Self.searchAgainMessage, retryable: true,
-                            nextAttemptAt: clock.now().adding(milliseconds: (configuration.searchRecheckDelay).milliseconds))))
-            ])
-        case .notFound:
-            return .send
-        case .failed(let failure):
-            // Still unknown: record it so, or the next attempt would create without searching and could
-            // duplicate a lead AmoCRM created when the reply was lost.
-            return .stillUnknown(
-                record(
-                    attempt, entry,
-                    .unknownOutcome(reason: "search before resending failed: \(failure.message)", httpStatus: failure.httpStatus))
-            )
-        }
+    /// A read call, repeated once after a token refresh when it met a 401.
+    private func call<Reply: AmoCRMReadReply>(_ body: (AmoCRMClient) async -> Reply) async -> Reply {
+        let reply = await body(client)
+        guard reply.isUnauthorized, await reauthorize() else { return reply }
+        return await body(client)
+    }
+
+    /// Past the bound of reconciliations: the lead leaves the queue with its outcome unknown, for a human to look
+    /// for it in AmoCRM. Sending it could create a second copy; not sending it loses nothing, since it is in the
+    /// ledger and `leadledger requeue` reconciles it again.
+    private func waitForHuman(_ attempt: SyncAttempted, message: String) -> PendingEvent {
+        PendingEvent(
+            .syncFailed(
+                SyncFailed(
+                    leadID: attempt.leadID, attemptID: attempt.attemptID, attempt: attempt.attempt,
+                    errorClass: .unknownOutcome, httpStatus: nil, message: String(message.prefix(FieldLimits.message / 4)),
+                    retryable: false, nextAttemptAt: nil)))
+    }
+
+    /// One alert for the leads of a pass that wait for a human, naming them (ids only: no personal data).
+    private func reconcileAlert(_ leads: [LeadID]) -> PendingEvent {
+        let shown = leads.prefix(10).map(\.description).joined(separator: ", ")
+        let more = leads.count > 10 ? " and \(leads.count - 10) more" : ""
+        let message =
+            "\(leads.count) leads may or may not be in AmoCRM: after \(configuration.reconcileChecks) checks AmoCRM's lists could not tell, so they are not sent again (that could duplicate them): \(shown)\(more)"
+        return alert("reconcile_uncertain", .warning, key: "reconcile_uncertain:\(leads[0])", message, leads[0])
     }
 
     /// Comment, page and extra form fields that have no custom field go into one `common` note per lead, in one
@@ -401,7 +453,7 @@ public actor SyncEngine {
     /// While the breaker is open: a cheap read, never a lead.
     private func probe() async {
         await pace()
-        let reply = await client.probe()
+        let reply = await call { await $0.probe() }
         breaker.record(CircuitBreaker.Signal(reply), isProbe: true, now: clock.now())
         logger.info("AmoCRM probe", metadata: ["breaker": "\(breaker.state.healthName)"])
     }

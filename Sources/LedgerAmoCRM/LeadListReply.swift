@@ -1,0 +1,44 @@
+import Foundation
+
+/// The meaning of one page of `GET /api/v4/leads?filter[created_at][from]=…&filter[created_at][to]=…&page=N`.
+///
+/// Lists with filters come from AmoCRM's database, not from the full-text index behind `query`, so a complete list
+/// of a time window shows every lead created in it. An empty page is 204 with no body, as for search.
+public enum LeadListReply: Sendable, Equatable {
+    case page(LeadListPage)
+    case failed(AmoCRMFailure)
+
+    public static func classify(_ exchange: AmoCRMExchange, limit: Int) -> LeadListReply {
+        switch exchange {
+        case .transportFailure(let failure):
+            return .failed(AmoCRMFailure.readFailure(failure))
+        case .response(let reply):
+            guard (200...299).contains(reply.status) else { return .failed(AmoCRMFailure.classifyError(reply)) }
+            guard !reply.bodyExceededLimit else {
+                return .failed(
+                    .malformedReply(status: reply.status, reason: "list reply over \(AmoCRMAPI.maxReplyBodyBytes) bytes"))
+            }
+            if reply.status == 204 || reply.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+                return .page(LeadListPage(leads: [], isLast: true))
+            }
+            guard let list = try? JSONDecoder().decode(LeadListBody.self, from: Data(reply.body)) else {
+                return .failed(.malformedReply(status: reply.status, reason: "list reply is not a lead list"))
+            }
+            let leads = list.embedded?.leads ?? []
+            // A full page, or one that links a next, may be followed by more: only a short page without a next ends.
+            let isLast = leads.count < limit && list.links?.next == nil
+            return .page(LeadListPage(leads: leads, isLast: isLast))
+        }
+    }
+}
+
+/// The leads of one list page, and whether it was the last.
+public struct LeadListPage: Sendable, Equatable {
+    public var leads: [ListedLead]
+    public var isLast: Bool
+
+    public init(leads: [ListedLead], isLast: Bool) {
+        self.leads = leads
+        self.isLast = isLast
+    }
+}
