@@ -47,7 +47,9 @@ public enum ConfiguredID: Sendable, Equatable, CustomStringConvertible {
         default: break
         }
         let parts = path.split(separator: ".").map(String.init)
-        if parts.count == 3, parts[0] == "custom_fields_values", let index = Int(parts[1]), ["field_id", "field_code"].contains(parts[2]) {
+        if parts.count == 3, parts[0] == "custom_fields_values", let index = Int(parts[1]),
+            ["field_id", "field_code"].contains(parts[2])
+        {
             return .leadField(customFieldIDs.indices.contains(index) ? customFieldIDs[index] : nil)
         }
         if parts.count == 6, parts[0] == "_embedded", parts[1] == "contacts", parts[3] == "custom_fields_values",

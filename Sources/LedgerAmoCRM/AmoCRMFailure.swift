@@ -53,7 +53,8 @@ public enum AmoCRMFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .paymentRequired: 402
         case .forbidden: 403
         case .rateLimited: 429
-        case .invalidRequest(let status, _), .accountRefused(let status, _), .serverError(let status, _), .malformedReply(let status, _),
+        case .invalidRequest(let status, _), .accountRefused(let status, _), .serverError(let status, _),
+            .malformedReply(let status, _),
             .unexpected(let status, _):
             status
         }

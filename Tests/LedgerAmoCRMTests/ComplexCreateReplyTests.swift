@@ -111,8 +111,10 @@ import Testing
             #expect(reply == .failed(refused))
             #expect(reply.outcomes(requestIDs: sent).allSatisfy { $0.outcome == .failed(refused) })
         }
-        let html = ComplexCreateReply.classify(Fixture.reply(400, "<html>Bad Request</html>", contentType: "text/html"), requestIDs: ids)
-        #expect(html.outcomes(requestIDs: ids).allSatisfy { if case .failed(.accountRefused) = $0.outcome { true } else { false } })
+        let html = ComplexCreateReply.classify(
+            Fixture.reply(400, "<html>Bad Request</html>", contentType: "text/html"), requestIDs: ids)
+        #expect(
+            html.outcomes(requestIDs: ids).allSatisfy { if case .failed(.accountRefused) = $0.outcome { true } else { false } })
     }
 
     /// A validation error at a configured id is the configuration's: every lead would get it. The field id comes

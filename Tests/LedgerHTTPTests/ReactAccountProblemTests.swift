@@ -4,7 +4,7 @@ import LedgerStore
 import Testing
 
 /// `react` against account-level problems of the fake AmoCRM, through real processes: an expired token, a tariff
-/// that stops the API (402), a storm of 429s, and an account whose custom fields take the lead's values.
+/// that stops the API (402), account-wide refusals (an opaque 400, a configured id the account lacks), a storm of 429s, and an account whose custom fields take the lead's values.
 @Suite(.serialized)
 struct ReactAccountProblemTests {
     static let fast = [
@@ -97,6 +97,71 @@ struct ReactAccountProblemTests {
         let failures = try decoded(log, .syncFailed).compactMap { if case .syncFailed(let failed) = $0 { failed } else { nil } }
         #expect(failures.allSatisfy { $0.retryable }, "no lead was dead-lettered by a tariff problem")
         #expect(state["created_total"] as? Int == leadIDs.count)
+        #expect(Set((state["leads"] as? [[String: Any]] ?? []).compactMap { $0["request_id"] as? String }) == leadIDs)
+        #expect(try log.verify().isIntact)
+    }
+
+    /// How an account-wide refusal is switched on in the fake, how it is cleared, and what its alert must name.
+    struct Refusal: Sendable, CustomTestStringConvertible {
+        var name: String
+        var control: String
+        var on: [String: any Sendable]
+        var off: [String: any Sendable]
+        var named: String
+        var testDescription: String { name }
+
+        static let all = [
+            Refusal(
+                name: "opaque 400 code 244", control: "mode", on: ["mode": "400-244"], off: ["mode": "ok"],
+                named: "subscription"),
+            Refusal(
+                name: "a configured custom field the account lacks", control: "behaviour",
+                on: ["refuse_field_ids": [900004]], off: ["refuse_field_ids": [Int]()], named: "LEADLEDGER_AMOCRM_FIELDS"),
+        ]
+    }
+
+    @Test(arguments: Refusal.all)
+    func anAccountRefusalPausesAllLeadsWithOneAlertAndNoDeadLetter(_ refusal: Refusal) async throws {
+        let crm = try FakeAmoCRMProcess()
+        let server = try ServeProcess()
+        try server.start()
+        var leadIDs: Set<String> = []
+        for number in 0..<4 {
+            let answer = try await server.post(#"{"phone":"+7916555420\#(number)","comment":"перезвоните"}"#)
+            if let id = answer.json["lead_id"] as? String { leadIDs.insert(id) }
+        }
+        try await crm.control(refusal.control, refusal.on)
+        let react = try ReactProcess(
+            log: server,
+            settings: Self.fast.merging([
+                "LEADLEDGER_AMOCRM_BASE_URL": crm.baseURL, "LEADLEDGER_AMOCRM_TOKEN": FakeAmoCRMProcess.token,
+                "LEADLEDGER_AMOCRM_BATCH_SIZE": "2", "LEADLEDGER_AMOCRM_FIELDS": "ledger_id=900004",
+            ]) { $1 })
+        let log = try EventLog.open(path: server.dbPath)
+        var alerts: [AlertRaised] = []
+        for _ in 0..<100 where alerts.isEmpty {
+            try await Task.sleep(for: .milliseconds(100))
+            alerts = try decoded(log, .alertRaised).compactMap { if case .alertRaised(let alert) = $0 { alert } else { nil } }
+        }
+        // Three ban-probe intervals: each may send a trial batch that meets the same refusal.
+        try await Task.sleep(for: .seconds(6))
+        let trials = (try await crm.state()["requests"] as? [[String: Any]] ?? []).filter {
+            ($0["path"] as? String) == "/api/v4/leads/complex"
+        }.count
+        try await crm.control(refusal.control, refusal.off)
+        let state = try await waitForCreated(crm, leadIDs.count)
+        let stopped = react.stop()
+        server.stop()
+        #expect(stopped.status == 0, "\(stopped.stderr.suffix(2000))")
+        let stoppedAlerts = try decoded(log, .alertRaised).compactMap {
+            if case .alertRaised(let alert) = $0, alert.kind == "crm_stopped" { alert } else { nil }
+        }
+        #expect(stoppedAlerts.count == 1, "one alert for the episode, not one per trial: \(stoppedAlerts.map(\.message))")
+        #expect(stoppedAlerts.first?.message.contains(refusal.named) == true, "\(stoppedAlerts.map(\.message))")
+        #expect(trials >= 2, "the breaker tried again while the account refused (\(trials) create calls)")
+        let failures = try decoded(log, .syncFailed).compactMap { if case .syncFailed(let failed) = $0 { failed } else { nil } }
+        #expect(!failures.isEmpty && failures.allSatisfy { $0.retryable && $0.errorClass == .accountRefused }, "\(failures)")
+        #expect(state["created_total"] as? Int == leadIDs.count, "every lead went once the account accepted them")
         #expect(Set((state["leads"] as? [[String: Any]] ?? []).compactMap { $0["request_id"] as? String }) == leadIDs)
         #expect(try log.verify().isIntact)
     }

@@ -124,7 +124,10 @@ public enum SettingsCatalog {
             "retry delays in seconds; the last repeats, for at least 72 h, ±10 % jitter"),
         entry(.amoCRM, "LEADLEDGER_AMOCRM_BREAKER_FAILURES", "5", "consecutive failures that open the circuit breaker"),
         entry(.amoCRM, "LEADLEDGER_AMOCRM_PROBE_S", "15", "first probe interval of an open breaker (doubles to 300 s)"),
-        entry(.amoCRM, "LEADLEDGER_AMOCRM_BAN_PROBE_S", "900", "probe interval while AmoCRM refuses the account (402, 403 ban)"),
+        entry(
+            .amoCRM, "LEADLEDGER_AMOCRM_BAN_PROBE_S", "900",
+            "probe interval while AmoCRM refuses the account (402, 403 ban, opaque 400, an unknown configured id, a failed refresh)"
+        ),
         entry(
             .amoCRM, "LEADLEDGER_AMOCRM_RECONCILE_PAGES", "4",
             "list calls (pages of 250 leads) one reconciliation of unknown outcomes may make"),

@@ -8,7 +8,7 @@ enum AccountProblemAlert {
         case .opaqueRefusal(let message):
             "AmoCRM refuses to create leads for the whole account (\(message)): the integration's user lacks the right to add leads, or the subscription has ended; sending is paused and resumes by itself once AmoCRM accepts leads again"
         case .configuredID(let id, let path):
-            "AmoCRM does not know the configured \(id.description) (validation error at \(path)): check \(setting(id)); sending is paused until it is fixed and the reactor restarted"
+            "AmoCRM does not know the configured \(id.description) (validation error at \(path)): check \(setting(id)); sending is paused: it resumes by itself once AmoCRM accepts the id (tried every LEADLEDGER_AMOCRM_BAN_PROBE_S), or when the setting is fixed and the reactor restarted"
         }
     }
 

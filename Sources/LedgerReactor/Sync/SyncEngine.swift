@@ -273,7 +273,10 @@ public actor SyncEngine {
     }
 
     private func appendOutcomes(_ outcomes: [PendingEvent]) throws {
-        let recorded = Self.oneAlertPerKey(outcomes)
+        var recorded = Self.oneAlertPerKey(outcomes)
+        if recorded.contains(where: { if case .alertRaised = $0.event { true } else { false } }) {
+            recorded = Self.withoutAlertsOpen(recorded, open: Set(try log.openAlerts().keys))
+        }
         _ = try log.append(recorded)
         ReactorMetrics.recorded(recorded)
     }
@@ -292,7 +295,9 @@ public actor SyncEngine {
             while budget > 0 {
                 budget -= 1
                 await pace()
-                let reply = await call { await $0.listLeads(createdFrom: window.lowerBound, createdTo: window.upperBound, page: page) }
+                let reply = await call {
+                    await $0.listLeads(createdFrom: window.lowerBound, createdTo: window.upperBound, page: page)
+                }
                 switch reply {
                 case .page(let found):
                     breaker.record(.healthy, now: clock.now())
@@ -305,7 +310,9 @@ public actor SyncEngine {
                 case .failed(let failure):
                     breaker.record(CircuitBreaker.Signal(failure), now: clock.now())
                     results.append(
-                        .init(window: window, leads: listed, readToEnd: false, stoppedBecause: "the list failed: \(failure.message)"))
+                        .init(
+                            window: window, leads: listed, readToEnd: false, stoppedBecause: "the list failed: \(failure.message)"
+                        ))
                     break windows
                 }
             }
@@ -369,6 +376,15 @@ public actor SyncEngine {
         if case .failed(let failure) = reply {
             logger.warning(
                 "AmoCRM notes not added", metadata: ["count": "\(notes.count)", "error": "\(failure.message)"])
+        }
+    }
+
+    /// An account refusal that the breaker's trial batch meets again is the same episode: the owner has its alert
+    /// already, and a second one per probe interval would be noise.
+    static func withoutAlertsOpen(_ events: [PendingEvent], open: Set<String>) -> [PendingEvent] {
+        events.filter { pending in
+            guard case .alertRaised(let alert) = pending.event else { return true }
+            return !open.contains(alert.dedupeKey)
         }
     }
 
