@@ -59,16 +59,11 @@ SERVE = {
     "leadledger_process_resident_memory_bytes": ("gauge", {}),
     "leadledger_disk_free_bytes": ("gauge", {}),
 }
+# A sync outcome is "succeeded" or a SyncFailed error class; the event's schema declares the classes once.
+SYNC_FAILED_SCHEMA = HERE.parent.parent / "schemas" / "events" / "SyncFailed.v1.schema.json"
+ERROR_CLASSES = set(json.loads(SYNC_FAILED_SCHEMA.read_text())["properties"]["error_class"]["enum"])
 REACT = {
-    "leadledger_sync_outcomes_total": (
-        "counter",
-        {
-            "outcome": {
-                "succeeded", "timeout", "transport", "rate_limited", "server_error", "rejected", "unauthorized",
-                "forbidden", "payment_required", "malformed_reply", "unknown_outcome", "disabled",
-            }
-        },
-    ),
+    "leadledger_sync_outcomes_total": ("counter", {"outcome": {"succeeded", *ERROR_CLASSES}}),
     "leadledger_crm_request_duration_seconds": (
         "histogram",
         {"operation": {"create", "search", "probe", "notes", "token"}},
