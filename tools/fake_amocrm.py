@@ -11,7 +11,9 @@ It imitates what the reactor depends on (as AmoCRM's v4 documentation describes 
   GET  /api/v4/leads?filter[created_at][from]=&filter[created_at][to]=&page=&limit=
                                the database-backed list, paged, ordered by id (the filter may be refused or ignored)
   GET  /api/v4/account         cheap authorised read (circuit-breaker probe)
-  POST /api/v4/leads/notes     common notes on existing leads (comment, page, extra form fields)
+  POST /api/v4/leads/notes     common notes on existing leads (comment, page, extra form fields); echoes request_id
+  GET  /api/v4/leads/notes?filter[entity_id][]=&filter[note_type]=&page=&limit=
+                               the notes on the given leads, paged (the check after a note's lost reply)
   POST /oauth2/access_token    refresh tokens are single-use
 and lets a test inject the failures seen in production through POST /_fake/mode (see README-fakes.md), then check
 what really reached "the CRM" with GET /_fake/state: every lead created, duplicates per request_id, the request log
@@ -61,6 +63,7 @@ MIX_PROBABILITY_DEFAULT = 0.5
 MIX_HANG_CAP_S = 40.0
 MIX_FAULTS = ("slow", "500", "429", "429-html", "hang", "reset", "lost-reply")
 COMPLEX_PATH = "/api/v4/leads/complex"
+NOTES_PATH = "/api/v4/leads/notes"
 
 HAL_JSON = "application/hal+json"
 PROBLEM_JSON = "application/problem+json"
@@ -263,6 +266,7 @@ class AmoCRMApp(FakeApp):
         self.recent: collections.deque[float] = collections.deque()
         self.rate_limited_total = 0
         self.notes: list[dict[str, Any]] = []
+        self.next_note_id = 1
         self.merged_total = 0
         self.leads: list[StoredLead] = []
         self.creations_per_request_id: collections.Counter[str] = collections.Counter()
@@ -273,7 +277,8 @@ class AmoCRMApp(FakeApp):
             ("POST", COMPLEX_PATH): self.create_complex,
             ("GET", "/api/v4/leads"): self.get_leads,
             ("GET", "/api/v4/account"): self.account,
-            ("POST", "/api/v4/leads/notes"): self.add_notes,
+            ("POST", NOTES_PATH): self.add_notes,
+            ("GET", NOTES_PATH): self.list_notes,
             ("POST", "/oauth2/access_token"): self.exchange_token,
         }
 
@@ -297,12 +302,17 @@ class AmoCRMApp(FakeApp):
             return reply
 
     def handle_api(self, request: Request, fault: Fault) -> Outcome:
+        if fault.name == "ok" and request.method == "POST" and request.path == NOTES_PATH:
+            with self.cond:
+                note_fault = self.behaviour.note_fault
+            if note_fault != "none":
+                fault = Fault(note_fault, {}, f"notes:{note_fault}")
         if fault.name == "slow":
             time.sleep(fault.params.get("delay_s", SLOW_DELAY_DEFAULT_S))
         elif fault.name == "hang":
             self.modes.hang(fault.params.get("hang_cap_s", HANG_CAP_S))
             return None
-        elif fault.name == "reset" or (fault.name == "lost-reply" and request.path != COMPLEX_PATH):
+        elif fault.name == "reset" or (fault.name == "lost-reply" and not creates(request)):
             return None
         elif fault.name in CANNED_FAULTS:
             return CANNED_FAULTS[fault.name](fault.params)
@@ -485,11 +495,40 @@ class AmoCRMApp(FakeApp):
             known = {lead.id for lead in self.leads}
             if any(note.get("entity_id") not in known for note in notes):
                 return problem(400, "entity_id is not an existing lead")
+            added = []
             for note in notes:
-                self.notes.append({"entity_id": note.get("entity_id"), "note_type": note.get("note_type"),
-                                   "text": (note.get("params") or {}).get("text")})
-        return json_reply(200, {"_embedded": {"notes": [{"id": index + 1, "entity_id": note.get("entity_id")}
-                                                        for index, note in enumerate(notes)]}}, HAL_JSON)
+                stored = {"id": self.next_note_id, "entity_id": note.get("entity_id"),
+                          "note_type": note.get("note_type"), "text": (note.get("params") or {}).get("text")}
+                self.next_note_id += 1
+                self.notes.append(stored)
+                added.append({"id": stored["id"], "entity_id": stored["entity_id"],
+                              **({"request_id": str(note["request_id"])} if "request_id" in note else {})})
+        return json_reply(200, {"_embedded": {"notes": added}}, HAL_JSON)
+
+    def list_notes(self, request: Request) -> Reply:
+        """`GET /api/v4/leads/notes?filter[entity_id][]=…&filter[note_type]=common`: read from the store (no index,
+        no lag), paged like every list; an empty page is 204."""
+        limit = parse_limit(request.query_value("limit"))
+        page = max(1, int(request.query_value("page") or 1))
+        wanted = set()
+        for raw in request.query.get("filter[entity_id][]", []) + request.query.get("filter[entity_id]", []):
+            if not raw.isdigit():
+                raise BadRequest("filter[entity_id] must be lead ids")
+            wanted.add(int(raw))
+        note_type = request.query_value("filter[note_type]")
+        with self.cond:
+            matching = [note for note in self.notes if (not wanted or note["entity_id"] in wanted)
+                        and (note_type is None or note["note_type"] == note_type)]
+        start = (page - 1) * limit
+        chunk = matching[start:start + limit]
+        if not chunk:
+            return Reply(204)
+        links = {"self": {"href": request.target}}
+        if len(matching) > start + limit:
+            links["next"] = {"href": f"{NOTES_PATH}?page={page + 1}&limit={limit}"}
+        views = [{"id": note["id"], "entity_id": note["entity_id"], "note_type": note["note_type"],
+                  "params": {"text": note["text"]}} for note in chunk]
+        return json_reply(200, {"_page": page, "_links": links, "_embedded": {"notes": views}}, HAL_JSON)
 
     def account(self, _request: Request) -> Reply:
         return json_reply(200, {"id": 1, "name": "fake", "subdomain": "fake"}, HAL_JSON)
@@ -555,6 +594,7 @@ class AmoCRMApp(FakeApp):
             "max_requests_in_any_1s_window": self.log.max_in_1s,
             "rate_limited_total": self.rate_limited_total,
             "notes": list(self.notes),
+            "note_duplicates": note_duplicates(self.notes),
             "tokens_issued": self.oauth.issued,
             "merged_total": self.merged_total,
             "behaviour": self.behaviour.view(),
@@ -568,6 +608,7 @@ class AmoCRMApp(FakeApp):
             "max_requests_in_any_1s_window": self.log.max_in_1s,
             "rate_limited_total": self.rate_limited_total,
             "notes_total": len(self.notes),
+            "note_duplicates": note_duplicates(self.notes),
             "tokens_issued": self.oauth.issued,
             "merged_total": self.merged_total,
         }
@@ -580,6 +621,17 @@ class AmoCRMApp(FakeApp):
         self.rate_limited_total = 0
         self.merged_total = 0
         self.behaviour = self.initial_behaviour
+
+
+def creates(request: Request) -> bool:
+    """A call that stores something (a lead or a note): under `lost-reply` it is stored and its reply lost."""
+    return request.method == "POST" and request.path in (COMPLEX_PATH, NOTES_PATH)
+
+
+def note_duplicates(notes: list[dict[str, Any]]) -> int:
+    """Notes with the same lead and text as an earlier one: each is a note a manager reads twice."""
+    seen = collections.Counter((note["entity_id"], note["text"]) for note in notes)
+    return sum(count - 1 for count in seen.values())
 
 
 def parse_limit(raw: Optional[str]) -> int:

@@ -12,6 +12,8 @@ Facts they copy (AmoCRM v4 leads and filters documentation, client libraries' is
     (the lead with the same contact phone) instead of creating one.
   * A configured id the account does not have comes back as a 400 `NotSupportedChoice` at `pipeline_id`, `status_id`,
     `responsible_user_id` or `custom_fields_values.N.field_id`, for every lead of the request.
+  * Notes are a separate call after the create, so they can fail on their own: `note_fault` makes every
+    `POST /api/v4/leads/notes` lose its reply after adding the notes (`lost-reply`) or answer 500 without adding them.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from fakes_common import BadRequest
 SEARCH_BEHAVIOURS = ("exact", "fuzzy", "lagging", "ignored", "missing")
 LIST_FILTER_BEHAVIOURS = ("honoured", "refused", "ignored")
 LAGGING_DEFAULT_S = 600.0
+NOTE_FAULTS = ("none", "lost-reply", "500")
 ID_LISTS = ("refuse_field_ids", "refuse_pipeline_ids", "refuse_status_ids", "refuse_user_ids")
 
 
@@ -38,6 +41,7 @@ class Behaviour:
     list_filter: str = "honoured"
     keep_created_at: bool = True
     duplicate_control: bool = False
+    note_fault: str = "none"
     refuse_field_ids: set[int] = field(default_factory=set)
     refuse_pipeline_ids: set[int] = field(default_factory=set)
     refuse_status_ids: set[int] = field(default_factory=set)
@@ -63,6 +67,10 @@ class Behaviour:
                 if value not in LIST_FILTER_BEHAVIOURS:
                     raise BadRequest(f"list_filter must be one of {list(LIST_FILTER_BEHAVIOURS)}")
                 changed.list_filter = value
+            elif key == "note_fault":
+                if value not in NOTE_FAULTS:
+                    raise BadRequest(f"note_fault must be one of {list(NOTE_FAULTS)}")
+                changed.note_fault = value
             elif key in ("keep_created_at", "duplicate_control"):
                 if not isinstance(value, bool):
                     raise BadRequest(f"{key} must be true or false")

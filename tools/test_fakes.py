@@ -333,7 +333,7 @@ class AmoCRMApiTest(AmoCRMTestCase):
         summary = self.fake.control("GET", "state?summary=1")
         self.assertEqual(summary, {"created_total": 3, "request_ids_total": 2, "duplicates": {"a": 2},
                                    "max_requests_in_any_1s_window": summary["max_requests_in_any_1s_window"],
-                                   "rate_limited_total": 0, "notes_total": 0, "merged_total": 0,
+                                   "rate_limited_total": 0, "notes_total": 0, "note_duplicates": 0, "merged_total": 0,
                                    "tokens_issued": self.fake.state()["tokens_issued"],
                                    "requests_total": 3, "mode": "ok"})
         self.assertGreaterEqual(summary["max_requests_in_any_1s_window"], 3)
@@ -587,6 +587,46 @@ class AmoCRMRevokedIntegrationTest(AmoCRMTestCase):
         self.assertEqual(ok.status, 200)
 
 
+class AmoCRMNotesTest(AmoCRMTestCase):
+    """Notes as the reactor adds and checks them: request ids echoed, lists by lead, a lost reply that still added."""
+
+    def test_notes_echo_request_ids_and_are_listed_by_lead(self) -> None:
+        first = self.create(amo_lead("a")).json()[0]["id"]
+        second = self.create(amo_lead("b")).json()[0]["id"]
+        notes = [{"entity_id": first, "note_type": "common", "request_id": "ledger-1", "params": {"text": "один"}},
+                 {"entity_id": second, "note_type": "common", "request_id": "ledger-2", "params": {"text": "два"}}]
+        added = self.fake.request("POST", "/api/v4/leads/notes", notes, AMO_AUTH).json()["_embedded"]["notes"]
+        self.assertEqual([note["request_id"] for note in added], ["ledger-1", "ledger-2"])
+        listed = self.fake.request(
+            "GET", f"/api/v4/leads/notes?filter%5Bentity_id%5D%5B%5D={second}&filter%5Bnote_type%5D=common",
+            None, AMO_AUTH).json()["_embedded"]["notes"]
+        self.assertEqual([(note["entity_id"], note["params"]["text"]) for note in listed], [(second, "два")])
+        none = self.fake.request("GET", "/api/v4/leads/notes?filter%5Bentity_id%5D%5B%5D=1", None, AMO_AUTH)
+        self.assertEqual(none.status, 204)
+
+    def test_a_lost_note_reply_still_adds_the_note_and_a_resend_is_a_counted_duplicate(self) -> None:
+        lead_id = self.create(amo_lead("lost")).json()[0]["id"]
+        note = [{"entity_id": lead_id, "note_type": "common", "params": {"text": "потерянный ответ"}}]
+        self.fake.control("POST", "mode", {"mode": "lost-reply"})
+        try:
+            with self.assertRaises(Exception):
+                self.fake.request("POST", "/api/v4/leads/notes", note, AMO_AUTH)
+        finally:
+            self.fake.control("POST", "mode", {"mode": "ok"})
+        self.assertEqual(self.fake.request("POST", "/api/v4/leads/notes", note, AMO_AUTH).status, 200)
+        self.assertEqual(self.fake.state()["note_duplicates"], 1)
+
+
+    def test_a_note_fault_fails_notes_only(self) -> None:
+        lead_id = self.create(amo_lead("nf")).json()[0]["id"]
+        self.fake.control("POST", "behaviour", {"note_fault": "500"})
+        note = [{"entity_id": lead_id, "note_type": "common", "params": {"text": "x"}}]
+        self.assertEqual(self.fake.request("POST", "/api/v4/leads/notes", note, AMO_AUTH).status, 500)
+        self.assertEqual(self.create(amo_lead("still")).status, 200)
+        self.assertEqual(self.fake.state()["notes"], [])
+        self.assertEqual(self.fake.request("POST", "/_fake/behaviour", {"note_fault": "sometimes"}).status, 400)
+
+
 class AmoCRMNotesAndRateLimitTest(AmoCRMTestCase):
     extra_args = ("--rate-limit", "3")
 
@@ -597,7 +637,7 @@ class AmoCRMNotesAndRateLimitTest(AmoCRMTestCase):
         unknown = [{"entity_id": 1, "note_type": "common", "params": {"text": "x"}}]
         self.assert_problem(self.fake.request("POST", "/api/v4/leads/notes", unknown, AMO_AUTH), 400)
         self.assertEqual(self.fake.state()["notes"], [
-            {"entity_id": lead_id, "note_type": "common", "text": "comment: перезвоните"}])
+            {"id": 1, "entity_id": lead_id, "note_type": "common", "text": "comment: перезвоните"}])
 
     def test_requests_beyond_the_rate_limit_get_429_without_retry_after(self) -> None:
         time.sleep(1.1)

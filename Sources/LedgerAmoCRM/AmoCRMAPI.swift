@@ -53,4 +53,16 @@ public enum AmoCRMAPI {
         "\(leadsPath)?filter%5Bcreated_at%5D%5Bfrom%5D=\(createdFrom)&filter%5Bcreated_at%5D%5Bto%5D=\(createdTo)"
             + "&page=\(page)&limit=\(listPageLimit)&order%5Bid%5D=asc&with=contacts"
     }
+
+    /// `GET /api/v4/leads/notes?filter[entity_id][]=…&filter[note_type]=common&page=…&limit=250`: one page of the
+    /// common notes on the given leads. AmoCRM's notes list takes one id or an array of ids in `filter[entity_id]`
+    /// and `common` in `filter[note_type]` (AmoCRM API v4, "Notes": list of notes by entity type).
+    public static func noteListPath(crmLeadIDs: [Int64], page: Int) -> String {
+        let ids = crmLeadIDs.map { "filter%5Bentity_id%5D%5B%5D=\($0)" }.joined(separator: "&")
+        return "\(leadNotesPath)?\(ids)&filter%5Bnote_type%5D=common&page=\(page)&limit=\(listPageLimit)"
+    }
+
+    /// Notes per `POST /api/v4/leads/notes` call, and CRM leads per note list: a bound of ours, the size of a create
+    /// batch, so one create's notes go in one call.
+    public static let maxNotesPerRequest = maxLeadsPerComplexRequest
 }

@@ -73,10 +73,16 @@ public final class AmoCRMClient: Sendable {
         ProbeReply.classify(await send(.GET, path: AmoCRMAPI.accountPath))
     }
 
-    /// `POST /api/v4/leads/notes` with a body from `LeadNoteRequest.body(notes:)`. Reachable-or-failure only: a note is
-    /// best effort and a lost reply at worst duplicates a note.
-    public func addNotes(_ body: [UInt8]) async -> ProbeReply {
-        ProbeReply.classify(await send(.POST, path: AmoCRMAPI.leadNotesPath, body: body))
+    /// `POST /api/v4/leads/notes` with a body from `LeadNoteRequest.body(notes:)`.
+    public func addNotes(_ body: [UInt8]) async -> NoteCreateReply {
+        NoteCreateReply.classify(await send(.POST, path: AmoCRMAPI.leadNotesPath, body: body))
+    }
+
+    /// One page of the common notes on `crmLeadIDs` (`AmoCRMAPI.noteListPath`): the check after a note's unknown
+    /// outcome.
+    public func listNotes(crmLeadIDs: [Int64], page: Int) async -> NoteListReply {
+        let exchange = await send(.GET, path: AmoCRMAPI.noteListPath(crmLeadIDs: crmLeadIDs, page: page))
+        return NoteListReply.classify(exchange, limit: AmoCRMAPI.listPageLimit)
     }
 
     /// `POST /oauth2/access_token` with the refresh token. Read `TokenRefreshRequest` before calling: refresh tokens

@@ -5,7 +5,8 @@ import LedgerCore
 ///
 /// The comment, page URL and unknown form fields of a lead are what a manager needs before calling back. When the
 /// account has no custom field for them they would be lost, so the reactor adds them as a note once the lead exists.
-/// The note is best effort and follows the create: a lost note never makes a lead unsynced.
+/// The note follows the create and never makes a lead unsynced; it has attempts and retries of its own. Its last line
+/// names the ledger lead, so the lead's notes can be checked for it after an unknown outcome (`carries(_:in:)`).
 public enum LeadNoteRequest {
     /// The note text for `lead`, or nil when every value found a custom field (or there is nothing to say).
     /// Extra form fields are listed in key order, so equal leads give equal notes.
@@ -20,12 +21,25 @@ public enum LeadNoteRequest {
         for key in lead.personal.extra.keys.sorted() {
             if let value = nonEmpty(lead.personal.extra[key]) { lines.append("\(key): \(value)") }
         }
-        return lines.isEmpty ? nil : lines.joined(separator: "\n")
+        guard !lines.isEmpty else { return nil }
+        lines.append("\(marker)\(lead.requestID)")
+        return lines.joined(separator: "\n")
     }
 
-    /// One `common` note per `(crmLeadID, text)` pair, as a JSON array.
-    public static func body(notes: [(crmLeadID: Int64, text: String)]) -> [UInt8] {
-        let wire = notes.map { WireNote(entityID: $0.crmLeadID, params: WireNote.Params(text: $0.text)) }
+    /// Whether a note's text is the one `text(for:mapping:)` wrote for the ledger lead `requestID`.
+    public static func carries(_ requestID: String, in noteText: String) -> Bool {
+        noteText.contains("\(marker)\(requestID)")
+    }
+
+    /// Starts the note's last line; the ledger lead id follows.
+    static let marker = "LeadLedger: "
+
+    /// One `common` note per `(requestID, crmLeadID, text)`, as a JSON array. AmoCRM echoes each `request_id`, so the
+    /// reply names each note's lead even when two ledger leads share one CRM lead (merged).
+    public static func body(notes: [(requestID: String, crmLeadID: Int64, text: String)]) -> [UInt8] {
+        let wire = notes.map {
+            WireNote(entityID: $0.crmLeadID, requestID: $0.requestID, params: WireNote.Params(text: $0.text))
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding plain strings and integers cannot fail; an empty array is the harmless fallback.
@@ -45,11 +59,13 @@ private struct WireNote: Encodable {
 
     var entityID: Int64
     var noteType = "common"
+    var requestID: String
     var params: Params
 
     enum CodingKeys: String, CodingKey {
         case entityID = "entity_id"
         case noteType = "note_type"
+        case requestID = "request_id"
         case params
     }
 }

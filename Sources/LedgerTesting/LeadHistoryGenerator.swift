@@ -141,6 +141,14 @@ public struct LeadHistoryGenerator {
                     round2 += attempt(lead, number) + failure(lead, number, retryAt: retryAt.adding(seconds: 60))
                 }
                 round2 += attempt(lead, failures + 1) + success(lead, failures + 1)
+                // Its note: refused once (retryable), then added, or refused for good.
+                round2 += [
+                    SyncEventBuilders.noteAttempted(lead, 1), SyncEventBuilders.noteFailed(lead, 1, retryAt: retryAt),
+                ]
+                round3 += [
+                    SyncEventBuilders.noteAttempted(lead, 2),
+                    failures == 1 ? SyncEventBuilders.noteAdded(lead, 2) : SyncEventBuilders.noteFailed(lead, 2, retryAt: nil),
+                ]
                 summary.delivered += 1
                 summary.savedByRetries += 1
             case .pendingAfterFailure:

@@ -29,4 +29,27 @@ public enum SyncEventBuilders {
                 SyncSucceeded(leadID: lead, attemptID: "\(lead)-\(number)", attempt: number, crmLeadID: id, crmContactID: id + 1))
         )
     }
+
+    /// A note attempt for a delivered lead; its id is `<lead>-note-<attempt>`.
+    public static func noteAttempted(_ lead: LeadID, _ number: Int = 1, crmLeadID: Int64 = 1) -> PendingEvent {
+        PendingEvent(
+            .noteAttempted(
+                NoteAttempted(leadID: lead, attempt: number, attemptID: "\(lead)-note-\(number)", crmLeadID: crmLeadID)))
+    }
+
+    /// A note failure: with `retryAt` a retryable 503, without it a permanent 400 refusal.
+    public static func noteFailed(_ lead: LeadID, _ number: Int = 1, retryAt: Timestamp?) -> PendingEvent {
+        PendingEvent(
+            .noteFailed(
+                NoteFailed(
+                    leadID: lead, attemptID: "\(lead)-note-\(number)", attempt: number,
+                    errorClass: retryAt == nil ? .rejected : .serverError, httpStatus: retryAt == nil ? 400 : 503,
+                    message: retryAt == nil ? "text is too long" : "Service Unavailable", retryable: retryAt != nil,
+                    nextAttemptAt: retryAt)))
+    }
+
+    public static func noteAdded(_ lead: LeadID, _ number: Int = 1) -> PendingEvent {
+        PendingEvent(
+            .noteAdded(NoteAdded(leadID: lead, attemptID: "\(lead)-note-\(number)", attempt: number, crmNoteID: Int64(number))))
+    }
 }

@@ -84,15 +84,18 @@ import Testing
         let text = String(decoding: request.body, as: UTF8.self)
         #expect(!text.contains("Нужен счёт"))
         #expect(!text.contains("metadata"))
-        #expect(
-            LeadNoteRequest.text(for: lead, mapping: LeadMapping()) == "Комментарий: Нужен счёт\nСтраница: https://site.ru/promo")
+        let note = try #require(LeadNoteRequest.text(for: lead, mapping: LeadMapping()))
+        #expect(note == "Комментарий: Нужен счёт\nСтраница: https://site.ru/promo\nLeadLedger: \(lead.requestID)")
+        #expect(LeadNoteRequest.carries(lead.requestID, in: note))
+        #expect(!LeadNoteRequest.carries(Fixture.lead(2).requestID, in: note))
         let mapped = LeadMapping(fields: LeadCustomFields(pageURL: 5, comment: 6))
         #expect(LeadNoteRequest.text(for: lead, mapping: mapped) == nil)
     }
 
-    @Test func aNoteBodyNamesTheCRMLeadAndIsACommonNote() {
-        let body = Fixture.json(LeadNoteRequest.body(notes: [(crmLeadID: 42, text: "Комментарий: да")]))
+    @Test func aNoteBodyNamesTheCRMLeadAndTheLedgerLeadAndIsACommonNote() {
+        let body = Fixture.json(LeadNoteRequest.body(notes: [(requestID: "lead-1", crmLeadID: 42, text: "Комментарий: да")]))
         #expect(body.first?["entity_id"] as? Int == 42)
+        #expect(body.first?["request_id"] as? String == "lead-1")
         #expect(body.first?["note_type"] as? String == "common")
         #expect((body.first?["params"] as? [String: Any])?["text"] as? String == "Комментарий: да")
     }

@@ -301,7 +301,7 @@ struct SyncEngineBreakerTests {
         let client = AmoCRMClient(
             configuration: AmoCRMClientConfiguration(baseURL: url, requestTimeout: .seconds(3)),
             accessToken: { Secret(FakeAmoCRMProcess.token) }, logger: Logger(label: "test"))
-        var configuration = SyncEngine.Configuration(
+        let configuration = SyncEngine.Configuration(
             batchSize: 1, schedule: SyncEngineAgainstFakeCRMTests.fastSchedule,
             breaker: .init(failureThreshold: 3, firstProbeInterval: .milliseconds(300), maxProbeInterval: .seconds(1)))
         let engine = SyncEngine(

@@ -143,6 +143,20 @@ struct EventSchemaTests {
                 add("message of 4097 bytes, 2049 characters") {
                     $0["message"] = .string(String(repeating: "я", count: 2048) + "!")
                 }
+            case .noteAttempted:
+                add("crm_lead_id 0") { $0["crm_lead_id"] = .int(0) }
+            case .noteAdded:
+                add("crm_note_id 0") { $0["crm_note_id"] = .int(0) }
+            case .noteFailed:
+                add("bad enum error_class") { $0["error_class"] = .string("gremlins") }
+                add("retryable false with next_attempt_at") {
+                    $0["retryable"] = .bool(false)
+                    $0["next_attempt_at"] = .int(1_795_000_600_000)
+                }
+                add("retryable true without next_attempt_at") {
+                    $0["retryable"] = .bool(true)
+                    $0["next_attempt_at"] = nil
+                }
             case .syncSucceeded:
                 add("crm_lead_id 0") { $0["crm_lead_id"] = .int(0) }
                 add("crm_contact_id negative") { $0["crm_contact_id"] = .int(-5) }

@@ -26,6 +26,7 @@ struct LeadCommand: AsyncParsableCommand {
             throw ExitStatus.runtime("no lead \(leadID) in the log")
         }
         let entry = try RetryQueue(store: runner.store).entry(leadID)
+        let note = try NoteQueue(store: runner.store).entry(leadID)
         let personal = try log.personalData(of: received)
         if json {
             let printer = EventPrinter(log: log)
@@ -56,6 +57,14 @@ struct LeadCommand: AsyncParsableCommand {
             }
             text += "\n"
         }
+        if let note {
+            text += "  note       \(note.state.rawValue), \(note.attempts) attempt(s), AmoCRM lead \(note.crmLeadID)"
+            if let next = note.nextAttemptAt, note.state == .pending { text += ", next attempt \(next.iso8601)" }
+            if let error = note.lastError, note.state != .added {
+                text += "\n  note error \(note.lastErrorClass?.rawValue ?? "?"): \(error)"
+            }
+            text += "\n"
+        }
         text += "  timeline\n"
         for event in timeline {
             text += "    #\(event.seq) \(event.recordedAt.iso8601) \(event.type)\(try summary(event))\n"
@@ -71,6 +80,11 @@ struct LeadCommand: AsyncParsableCommand {
                 + (failure.nextAttemptAt.map { "retry at \($0.iso8601)" } ?? "no retry (dead)")
         case .syncSucceeded(let success):
             " attempt \(success.attempt): AmoCRM lead \(success.crmLeadID)\(success.merged ? " (merged)" : "")"
+        case .noteAttempted(let attempt): " note attempt \(attempt.attempt) to AmoCRM lead \(attempt.crmLeadID)"
+        case .noteFailed(let failure):
+            " note attempt \(failure.attempt): \(failure.errorClass.rawValue)\(failure.httpStatus.map { " HTTP \($0)" } ?? "") "
+                + (failure.nextAttemptAt.map { "retry at \($0.iso8601)" } ?? "no retry (\(failure.message))")
+        case .noteAdded(let added): " note attempt \(added.attempt)\(added.crmNoteID.map { ": AmoCRM note \($0)" } ?? "")"
         case .leadRequeued(let requeue): " by \(requeue.requestedBy)"
         case .leadErased(let erased): " (\(erased.reason))"
         case .leadReceived, .alertRaised, .processStarted, .processStopped, .alertResolved, .alertDelivered,

@@ -21,6 +21,12 @@ public enum EventType: String, CaseIterable, Sendable, Codable {
     case processStopped = "ProcessStopped"
     /// `react` produced a day's lost-lead cost report (at most one per day).
     case reportProduced = "ReportProduced"
+    /// The reactor is about to add a delivered lead's note in the CRM.
+    case noteAttempted = "NoteAttempted"
+    /// The lead's note is in the CRM.
+    case noteAdded = "NoteAdded"
+    /// A note attempt failed; retried on its own schedule, or given up.
+    case noteFailed = "NoteFailed"
 }
 
 extension EventType {
@@ -28,7 +34,9 @@ extension EventType {
     /// runs. Exhaustive on purpose: a new type must say which it is, for the chain writer and the projections alike.
     public var belongsToLead: Bool {
         switch self {
-        case .leadReceived, .syncAttempted, .syncFailed, .syncSucceeded, .leadErased, .leadRequeued: true
+        case .leadReceived, .syncAttempted, .syncFailed, .syncSucceeded, .leadErased, .leadRequeued, .noteAttempted,
+            .noteAdded, .noteFailed:
+            true
         case .alertRaised, .alertResolved, .alertDelivered, .alertUndeliverable, .processStarted, .processStopped,
             .reportProduced:
             false

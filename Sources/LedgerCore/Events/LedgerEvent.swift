@@ -15,6 +15,9 @@ public enum LedgerEvent: Sendable, Equatable {
     case alertDelivered(AlertDelivered)
     case alertUndeliverable(AlertUndeliverable)
     case reportProduced(ReportProduced)
+    case noteAttempted(NoteAttempted)
+    case noteAdded(NoteAdded)
+    case noteFailed(NoteFailed)
 
     public var payload: any LedgerEventPayload {
         switch self {
@@ -31,6 +34,9 @@ public enum LedgerEvent: Sendable, Equatable {
         case .alertDelivered(let event): event
         case .alertUndeliverable(let event): event
         case .reportProduced(let event): event
+        case .noteAttempted(let event): event
+        case .noteAdded(let event): event
+        case .noteFailed(let event): event
         }
     }
 
@@ -47,6 +53,9 @@ public enum LedgerEvent: Sendable, Equatable {
         case .syncSucceeded(let event): event.leadID
         case .leadErased(let event): event.leadID
         case .leadRequeued(let event): event.leadID
+        case .noteAttempted(let event): event.leadID
+        case .noteAdded(let event): event.leadID
+        case .noteFailed(let event): event.leadID
         case .alertRaised, .processStarted, .processStopped, .alertResolved, .alertDelivered, .alertUndeliverable,
             .reportProduced:
             nil
@@ -90,6 +99,9 @@ public enum LedgerEvent: Sendable, Equatable {
                 event = .alertUndeliverable(try decodeBody(AlertUndeliverable.self, schemaVersion, data, strict))
             case .reportProduced:
                 event = .reportProduced(try decodeBody(ReportProduced.self, schemaVersion, data, strict))
+            case .noteAttempted: event = .noteAttempted(try decodeBody(NoteAttempted.self, schemaVersion, data, strict))
+            case .noteAdded: event = .noteAdded(try decodeBody(NoteAdded.self, schemaVersion, data, strict))
+            case .noteFailed: event = .noteFailed(try decodeBody(NoteFailed.self, schemaVersion, data, strict))
             }
         } catch let error as EventDecodingError {
             throw error

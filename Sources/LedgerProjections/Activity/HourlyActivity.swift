@@ -49,7 +49,7 @@ public struct HourlyActivity: Sendable, Equatable {
             counts.failed = 1
             // The same rule as `LeadSyncState.applying`: no retry scheduled means the lead is dead.
             if !(retryable && nextAttemptAt != nil) { counts.deadLettered = 1 }
-        case .attempted, .alertRaised, .erased, .requeued, .unprojected:
+        case .attempted, .alertRaised, .erased, .requeued, .note, .unprojected:
             return nil
         }
         return (projected.recordedAt, counts)

@@ -23,7 +23,9 @@ struct LeadRowFolder<Row: LeadRow> {
         var touched: [LeadID] = []
         touched.reserveCapacity(events.count)
         for projected in events {
+            // A note's steps change no lead row: the note queue folds them (`NoteQueueProjector`).
             guard let leadID = projected.fact.leadID else { continue }
+            if case .note = projected.fact { continue }
             if case .received(_, let receivedAt, let origin, let utmSource, let utmCampaign, let spam) = projected.fact {
                 // The log admits `LeadReceived` only as version 1 of a new stream (and `verify` re-checks it), so no
                 // database lookup is needed here; a repeat inside one batch would still be caught.

@@ -24,7 +24,7 @@ public enum LeadSyncState: String, Codable, Sendable, CaseIterable {
         case .failed(_, _, _, _, let retryable, let nextAttemptAt): return retryable && nextAttemptAt != nil ? .pending : .dead
         case .succeeded: return .synced
         case .requeued: return self == .dead ? .pending : self
-        case .erased, .alertRaised, .unprojected: return self
+        case .erased, .alertRaised, .note, .unprojected: return self
         }
     }
 }

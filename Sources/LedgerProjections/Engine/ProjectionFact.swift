@@ -18,6 +18,8 @@ public enum ProjectionFact: Sendable, Equatable {
     case alertRaised(severity: AlertSeverity)
     case erased(leadID: LeadID)
     case requeued(leadID: LeadID)
+    /// A step of a delivered lead's note: only the note queue folds these.
+    case note(leadID: LeadID, NoteFact)
     /// A fact no read model folds yet: a process start or stop (health reads restarts from the log directly), an
     /// alert's resolution or delivery (health reads those from the log too).
     case unprojected
@@ -26,10 +28,26 @@ public enum ProjectionFact: Sendable, Equatable {
     public var leadID: LeadID? {
         switch self {
         case .received(let leadID, _, _, _, _, _), .attempted(let leadID, _, _), .failed(let leadID, _, _, _, _, _),
-            .succeeded(let leadID, _, _), .erased(let leadID), .requeued(let leadID):
+            .succeeded(let leadID, _, _), .erased(let leadID), .requeued(let leadID), .note(let leadID, _):
             leadID
         case .alertRaised, .unprojected:
             nil
+        }
+    }
+}
+
+/// What a note event says, for the note queue.
+public enum NoteFact: Sendable, Equatable {
+    case attempted(attempt: Int, attemptID: String, crmLeadID: Int64)
+    case failed(errorClass: SyncErrorClass, message: String, retryable: Bool, nextAttemptAt: Timestamp?)
+    case added
+
+    /// The note's state after this fact.
+    public var state: NoteState {
+        switch self {
+        case .attempted: .inFlight
+        case .failed(_, _, let retryable, let nextAttemptAt): retryable && nextAttemptAt != nil ? .pending : .dead
+        case .added: .added
         }
     }
 }
@@ -52,14 +70,14 @@ extension ProjectedEvent {
                     CASE type WHEN 'LeadReceived' THEN json_extract(data, '$.origin') END,
                     CASE type WHEN 'LeadReceived' THEN json_extract(data, '$.utm.source') END,
                     CASE type WHEN 'LeadReceived' THEN json_extract(data, '$.utm.campaign') END,
-                    CASE WHEN type IN ('SyncAttempted', 'SyncFailed', 'SyncSucceeded') THEN json_extract(data, '$.attempt') END,
-                    CASE WHEN type IN ('SyncAttempted', 'SyncFailed', 'SyncSucceeded') THEN json_extract(data, '$.attempt_id') END,
-                    CASE type WHEN 'SyncFailed' THEN json_extract(data, '$.error_class') END,
+                    CASE WHEN type IN ('SyncAttempted', 'SyncFailed', 'SyncSucceeded', 'NoteAttempted') THEN json_extract(data, '$.attempt') END,
+                    CASE WHEN type IN ('SyncAttempted', 'SyncFailed', 'SyncSucceeded', 'NoteAttempted') THEN json_extract(data, '$.attempt_id') END,
+                    CASE WHEN type IN ('SyncFailed', 'NoteFailed') THEN json_extract(data, '$.error_class') END,
                     CASE type WHEN 'SyncFailed' THEN json_extract(data, '$.http_status') END,
-                    CASE type WHEN 'SyncFailed' THEN json_extract(data, '$.message') END,
-                    CASE type WHEN 'SyncFailed' THEN json_extract(data, '$.retryable') END,
-                    CASE type WHEN 'SyncFailed' THEN json_extract(data, '$.next_attempt_at') END,
-                    CASE type WHEN 'SyncSucceeded' THEN json_extract(data, '$.crm_lead_id') END,
+                    CASE WHEN type IN ('SyncFailed', 'NoteFailed') THEN json_extract(data, '$.message') END,
+                    CASE WHEN type IN ('SyncFailed', 'NoteFailed') THEN json_extract(data, '$.retryable') END,
+                    CASE WHEN type IN ('SyncFailed', 'NoteFailed') THEN json_extract(data, '$.next_attempt_at') END,
+                    CASE WHEN type IN ('SyncSucceeded', 'NoteAttempted') THEN json_extract(data, '$.crm_lead_id') END,
                     CASE type WHEN 'SyncSucceeded' THEN json_extract(data, '$.crm_contact_id') END,
                     CASE type WHEN 'AlertRaised' THEN json_extract(data, '$.severity') END,
                     CASE type WHEN 'LeadReceived' THEN json_extract(data, '$.spam') IS NOT NULL END
@@ -116,6 +134,22 @@ extension ProjectedEvent {
             return .erased(leadID: leadID)
         case .leadRequeued:
             return .requeued(leadID: leadID)
+        case .noteAttempted:
+            guard let attempt = row[9] as Int?, let attemptID = row[10] as String?, let crmLeadID = row[16] as Int64? else {
+                throw missing("attempt/crm_lead_id")
+            }
+            return .note(leadID: leadID, .attempted(attempt: attempt, attemptID: attemptID, crmLeadID: crmLeadID))
+        case .noteFailed:
+            guard let errorClass = (row[11] as String?).flatMap(SyncErrorClass.init(rawValue:)),
+                let message = row[13] as String?, let retryable = row[14] as Bool?
+            else { throw missing("error_class/message/retryable") }
+            return .note(
+                leadID: leadID,
+                .failed(
+                    errorClass: errorClass, message: message, retryable: retryable,
+                    nextAttemptAt: (row[15] as Int64?).map(Timestamp.init(millisecondsSinceEpoch:))))
+        case .noteAdded:
+            return .note(leadID: leadID, .added)
         case .alertRaised, .processStarted, .processStopped, .alertResolved, .alertDelivered, .alertUndeliverable,
             .reportProduced:
             throw missing("type")

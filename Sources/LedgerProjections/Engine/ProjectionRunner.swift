@@ -39,9 +39,9 @@ public struct ProjectionRunner: Sendable {
         self.init(log: log, store: try ReadModelStore.open(beside: log), projectors: projectors, batchSize: batchSize)
     }
 
-    /// The retry queue, the health view, the cost report and the dashboard's hourly activity.
+    /// The retry queue, the health view, the cost report, the dashboard's hourly activity and the note queue.
     public static let standardProjectors: [any Projector] = [
-        RetryQueueProjector(), HealthProjector(), CostReportProjector(), HourlyActivityProjector(),
+        RetryQueueProjector(), HealthProjector(), CostReportProjector(), HourlyActivityProjector(), NoteQueueProjector(),
     ]
 
     /// Folds every event committed so far. Returns how many events were applied.

@@ -124,7 +124,7 @@ public struct HealthTotals: Codable, Sendable, Equatable, FetchableRecord, Persi
             erasedTotal += 1
         case .requeued:
             requeuedTotal += 1
-        case .unprojected:
+        case .note, .unprojected:
             break
         }
     }

@@ -128,7 +128,7 @@ extension RetryQueueEntry: LeadRow {
             attemptsBeforeRequeue = attempts
             unknownStreak = 0
             nextAttemptAt = projected.recordedAt
-        case .received, .erased, .alertRaised, .unprojected:
+        case .received, .erased, .alertRaised, .note, .unprojected:
             break
         }
     }

@@ -34,4 +34,13 @@ extension CircuitBreaker.Signal {
         case .failed(let failure): self.init(failure)
         }
     }
+
+    /// What a note reply says: like a create's, a lost reply is unwell and an added note healthy.
+    public init(_ reply: NoteCreateReply) {
+        switch reply {
+        case .added: self = .healthy
+        case .unknownOutcome(_, let status): self = status == nil ? .unwell : .neutral
+        case .failed(let failure): self.init(failure)
+        }
+    }
 }

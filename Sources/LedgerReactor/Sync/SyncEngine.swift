@@ -55,12 +55,12 @@ public actor SyncEngine {
     let logger: Logger
     /// Present with OAuth: refreshes before expiry and once on a 401. Nil with a long-lived token.
     let vault: TokenVault?
-    private var breaker: CircuitBreaker
+    private(set) var breaker: CircuitBreaker
     private var pacer: RequestPacer
     /// Set by a create whose outcome was unknown (or by attempts a stop left without one), cleared by a create that
     /// succeeds: while set, a pass takes `cautiousBatchSize` leads.
     public private(set) var cautious = false
-    private var random = SystemRandomNumberGenerator()
+    var random = SystemRandomNumberGenerator()
 
     public init(
         log: EventLog, runner: ProjectionRunner, client: AmoCRMClient, configuration: Configuration,
@@ -86,7 +86,7 @@ public actor SyncEngine {
         var recovered = 0
         while true {
             let orphans = try RetryQueue(store: runner.store).entries(in: .inFlight, limit: 500)
-            guard !orphans.isEmpty else { return recovered }
+            guard !orphans.isEmpty else { return recovered + (try recoverOrphanedNotes()) }
             let now = clock.now()
             _ = try log.append(
                 orphans.map { entry in
@@ -105,6 +105,9 @@ public actor SyncEngine {
             try runner.catchUp()
         }
     }
+
+    /// Records what a note call said about AmoCRM's health.
+    func noteBreakerSignal(_ signal: CircuitBreaker.Signal) { breaker.record(signal, now: clock.now()) }
 
     /// The breaker's state for health: `closed`, `open` or `half_open`.
     public var breakerState: String { breaker.state.healthName }
@@ -137,11 +140,12 @@ public actor SyncEngine {
         }
         let limit = cautious ? configuration.cautiousBatchSize : configuration.batchSize
         let due = try RetryQueue(store: runner.store).due(at: now, limit: limit)
-        guard !due.isEmpty else { return 0 }
+        // Leads first; a pass with no lead due retries the notes that are.
+        guard !due.isEmpty else { return try await retryNotes(at: now) }
         var batch: [(entry: RetryQueueEntry, lead: OutgoingLead)] = []
         var settled = 0
         for entry in due {
-            switch try outgoing(entry) {
+            switch try outgoing(entry.leadID) {
             case .available(let lead):
                 batch.append((entry, lead))
             case .erased:
@@ -153,15 +157,15 @@ public actor SyncEngine {
         return settled + (try await send(batch))
     }
 
-    private enum Outgoing {
+    enum Outgoing {
         case available(OutgoingLead)
         case erased
     }
 
-    private func outgoing(_ entry: RetryQueueEntry) throws -> Outgoing {
-        let events = try log.events(EventQuery(stream: entry.leadID.description, type: .leadReceived, limit: 1))
+    func outgoing(_ leadID: LeadID) throws -> Outgoing {
+        let events = try log.events(EventQuery(stream: leadID.description, type: .leadReceived, limit: 1))
         guard let first = events.first, case .leadReceived(let received) = try first.decode() else {
-            throw SyncEngineError(leadID: entry.leadID, reason: "queued lead has no LeadReceived")
+            throw SyncEngineError(leadID: leadID, reason: "queued lead has no LeadReceived")
         }
         switch try log.personalData(of: received) {
         case .available(let personal):
@@ -192,6 +196,9 @@ public actor SyncEngine {
         }
         var outcomes: [PendingEvent] = []
         var creating: [(attempt: SyncAttempted, entry: RetryQueueEntry, lead: OutgoingLead)] = []
+        // Notes for the leads this pass delivers, recorded with the success they follow: a stop between the two
+        // cannot lose a note.
+        var notes: [OwedNote] = []
         if !toReconcile.isEmpty {
             let attempts = try recordAttempts(toReconcile.map(\.entry))
             let verdicts = await reconcile(toReconcile.map(\.lead))
@@ -206,6 +213,10 @@ public actor SyncEngine {
                             metadata: ["lead.id": "\(attempt.leadID)", "copies": "\(copies)", "crm.lead_id": "\(crmLeadID)"])
                     }
                     settled.append(success(attempt, crmLeadID: crmLeadID, crmContactID: crmContactID, merged: false))
+                    if let note = noteAttempt(for: item.lead, crmLeadID: crmLeadID) {
+                        notes.append(note)
+                        settled.append(PendingEvent(.noteAttempted(note.attempt)))
+                    }
                 case .absent:
                     creating.append((attempt, item.entry, item.lead))
                 case .uncertain(let reason):
@@ -226,6 +237,7 @@ public actor SyncEngine {
         creating += zip(freshAttempts, fresh).map { (attempt: $0, entry: $1.entry, lead: $1.lead) }
         guard !creating.isEmpty else {
             try appendOutcomes(outcomes)
+            try await sendNotes(notes)
             return batch.count
         }
         let request = try ComplexLeadRequest(leads: creating.map(\.lead), mapping: configuration.mapping)
@@ -239,7 +251,6 @@ public actor SyncEngine {
         let byRequest = Dictionary(
             reply.outcomes(requestIDs: request.requestIDs).map { ($0.requestID, $0.outcome) },
             uniquingKeysWith: { first, _ in first })
-        var notes: [(crmLeadID: Int64, text: String)] = []
         for (attempt, entry, lead) in creating {
             let outcome = byRequest[lead.requestID] ?? .unknownOutcome(reason: "no outcome for the lead", httpStatus: nil)
             switch outcome {
@@ -248,15 +259,14 @@ public actor SyncEngine {
             default: break
             }
             outcomes += record(attempt, entry, outcome)
-            if case .created(let created) = outcome, !created.merged,
-                let text = LeadNoteRequest.text(for: lead, mapping: configuration.mapping)
-            {
-                notes.append((created.crmLeadID, text))
+            // Also for a merged lead: its comment belongs on the lead it was matched to.
+            if case .created(let created) = outcome, let note = noteAttempt(for: lead, crmLeadID: created.crmLeadID) {
+                notes.append(note)
+                outcomes.append(PendingEvent(.noteAttempted(note.attempt)))
             }
         }
-        // Recorded first: the leads are delivered whatever happens to their notes.
         try appendOutcomes(outcomes)
-        await addNotes(notes)
+        try await sendNotes(notes)
         return batch.count
     }
 
@@ -272,7 +282,8 @@ public actor SyncEngine {
         return attempts
     }
 
-    private func appendOutcomes(_ outcomes: [PendingEvent]) throws {
+    func appendOutcomes(_ outcomes: [PendingEvent]) throws {
+        guard !outcomes.isEmpty else { return }
         var recorded = Self.oneAlertPerKey(outcomes)
         if recorded.contains(where: { if case .alertRaised = $0.event { true } else { false } }) {
             recorded = Self.withoutAlertsOpen(recorded, open: Set(try log.openAlerts().keys))
@@ -339,7 +350,7 @@ public actor SyncEngine {
     }
 
     /// A read call, repeated once after a token refresh when it met a 401.
-    private func call<Reply: AmoCRMReadReply>(_ body: (AmoCRMClient) async -> Reply) async -> Reply {
+    func call<Reply: AmoCRMReadReply>(_ body: (AmoCRMClient) async -> Reply) async -> Reply {
         let reply = await body(client)
         guard reply.isUnauthorized, await reauthorize() else { return reply }
         return await body(client)
@@ -364,19 +375,6 @@ public actor SyncEngine {
         let message =
             "\(leads.count) leads may or may not be in AmoCRM: after \(configuration.reconcileChecks) checks AmoCRM's lists could not tell, so they are not sent again (that could duplicate them): \(shown)\(more)"
         return alert("reconcile_uncertain", .warning, key: "reconcile_uncertain:\(leads[0])", message, leads[0])
-    }
-
-    /// Comment, page and extra form fields that have no custom field go into one `common` note per lead, in one
-    /// call after the create. Best effort: the lead is in the CRM already and the text stays in the ledger; a failed
-    /// note is logged, not retried (a lost reply would otherwise duplicate the note).
-    private func addNotes(_ notes: [(crmLeadID: Int64, text: String)]) async {
-        guard !notes.isEmpty else { return }
-        await pace()
-        let reply = await client.addNotes(LeadNoteRequest.body(notes: notes))
-        if case .failed(let failure) = reply {
-            logger.warning(
-                "AmoCRM notes not added", metadata: ["count": "\(notes.count)", "error": "\(failure.message)"])
-        }
     }
 
     /// An account refusal that the breaker's trial batch meets again is the same episode: the owner has its alert
@@ -488,7 +486,7 @@ public actor SyncEngine {
     }
 
     /// Waits until the global AmoCRM request budget allows one more call.
-    private func pace() async {
+    func pace() async {
         let now = clock.now()
         let wait = pacer.reserve(now: now)
         if wait > .zero { try? await Task.sleep(for: wait) }

@@ -1,0 +1,51 @@
+import Foundation
+
+/// The meaning of one page of `GET /api/v4/leads/notes?filter[entity_id][]=…&filter[note_type]=common`: the notes on
+/// the given CRM leads, read from AmoCRM's database (not a search index), so a complete list proves a note absent.
+public enum NoteListReply: Sendable, Equatable {
+    case page(notes: [ListedNote], isLast: Bool)
+    case failed(AmoCRMFailure)
+
+    public static func classify(_ exchange: AmoCRMExchange, limit: Int) -> NoteListReply {
+        switch exchange {
+        case .transportFailure(let failure):
+            return .failed(AmoCRMFailure.readFailure(failure))
+        case .response(let reply):
+            guard (200...299).contains(reply.status) else { return .failed(AmoCRMFailure.classifyError(reply)) }
+            guard !reply.bodyExceededLimit else {
+                return .failed(
+                    .malformedReply(status: reply.status, reason: "note list over \(AmoCRMAPI.maxReplyBodyBytes) bytes"))
+            }
+            if reply.status == 204 || reply.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+                return .page(notes: [], isLast: true)
+            }
+            guard let body = try? JSONDecoder().decode(NoteListBody.self, from: Data(reply.body)) else {
+                return .failed(.malformedReply(status: reply.status, reason: "note list reply is not a list of notes"))
+            }
+            let wire = body.embedded?.notes ?? []
+            let notes = wire.compactMap { note in
+                note.entityID.map { ListedNote(id: note.id, entityID: $0, text: note.params?.text ?? "") }
+            }
+            return .page(notes: notes, isLast: wire.count < limit && body.links?.next == nil)
+        }
+    }
+}
+
+/// A note as a list shows it: enough to tell whether it is the one a ledger lead owes.
+public struct ListedNote: Sendable, Equatable {
+    public var id: Int64?
+    public var entityID: Int64
+    public var text: String
+
+    public init(id: Int64?, entityID: Int64, text: String) {
+        self.id = id
+        self.entityID = entityID
+        self.text = text
+    }
+}
+
+extension NoteListReply: AmoCRMReadReply {
+    public var failure: AmoCRMFailure? {
+        if case .failed(let failure) = self { failure } else { nil }
+    }
+}
