@@ -37,7 +37,7 @@ import Testing
                 .accountRefused, true,
                 .stopAllTraffic(
                     alert:
-                        "AmoCRM does not know the configured pipeline (validation error at pipeline_id): check LEADLEDGER_AMOCRM_PIPELINE_ID; sending is paused until it is fixed and the reactor restarted"
+                        "AmoCRM does not know the configured pipeline (validation error at pipeline_id): check LEADLEDGER_AMOCRM_PIPELINE_ID; sending is paused: it resumes by itself once AmoCRM accepts the id (tried every LEADLEDGER_AMOCRM_BAN_PROBE_S), or when the setting is fixed and the reactor restarted"
                 )
             ),
         ]
