@@ -49,7 +49,7 @@ ALLOWED_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "
 # A tag, a stray "<", a valid entity, or a stray "&" — the scanner below checks them in that order.
 HTML_TOKEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?>|<|&(?:lt|gt|amp|quot|#[0-9]+|#x[0-9A-Fa-f]+);|&")
 HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?>")
-MODES = frozenset({"ok", "429", "500", "502-html", "down", "hang", "blocked", "migrate"})
+MODES = frozenset({"ok", "429", "500", "502-html", "down", "hang", "blocked", "revoked", "too-long", "migrate"})
 
 
 def tg_error(status: int, description: str, **parameters: Any) -> Reply:
@@ -181,7 +181,8 @@ class TelegramApp(FakeApp):
         match = BOT_PATH.fullmatch(request.path)
         if match is None:
             return tg_error(404, "Not Found")
-        if match.group(1) != self.token:
+        # `revoked`: the token was revoked in @BotFather; every method answers 401, as for a wrong token.
+        if match.group(1) != self.token or fault.name == "revoked":
             return tg_error(401, "Unauthorized")
         method = self.methods.get(match.group(2).lower())  # Bot API method names are case-insensitive
         if method is None:
@@ -220,6 +221,8 @@ class TelegramApp(FakeApp):
             return tg_error(400, "Bad Request: chat not found")
         if fault.name == "blocked":
             return tg_error(403, "Forbidden: bot was blocked by the user")
+        if fault.name == "too-long":
+            return tg_error(400, "Bad Request: message is too long")
         return None
 
     @staticmethod

@@ -744,6 +744,10 @@ class TelegramTest(unittest.TestCase):
         self.assertEqual((response.status, response.headers["Content-Type"]), (502, "text/html"))
         self.fake.set_mode("blocked")
         self.assert_error(self.send("x"), 403, "Forbidden: bot was blocked by the user")
+        self.fake.set_mode("revoked")
+        self.assert_error(self.send("x"), 401, "Unauthorized")
+        self.fake.set_mode("too-long")
+        self.assert_error(self.send("x"), 400, "Bad Request: message is too long")
         self.assertEqual(self.fake.state()["messages"], [])
 
     def test_down_resets_the_connection(self) -> None:

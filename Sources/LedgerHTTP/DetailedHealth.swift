@@ -56,7 +56,8 @@ struct DetailedHealth: Sendable {
                 "enabled": context.rules.telegramEnabled,
                 "last_delivery": facts.alerts?.lastSentAt?.iso8601 ?? NSNull(),
                 "undelivered_alerts": facts.alerts.map { $0.pending.count as Any } ?? NSNull(),
-                "broken": facts.alerts.map { ($0.refusal != nil) as Any } ?? NSNull(),
+                "broken": facts.telegramBroken.map { $0 as Any } ?? NSNull(),
+                "blocked_since": facts.telegramChannel?.blockedSince?.iso8601 ?? NSNull(),
             ],
             "process": [
                 "version": context.version,
@@ -73,5 +74,4 @@ struct DetailedHealth: Sendable {
         ]
         return (verdict.status == .failing ? 503 : 200, object)
     }
-
 }

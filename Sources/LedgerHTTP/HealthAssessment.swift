@@ -100,7 +100,7 @@ struct HealthAssessment: Sendable, Equatable {
         if !context.telegramEnabled {
             reasons.append(.alertsNotDelivered)
         } else if let alerts = facts.alerts {
-            if let refusal = alerts.refusal { reasons.append(.telegramRefuses(refusal)) }
+            if let refusal = facts.telegramRefusal { reasons.append(.telegramRefuses(refusal)) }
             if let oldest = alerts.oldestPendingAt,
                 facts.now.millisecondsSinceEpoch - oldest.millisecondsSinceEpoch > context.alertDeliveryGraceSeconds * 1000
             {

@@ -16,6 +16,8 @@ struct HealthFacts: Sendable {
     var freeBytes: Int64?
     /// Telegram delivery of alerts (pending, last sent, a refusal); nil when it cannot be read.
     var alerts: AlertDeliveryStatus?
+    /// Whether the reactor's Telegram channel is blocked now; nil when delivery never ran on this log.
+    var telegramChannel: TelegramChannelStatus? = nil
     /// Restarts of `serve` and `react` since midnight in the configured time zone; nil when they cannot be read.
     var restarts: RestartCounts?
     /// This process's open descriptors and its limit; `open` is nil without procfs.
@@ -25,6 +27,12 @@ struct HealthFacts: Sendable {
     var heartbeatAgeSeconds: Int64? {
         heartbeat.map { max(0, (now.millisecondsSinceEpoch - $0.updatedAt.millisecondsSinceEpoch) / 1000) }
     }
+
+    /// Why Telegram cannot reach the owner: the channel blocked now, or a message it refused for good.
+    var telegramRefusal: String? { telegramChannel?.blockedReason ?? alerts?.refusal }
+
+    /// Whether Telegram cannot reach the owner; nil when neither the channel's status nor the deliveries can be read.
+    var telegramBroken: Bool? { alerts == nil && telegramChannel == nil ? nil : telegramRefusal != nil }
 
     /// How far the slowest projector is behind the log.
     var maxProjectionLag: Int64 { projections.map(\.lag).max() ?? 0 }
@@ -37,7 +45,7 @@ struct HealthFacts: Sendable {
             now: now, head: try log.head(), health: try HealthView.load(runner.store, now: now),
             projections: try runner.status(), heartbeat: ReactorHeartbeat.read(forLog: log.path),
             fileBytes: fileSize(log.path), freeBytes: HostFacts.freeDiskBytes(forLog: log.path),
-            alerts: try? log.alertDeliveryStatus(),
+            alerts: try? log.alertDeliveryStatus(), telegramChannel: TelegramChannelStatus.read(forLog: log.path),
             restarts: midnight.flatMap { try? log.restarts(since: $0) })
     }
 

@@ -779,13 +779,21 @@ enum OpenAPIDocument {
                     reactor_last_seen_s: {$ref: '#/components/schemas/NullableCount'}
                 telegram:
                   type: object
-                  required: [enabled, last_delivery, undelivered_alerts, broken]
+                  required: [enabled, last_delivery, undelivered_alerts, broken, blocked_since]
                   additionalProperties: false
                   properties:
                     enabled: {type: boolean}
                     last_delivery: {$ref: '#/components/schemas/NullableTime'}
                     undelivered_alerts: {$ref: '#/components/schemas/NullableCount'}
-                    broken: {type: [boolean, 'null']}
+                    broken:
+                      type: [boolean, 'null']
+                      description: >-
+                        True while Telegram cannot reach the owner (a revoked token, a blocked or kicked bot, an unknown chat:
+                        the alerts wait and go out once it is fixed) or after it refused a message for good; the reason is
+                        among the health reasons.
+                    blocked_since:
+                      allOf: [{$ref: '#/components/schemas/NullableTime'}]
+                      description: Since when the channel has been blocked; null while it works.
                 process:
                   type: object
                   required:

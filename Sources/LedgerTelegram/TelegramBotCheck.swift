@@ -1,7 +1,7 @@
 /// What `getMe` says about the configuration: the token works (and which bot it is), or why not.
 public enum TelegramBotCheck: Sendable, Equatable {
     case valid(botID: Int64, username: String?)
-    /// The token is wrong (`.permanent`, 401) or Telegram could not be asked (`.transient`, …).
+    /// The token is wrong (`.blocked`, 401) or Telegram could not be asked (`.transient`, …).
     case failed(TelegramReply)
 
     /// Classifies a `getMe` exchange. Pure.

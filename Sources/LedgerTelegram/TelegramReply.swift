@@ -14,8 +14,11 @@ public enum TelegramReply: Sendable, Equatable {
     /// 400 "can't parse entities": the markup is broken and retrying the same payload fails forever. Resend once as
     /// plain text, without `parse_mode`.
     case unparsableMarkup(reason: String)
-    /// No retry can help: 400 chat not found or message too long, 401 bad token, 403 bot blocked or kicked, 404.
-    /// Alerts are broken until a human acts; health must say so.
+    /// The bot cannot reach the chat until the owner acts: 401 (the token is wrong or revoked), 403 (the bot was
+    /// blocked, kicked or lost its rights), 404 (no such bot), 400 "chat not found". Nothing is wrong with the message:
+    /// alerts wait, health says why, and they go out once the token or chat is fixed.
+    case blocked(reason: String)
+    /// No retry can help this message: any other 400 (message too long, …) or 4xx.
     case permanent(reason: String)
     /// Telegram or the way there is unwell: 5xx, transport failures, timeouts, a 200 whose body is not a delivered
     /// message. Retry with backoff; after a timeout the message may already have been delivered.
@@ -27,7 +30,7 @@ public enum TelegramReply: Sendable, Equatable {
         case .delivered: ""
         case .floodControl(let retryAfter): "flood control: retry after \(retryAfter.components.seconds) s"
         case .migrated(let chatID): "group migrated to supergroup \(chatID)"
-        case .unparsableMarkup(let reason), .permanent(let reason), .transient(let reason): reason
+        case .unparsableMarkup(let reason), .blocked(let reason), .permanent(let reason), .transient(let reason): reason
         }
     }
 
@@ -59,9 +62,13 @@ public enum TelegramReply: Sendable, Equatable {
             if let description = body?.description?.lowercased(), description.contains("can't parse entities") {
                 return .unparsableMarkup(reason: reason)
             }
+            // The one 400 about the chat rather than the message; the Bot API has no code for it, only this text.
+            if let description = body?.description?.lowercased(), description.contains("chat not found") {
+                return .blocked(reason: reason)
+            }
             return .permanent(reason: reason)
         case 401, 403, 404:
-            return .permanent(reason: reason)
+            return .blocked(reason: reason)
         case 408:
             return .transient(reason: reason)
         case 402...499:
@@ -87,6 +94,7 @@ public enum TelegramReply: Sendable, Equatable {
         case .floodControl: "flood_control"
         case .migrated: "migrated"
         case .unparsableMarkup: "unparsable_markup"
+        case .blocked: "blocked"
         case .permanent: "permanent"
         case .transient: "transient"
         }
@@ -97,6 +105,7 @@ public enum TelegramReply: Sendable, Equatable {
         switch self {
         case .delivered, .floodControl, .migrated: self
         case .unparsableMarkup(let reason): .unparsableMarkup(reason: redactor.redact(reason))
+        case .blocked(let reason): .blocked(reason: redactor.redact(reason))
         case .permanent(let reason): .permanent(reason: redactor.redact(reason))
         case .transient(let reason): .transient(reason: redactor.redact(reason))
         }

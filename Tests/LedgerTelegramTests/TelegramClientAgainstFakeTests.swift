@@ -71,21 +71,21 @@ import Testing
         #expect(elapsed < .seconds(5), "took \(elapsed)")
     }
 
-    @Test func aBlockedBotIsPermanent() async throws {
+    @Test func aBlockedBotBlocksTheChannel() async throws {
         let fake = try FakeTelegramProcess()
         try await fake.setMode("blocked")
         let client = try makeClient(fake)
         let reply = await client.sendMessage(chatID: home, text: "x", parseMode: .html)
         try await client.shutdown()
-        #expect(reply == .permanent(reason: "HTTP 403: Forbidden: bot was blocked by the user"))
+        #expect(reply == .blocked(reason: "HTTP 403: Forbidden: bot was blocked by the user"))
     }
 
-    @Test func anUnknownChatIsPermanent() async throws {
+    @Test func anUnknownChatBlocksTheChannel() async throws {
         let fake = try FakeTelegramProcess()
         let client = try makeClient(fake)
         let reply = await client.sendMessage(chatID: .id(-42), text: "x", parseMode: .html)
         try await client.shutdown()
-        #expect(reply == .permanent(reason: "HTTP 400: Bad Request: chat not found"))
+        #expect(reply == .blocked(reason: "HTTP 400: Bad Request: chat not found"))
     }
 
     @Test func aMigratedGroupIsResentToTheSupergroupAndDelivered() async throws {

@@ -45,19 +45,23 @@ import Testing
 
     @Test(arguments: [
         (400, #"{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}"#, "chat not found"),
-        (400, #"{"ok":false,"error_code":400,"description":"Bad Request: message is too long"}"#, "message is too long"),
         (401, #"{"ok":false,"error_code":401,"description":"Unauthorized"}"#, "Unauthorized"),
         (403, #"{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}"#, "blocked"),
         (403, #"{"ok":false,"error_code":403,"description":"Forbidden: bot was kicked from the group chat"}"#, "kicked"),
         (404, #"{"ok":false,"error_code":404,"description":"Not Found"}"#, "Not Found"),
     ])
-    func refusalsNoRetryCanFixArePermanent(status: Int, body: String, reasonPart: String) {
-        guard case .permanent(let reason) = classify(status, body) else {
-            Issue.record("expected permanent for \(status) \(body)")
+    func refusalsTheOwnerCanFixBlockTheChannel(status: Int, body: String, reasonPart: String) {
+        guard case .blocked(let reason) = classify(status, body) else {
+            Issue.record("expected blocked for \(status) \(body)")
             return
         }
         #expect(reason.contains(reasonPart))
         #expect(reason.hasPrefix("HTTP \(status): "))
+    }
+
+    @Test func aRefusalOfTheMessageItselfIsPermanent() {
+        let body = #"{"ok":false,"error_code":400,"description":"Bad Request: message is too long"}"#
+        #expect(classify(400, body) == .permanent(reason: "HTTP 400: Bad Request: message is too long"))
     }
 
     @Test func anNginx502PageIsTransientAndNamedByItsTitle() {
@@ -85,7 +89,7 @@ import Testing
 
     @Test func anEmptyErrorBodyIsClassifiedByItsStatus() {
         #expect(classify(502, "") == .transient(reason: "HTTP 502, empty body"))
-        #expect(classify(403, "") == .permanent(reason: "HTTP 403, empty body"))
+        #expect(classify(403, "") == .blocked(reason: "HTTP 403, empty body"))
     }
 
     @Test func aBodyOverTheLimitIsTransientWithoutBeingRead() {
@@ -113,7 +117,7 @@ import Testing
         #expect(TelegramBotCheck.classify(ok) == .valid(botID: 123, username: "fake_bot"))
         let unauthorized = TelegramExchange.response(
             TelegramHTTPReply(status: 401, text: #"{"ok":false,"error_code":401,"description":"Unauthorized"}"#))
-        #expect(TelegramBotCheck.classify(unauthorized) == .failed(.permanent(reason: "HTTP 401: Unauthorized")))
+        #expect(TelegramBotCheck.classify(unauthorized) == .failed(.blocked(reason: "HTTP 401: Unauthorized")))
     }
 
     // MARK: - Helpers

@@ -48,7 +48,7 @@ import Testing
         }
     }
 
-    @Test func aWrongTokenIsPermanentAndNotQuoted() async throws {
+    @Test func aWrongTokenBlocksTheChannelAndIsNotQuoted() async throws {
         let fake = try FakeTelegramProcess()
         let (logger, lines) = recordingLogger()
         guard let url = URL(string: fake.baseURL) else { throw HarnessError(message: "bad url") }
@@ -56,7 +56,7 @@ import Testing
             configuration: TelegramClientConfiguration(apiURL: url, botToken: Secret(Self.token)), logger: logger)
         let reply = await client.sendMessage(chatID: .id(FakeTelegramProcess.chatID), text: "x", parseMode: .html)
         try await client.shutdown()
-        #expect(reply == .permanent(reason: "HTTP 401: Unauthorized"))
+        #expect(reply == .blocked(reason: "HTTP 401: Unauthorized"))
         #expect(lines.all.allSatisfy { !$0.contains(Self.secretHalf) })
     }
 

@@ -15,6 +15,11 @@ import Logging
 /// nothing: the alerts stay pending and the next pass tries again (after `retry_after` exactly, or a backoff of 1 s
 /// doubling to 60 s).
 ///
+/// A channel the owner must fix (a revoked token, a blocked or kicked bot, an unknown chat: `TelegramReply.blocked`)
+/// records nothing either: the alerts wait, `TelegramChannelStatus` tells health why, and passes keep trying on the
+/// same backoff, so they go out by themselves once the bot is unblocked, or at once after a restart with a fixed
+/// token or chat. Only a refusal of the message itself ends in `AlertUndeliverable`.
+///
 /// A send whose reply was lost (a timeout after the request left) may have been delivered; it is sent again, so the
 /// owner may rarely see an alert twice, recognisable by its short id. The same holds for the earlier parts of a split
 /// message whose later part failed.
@@ -43,6 +48,8 @@ public actor AlertDeliverer {
     private var retryNotBefore: Timestamp?
     /// The alert stream's version when a pass last found nothing pending: unchanged, the next pass need not read it.
     private var idleVersion: Int64?
+    /// Why and since when the channel cannot reach the owner; nil while it works.
+    private(set) var blocked: (reason: String, since: Timestamp)?
 
     /// - Parameter waitingLeads: leads pending or in flight, when known (the alert texts' "leads affected").
     public init(
@@ -70,6 +77,8 @@ public actor AlertDeliverer {
         self.clock = clock
         self.logger = logger
         self.maxAge = Int64(settings.maxAgeSeconds) * 1000
+        // A new run may have a fixed token or chat: the channel counts as working until Telegram says otherwise.
+        Self.publish(blocked: nil, log: log, at: clock.now(), logger: logger)
         if case .id(let migrated) = chat, String(migrated) != telegram.chatID {
             logger.warning(
                 "Telegram alerts go to supergroup \(migrated), which chat \(telegram.chatID) became: set LEADLEDGER_TELEGRAM_CHAT_ID=\(migrated)"
@@ -166,6 +175,15 @@ public actor AlertDeliverer {
                 messageIDs.append(messageID)
             case .stop:
                 return false
+            case .blocked(let reason):
+                let bounded = Self.bounded(reason)
+                if blocked == nil {
+                    logger.error("Telegram cannot reach the owner: \(bounded); \(alerts.count) alert(s) wait until it can")
+                    blocked = (bounded, clock.now())
+                    publishChannel()
+                }
+                failed()
+                return false
             case .refused(let reason):
                 let bounded = Self.bounded(reason)
                 logger.error("Telegram refuses alerts: \(bounded); \(alerts.count) alert(s) recorded as undeliverable")
@@ -177,6 +195,11 @@ public actor AlertDeliverer {
         }
         backoff = nil
         retryNotBefore = nil
+        if let wasBlocked = blocked {
+            logger.notice("Telegram reaches the owner again after \(wasBlocked.reason); the alerts that waited follow")
+            blocked = nil
+            publishChannel()
+        }
         try record(
             alerts.map { .alertDelivered(AlertDelivered(alertID: $0.pending.alertID, outcome: .sent, messageIDs: messageIDs)) })
         pass.sent += alerts.count
@@ -188,6 +211,8 @@ public actor AlertDeliverer {
         case delivered(Int64)
         /// Flood control, a transient failure or shutdown: the alerts stay pending.
         case stop
+        /// The channel needs the owner (`TelegramReply.blocked`): the alerts stay pending.
+        case blocked(String)
         case refused(String)
     }
 
@@ -223,6 +248,9 @@ public actor AlertDeliverer {
                 failed()
                 logger.warning("Telegram unavailable, alerts wait \(backoff?.components.seconds ?? 0) s: \(reason)")
                 return .stop
+            case .blocked(let reason):
+                throttle.recordSend(at: now)
+                return .blocked(reason)
             case .migrated, .unparsableMarkup, .permanent:
                 throttle.recordSend(at: now)
                 return .refused(reply.reason)
@@ -249,6 +277,22 @@ public actor AlertDeliverer {
         let next = backoff.map { min($0 * 2, Self.maxBackoff) } ?? Self.firstBackoff
         backoff = next
         retryNotBefore = clock.now().adding(milliseconds: next.milliseconds)
+    }
+
+    private func publishChannel() {
+        Self.publish(blocked: blocked, log: log, at: clock.now(), logger: logger)
+    }
+
+    /// Tells health whether the channel is blocked. Failing to write it must not stop delivery.
+    private static func publish(
+        blocked: (reason: String, since: Timestamp)?, log: EventLog, at now: Timestamp, logger: Logger
+    ) {
+        let status = TelegramChannelStatus(blockedReason: blocked?.reason, blockedSince: blocked?.since, updatedAt: now)
+        do {
+            try status.write(forLog: log.path)
+        } catch {
+            logger.warning("cannot write the Telegram channel status beside the log: \(error)")
+        }
     }
 
     private func migrate(to newChat: Int64) {
