@@ -1,3 +1,4 @@
+import Foundation
 import LedgerCore
 import LedgerProjections
 import LedgerReactor

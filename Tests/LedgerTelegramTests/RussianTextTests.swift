@@ -8,7 +8,7 @@ import Testing
 struct RussianTextTests {
     /// Latin words a Russian text may hold besides ids (snake_case, ALL_CAPS, words with digits).
     static let allowedWords: Set<String> = [
-        "AmoCRM", "Telegram", "id", "ID", "LimitNOFILE", "systemd", "metrics", "leadledger", "lead", "requeue",
+        "AmoCRM", "Telegram", "id", "ID", "LimitNOFILE", "systemd", "metrics", "leadledger", "lead", "requeue", "serve", "react",
     ]
 
     static func englishWords(_ html: String) -> [String] {
