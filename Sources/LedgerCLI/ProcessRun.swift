@@ -15,7 +15,8 @@ struct ProcessRun {
             record = try log.recordStart(
                 process, pid: getpid(), version: LedgerServer.version,
                 crashLoop: CrashLoopRule(
-                    restarts: settings.crashLoopRestarts, window: .seconds(settings.crashLoopWindowSeconds)))
+                    restarts: settings.crashLoopRestarts, window: .seconds(settings.crashLoopWindowSeconds)),
+                locale: settings.alerts.locale)
         } catch {
             throw ExitStatus.runtime("\(process.rawValue): cannot record the start in the log: \(error)")
         }

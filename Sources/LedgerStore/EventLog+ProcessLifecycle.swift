@@ -44,9 +44,10 @@ extension EventLog {
     /// so a second `serve` beside a live one is not mistaken for a restart) or is this process's own pid. It ended cleanly if a `ProcessStopped`
     /// with its instance id follows; otherwise it crashed or was killed, and an `unclean_restart` alert is written.
     /// When the starts that followed a previous run within `crashLoop.window` reach `crashLoop.restarts`, a
-    /// `crash_loop` alert is written too.
+    /// `crash_loop` alert is written too. Both are worded in `locale` (`AlertMessages`).
     public func recordStart(
         _ process: ProcessName, pid: Int32, version: String, crashLoop: CrashLoopRule = CrashLoopRule(),
+        locale: AlertLocale = .ru,
         isRunning: @escaping (Int32) -> Bool = EventLog.isLeadLedgerProcess
     ) throws(StoreError) -> ProcessStartRecord {
         let now = clock.now()
@@ -76,8 +77,8 @@ extension EventLog {
                     AlertRaised(
                         alertID: UUIDv7.make(at: now), kind: "unclean_restart", severity: .warning,
                         dedupeKey: "unclean_restart:\(process.rawValue):\(last.instanceID)",
-                        message:
-                            "\(process.rawValue) restarted after its previous run (pid \(last.pid), started \(at.iso8601)) ended without a clean shutdown: a crash, a kill or a power cut",
+                        message: AlertMessages.uncleanRestart(
+                            process: process.rawValue, pid: last.pid, startedAt: at.iso8601, locale),
                         subject: process.rawValue))
             }
             let windowStart = now.adding(milliseconds: -crashLoop.window.milliseconds)
@@ -89,8 +90,9 @@ extension EventLog {
                     AlertRaised(
                         alertID: UUIDv7.make(at: now), kind: "crash_loop", severity: .critical,
                         dedupeKey: "crash_loop:\(process.rawValue)",
-                        message:
-                            "\(process.rawValue) restarted \(recentRestarts) times in the last \(Int(crashLoop.window.components.seconds / 60)) min: it is crash-looping",
+                        message: AlertMessages.crashLoop(
+                            process: process.rawValue, restarts: recentRestarts,
+                            minutes: crashLoop.window.components.seconds / 60, locale),
                         subject: process.rawValue))
             }
             var writer = try ChainWriter(db, recordedAt: now)

@@ -40,7 +40,8 @@ public struct AlertText: Sendable {
             escape(alert.message),
         ]
         if let subject = alert.subject, !subject.isEmpty {
-            lines.append("\(escape(wording.subject)): <code>\(escape(Self.cut(subject, Self.maxSubjectCharacters)))</code>")
+            lines.append(
+                "\(escape(wording.subject)): <code>\(escape(Self.cut(shown(subject), Self.maxSubjectCharacters)))</code>")
         }
         lines.append("\(escape(wording.since)): \(escape(AlertTimeFormat.time(alert.since, in: timeZone, locale: locale)))")
         if let affected = alert.affectedLeads {
@@ -60,7 +61,8 @@ public struct AlertText: Sendable {
     public func resolved(_ alert: AlertContent, at resolvedAt: Timestamp) -> String {
         var lines = ["✅ <b>\(escape(wording.resolved)):</b> \(escape(alert.message))"]
         if let subject = alert.subject, !subject.isEmpty {
-            lines.append("\(escape(wording.subject)): <code>\(escape(Self.cut(subject, Self.maxSubjectCharacters)))</code>")
+            lines.append(
+                "\(escape(wording.subject)): <code>\(escape(Self.cut(shown(subject), Self.maxSubjectCharacters)))</code>")
         }
         let lasted = AlertTimeFormat.duration(
             milliseconds: resolvedAt.millisecondsSinceEpoch - alert.since.millisecondsSinceEpoch, wording: wording)
@@ -90,7 +92,7 @@ public struct AlertText: Sendable {
         var line =
             entry.resolvedAt == nil ? "• \(marker(alert.severity)) \(message)" : "• ✅ \(escape(wording.resolved)): \(message)"
         if let subject = alert.subject, !subject.isEmpty {
-            line += " · <code>\(escape(Self.cut(subject, Self.maxSubjectCharacters)))</code>"
+            line += " · <code>\(escape(Self.cut(shown(subject), Self.maxSubjectCharacters)))</code>"
         }
         if entry.resolvedAt == nil, alert.occurrences > 1 { line += " ×\(alert.occurrences)" }
         return line + " <i>id \(escape(alert.shortID))</i>"
@@ -103,6 +105,8 @@ public struct AlertText: Sendable {
         case .info: "🔵"
         }
     }
+
+    private func shown(_ subject: String) -> String { wording.subjects[subject] ?? subject }
 
     private func severityWord(_ severity: AlertSeverity) -> String { wording.severity[severity] ?? severity.rawValue }
 

@@ -91,7 +91,7 @@ struct ReactAccountProblemTests {
             if case .alertRaised(let alert) = $0 { alert.kind == "crm_stopped" } else { false }
         }
         #expect(stoppedAlerts.count == 1, "probes refused by the same 402 raise no more crm_stopped alerts")
-        #expect(alerts.first?.message.contains("payment") == true, "\(alerts)")
+        #expect(alerts.first?.message.contains("AmoCRM требует оплаты") == true, "\(alerts)")
         #expect(healthBody.contains(#""circuit_state":"open""#), "\(healthBody)")
         #expect(createCallsWhileStopped == 1, "after the 402 only probes went out, not leads")
         let failures = try decoded(log, .syncFailed).compactMap { if case .syncFailed(let failed) = $0 { failed } else { nil } }
@@ -113,7 +113,7 @@ struct ReactAccountProblemTests {
         static let all = [
             Refusal(
                 name: "opaque 400 code 244", control: "mode", on: ["mode": "400-244"], off: ["mode": "ok"],
-                named: "subscription"),
+                named: "оплаченная подписка"),
             Refusal(
                 name: "a configured custom field the account lacks", control: "behaviour",
                 on: ["refuse_field_ids": [900004]], off: ["refuse_field_ids": [Int]()], named: "LEADLEDGER_AMOCRM_FIELDS"),

@@ -122,7 +122,7 @@ struct ServeDashboardTests {
         try writer.append([SyncEventBuilders.attempted(lead, 1), SyncEventBuilders.failed(lead, 1, retryAt: nil)])
         let body = try await page(server) { $0.contains("data-lead=\"\(id)\"") }
         #expect(body.contains("data-lead=\"\(id)\""))
-        #expect(body.contains("rejected, HTTP 400"))
+        #expect(body.contains("заявка отклонена, HTTP 400"))
         #expect(body.contains("type=\"password\""))
         // The CRM's error text is not shown (it may echo what was sent), nor is the lead's name.
         #expect(!body.contains("phone is invalid"))

@@ -35,7 +35,7 @@ struct AlertRulesTests {
                 $0.totals.receivedTotal = 7
             }, settings)
         #expect(three.map(\.kind) == ["crm_failures"])
-        #expect(three.first?.message.contains("7 leads wait") == true, "\(three)")
+        #expect(three.first?.message.contains("в очереди ждут 7 заявок") == true, "\(three)")
     }
 
     @Test func anOpenCircuitFiresAndHoldsABanAlertOpenWithoutRaisingIt() {
@@ -95,7 +95,7 @@ struct AlertRulesTests {
             ]), settings)
         #expect(conditions.map(\.kind) == ["descriptors_high"])
         #expect(conditions.first?.key == "descriptors_high:serve")
-        #expect(conditions.first?.message.contains("820 of its 1024") == true)
+        #expect(conditions.first?.message.contains("открыто 820 из 1024") == true)
         #expect(kinds(withDescriptors([.init(process: .react, open: 5, limit: 0)])).isEmpty, "an unknown limit raises nothing")
         #expect(AlertRules.managedKinds.contains("descriptors_high"), "resolved when the condition ends")
     }
@@ -132,7 +132,14 @@ struct AlertBookTests {
             return
         }
         #expect(resolved.resolvesAlertID == "a-crm_failures" && resolved.dedupeKey == "crm_failures")
-        #expect(resolved.message.hasPrefix("resolved after 12 min"))
+        #expect(resolved.message == "решено через 12 мин: crm_failures began")
+        let english = AlertBook.changes(
+            open: ["crm_failures": open("crm_failures", minutesAgo: 12)], conditions: [], now: now, locale: .en)
+        guard case .alertResolved(let resolvedInEnglish)? = english.first else {
+            Issue.record("expected one resolution, got \(english)")
+            return
+        }
+        #expect(resolvedInEnglish.message == "resolved after 12 min: crm_failures began")
     }
 
     @Test func aHeldConditionKeepsAnAlertRaisedElsewhereOpenAndNeverRaisesIt() {

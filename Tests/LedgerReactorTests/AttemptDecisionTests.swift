@@ -43,7 +43,8 @@ import Testing
         ]
         for (outcome, errorClass, retryable, followUp) in cases {
             var generator = SeededGenerator(seed: 1)
-            let decision = AttemptDecision.decide(outcome, context: context, schedule: schedule, using: &generator)
+            let decision = AttemptDecision.decide(
+                outcome, context: context, schedule: schedule, locale: .en, using: &generator)
             switch decision {
             case .succeeded(let lead):
                 #expect(errorClass == nil && lead == created)
@@ -64,7 +65,7 @@ import Testing
         let refreshed = AttemptDecision.Context(attempt: 2, failedAt: PolicyFixture.now, canRefreshToken: false)
         let decision = AttemptDecision.decide(
             .failed(.unauthorized(message: "m")), context: refreshed, schedule: schedule, using: &generator)
-        #expect(decision.followUp == .stopAllTraffic(alert: "AmoCRM rejects the access token: m"))
+        #expect(decision.followUp == .stopAllTraffic(alert: "AmoCRM не принимает токен доступа: m"))
     }
 
     @Test func aRetryAfterAndABanBothPushTheNextAttemptLater() {
@@ -84,7 +85,12 @@ import Testing
         let decision = AttemptDecision.decide(
             .failed(.serverError(status: 500, message: "boom")), context: last, schedule: schedule, using: &generator)
         #expect(decision.nextAttemptAt == nil)
-        #expect(decision.followUp == .deadLetter(alert: "gave up after 48 attempts: boom"))
+        #expect(decision.followUp == .deadLetter(alert: "заявка не доставлена в AmoCRM после 48 попыток: boom"))
+        var english = SeededGenerator(seed: 1)
+        let inEnglish = AttemptDecision.decide(
+            .failed(.serverError(status: 500, message: "boom")), context: last, schedule: schedule, locale: .en,
+            using: &english)
+        #expect(inEnglish.followUp == .deadLetter(alert: "gave up after 48 attempts: boom"))
     }
 
     @Test func onlyUncertainClassesRequireASearchBeforeResending() {

@@ -13,7 +13,7 @@ import Testing
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines[0] == "🔴 <b>Критично</b> · <code>crm_stopped</code>")
         #expect(lines[1] == "AmoCRM не отвечает: HTTP 503")
-        #expect(lines[2] == "Объект: <code>amocrm</code>")
+        #expect(lines[2] == "Объект: <code>AmoCRM</code>")
         #expect(lines[3] == "С: 29.11.2026 12:00 (UTC+3)")
         #expect(lines[4] == "Затронуто заявок: 12")
         #expect(lines[5].hasPrefix("Что делать: Проверьте доступ к AmoCRM"))

@@ -95,6 +95,7 @@ struct ReactCommand: AsyncParsableCommand {
             requestsPerSecond: crm.requestsPerSecond)
         configuration.reconcilePages = crm.reconcilePages
         configuration.reconcileChecks = crm.reconcileChecks
+        configuration.locale = settings.alerts.locale
         let runner = try global.readModels(log, settings)
         let engine = SyncEngine(
             log: log, runner: runner, client: client, configuration: configuration, vault: vault, logger: logger)

@@ -33,6 +33,8 @@ public struct AlertSettings: Sendable, Equatable {
     /// Telegram outage) are recorded as suppressed instead of sent: old news must not bury the new.
     /// `LEADLEDGER_ALERT_MAX_AGE_S` (86400).
     public var maxAgeSeconds: Int = 86_400
+    /// The language alert messages are written in when raised (`LEADLEDGER_LOCALE`, read by `LedgerSettings`).
+    public var locale: AlertLocale = .ru
 
     public init() {}
 

@@ -159,6 +159,7 @@ public struct LedgerSettings: Sendable {
         crashLoopRestarts = reader.integer("LEADLEDGER_ALERT_CRASH_LOOP_RESTARTS", default: 3, range: 2...100)
         crashLoopWindowSeconds = reader.integer("LEADLEDGER_ALERT_CRASH_LOOP_WINDOW_S", default: 600, range: 60...86_400)
         alerts = AlertSettings(reader: &reader)
+        alerts.locale = AlertLocale(rawValue: locale) ?? .ru
         frontDoor = FrontDoorSettings(reader: &reader)
         reactMetricsPort = reader.optionalInteger("LEADLEDGER_REACT_METRICS_PORT", range: 0...65535).map { Int($0) }
         // An unset variable and an empty one read the same, so turning the honeypot off takes a word.

@@ -183,7 +183,8 @@ struct DashboardPage: Sendable {
             """
             : "<p class=\"note\">\(text.adminDisabled)</p>"
         let rows = snapshot.deadLeads.map { lead -> HTML in
-            let error = [lead.errorClass, lead.httpStatus.map { "HTTP \($0)" }].compactMap { $0 }.joined(separator: ", ")
+            let error = [lead.errorClass.map(text.errorClass), lead.httpStatus.map { "HTTP \($0)" }].compactMap { $0 }
+                .joined(separator: ", ")
             let action: HTML =
                 snapshot.adminEnabled
                 ? """

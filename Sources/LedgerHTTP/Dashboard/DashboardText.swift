@@ -1,3 +1,5 @@
+import LedgerCore
+
 /// Every word on the dashboard, in Russian (the default) and English (`LEADLEDGER_LOCALE=en`). Kept in one place so a
 /// translation is one file and no string is missed in one language.
 struct DashboardText: Sendable {
@@ -73,6 +75,12 @@ struct DashboardText: Sendable {
 
     /// "and N more" under a list cut at its limit.
     func andMore(_ count: Int64) -> String { language == "en" ? "and \(count) more" : "и ещё \(count)" }
+
+    /// A failure class (`server_error`) in the page's words; an id this build does not know shows as it is.
+    func errorClass(_ id: String) -> String {
+        guard let errorClass = SyncErrorClass(rawValue: id) else { return id }
+        return SyncErrorWords.text(errorClass, language == "en" ? .en : .ru)
+    }
 
     static func forLocale(_ locale: String) -> DashboardText { locale == "en" ? .english : .russian }
 

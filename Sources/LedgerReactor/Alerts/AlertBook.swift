@@ -4,11 +4,12 @@ import LedgerStore
 /// Turns "which conditions hold now" into events, against the alerts open in the log: a new condition is one
 /// `AlertRaised`, a condition that still holds writes nothing (the same alert, not new news), a managed alert whose
 /// condition is gone is one `AlertResolved`. Because open alerts are read from the log, a restart neither repeats an
-/// alert nor forgets to resolve one.
+/// alert nor forgets to resolve one. A resolution is worded in `locale`; the raised message it repeats keeps the words
+/// it was raised with.
 public enum AlertBook {
     public static func changes(
         open: [String: OpenAlert], conditions: [AlertCondition], now: Timestamp,
-        managedKinds: Set<String> = AlertRules.managedKinds
+        managedKinds: Set<String> = AlertRules.managedKinds, locale: AlertLocale = .ru
     ) -> [LedgerEvent] {
         var events: [LedgerEvent] = []
         let holding = Set(conditions.map(\.key))
@@ -26,7 +27,7 @@ public enum AlertBook {
                 .alertResolved(
                     AlertResolved(
                         alertID: UUIDv7.make(at: now), resolvesAlertID: alert.raised.alertID, kind: alert.raised.kind,
-                        dedupeKey: key, message: "resolved after \(minutes) min: \(alert.raised.message)")))
+                        dedupeKey: key, message: AlertMessages.resolved(minutes: minutes, raised: alert.raised.message, locale))))
         }
         return events
     }

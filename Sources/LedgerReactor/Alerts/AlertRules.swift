@@ -5,8 +5,8 @@ import LedgerProjections
 ///
 /// Every problem that can cost a lead has a rule, with its threshold a setting (`AlertSettings`): repeated AmoCRM
 /// failures, the circuit open, a failing AmoCRM login, the oldest pending lead too old, the books not balancing, a
-/// projector stuck, the disk filling, memory or file descriptors near their limit. Messages say what happened and how many leads wait;
-/// they never carry personal data.
+/// projector stuck, the disk filling, memory or file descriptors near their limit. Messages (`AlertMessages`, in
+/// `settings.locale`) say what happened and how many leads wait; they never carry personal data.
 public enum AlertRules {
     /// Kinds whose alerts these rules resolve when their condition no longer holds.
     public static let managedKinds: Set<String> = [
@@ -16,6 +16,7 @@ public enum AlertRules {
 
     public static func evaluate(_ inputs: AlertInputs, _ settings: AlertSettings) -> [AlertCondition] {
         var conditions: [AlertCondition] = []
+        let locale = settings.locale
         let health = inputs.health
         let waiting = health.queue.pending + health.queue.inFlight
         let totals = health.totals
@@ -23,16 +24,15 @@ public enum AlertRules {
             conditions.append(
                 AlertCondition(
                     kind: "crm_failures", severity: .warning,
-                    message:
-                        "\(totals.consecutiveCRMFailures) AmoCRM attempts in a row failed (last: \(totals.lastSyncFailureClass?.rawValue ?? "unknown")); \(waiting) leads wait in the queue and will be retried",
+                    message: AlertMessages.crmFailures(
+                        failures: totals.consecutiveCRMFailures, lastClass: totals.lastSyncFailureClass, waiting: waiting, locale),
                     subject: "amocrm"))
         }
         if let circuit = inputs.circuit, circuit != "closed" {
             conditions.append(
                 AlertCondition(
                     kind: "crm_circuit_open", severity: .critical,
-                    message:
-                        "AmoCRM circuit breaker is \(circuit): no leads are sent, the reactor probes AmoCRM; \(waiting) leads wait",
+                    message: AlertMessages.crmCircuitOpen(state: circuit, waiting: waiting, locale),
                     subject: "amocrm"))
             conditions.append(
                 AlertCondition(kind: "crm_stopped", severity: .critical, message: "", subject: "amocrm", raises: false))
@@ -43,47 +43,46 @@ public enum AlertRules {
             conditions.append(
                 AlertCondition(
                     kind: "crm_auth_failing", severity: .critical,
-                    message:
-                        "AmoCRM refuses the integration's token (401) and a refresh did not help: renew the token or the OAuth authorisation; \(waiting) leads wait",
+                    message: AlertMessages.crmAuthFailing(waiting: waiting, locale),
                     subject: "amocrm"))
         }
         if let age = health.oldestPendingAgeSeconds, age > Int64(settings.pendingAgeSeconds) {
             conditions.append(
                 AlertCondition(
                     kind: "pending_too_old", severity: .warning,
-                    message: "the oldest pending lead has waited \(age / 60) min for AmoCRM; \(waiting) leads wait",
+                    message: AlertMessages.pendingTooOld(minutes: age / 60, waiting: waiting, locale),
                     subject: "queue"))
         }
         if !health.conservationHolds {
             conditions.append(
                 AlertCondition(
                     kind: "conservation_failed", severity: .critical,
-                    message:
-                        "the books do not balance: \(totals.receivedTotal) leads received, \(health.queue.total) accounted for in the queue; run leadledger verify and leadledger rebuild",
+                    message: AlertMessages.conservationFailed(
+                        received: totals.receivedTotal, accounted: health.queue.total, locale),
                     subject: "ledger"))
         }
         for (name, seconds) in inputs.stalledProjectors.sorted(by: { $0.key < $1.key }) {
             conditions.append(
                 AlertCondition(
                     kind: "projector_stalled", key: "projector_stalled:\(name)", severity: .critical,
-                    message:
-                        "projector \(name) has not advanced for \(seconds) s although events wait: health and the queue are stale; see the react log",
+                    message: AlertMessages.projectorStalled(projector: name, seconds: seconds, locale),
                     subject: name))
         }
         if let free = inputs.freeDiskBytes, free < Int64(settings.diskFreeMegabytes) * 1_048_576 {
             conditions.append(
                 AlertCondition(
                     kind: "disk_low", severity: .critical,
-                    message:
-                        "\(free / 1_048_576) MiB free on the log's disk (alert below \(settings.diskFreeMegabytes) MiB): when it is full, new leads are refused with 503",
+                    message: AlertMessages.diskLow(
+                        freeMiB: free / 1_048_576, thresholdMiB: settings.diskFreeMegabytes, locale),
                     subject: "disk"))
         }
         if let memory = inputs.memory, memory.limit > 0, memory.used * 100 > memory.limit * Int64(settings.memoryPercent) {
             conditions.append(
                 AlertCondition(
                     kind: "memory_high", severity: .warning,
-                    message:
-                        "memory at \(memory.used * 100 / memory.limit) % of its \(memory.limit / 1_048_576) MiB limit (alert above \(settings.memoryPercent) %)",
+                    message: AlertMessages.memoryHigh(
+                        percent: memory.used * 100 / memory.limit, limitMiB: memory.limit / 1_048_576,
+                        thresholdPercent: settings.memoryPercent, locale),
                     subject: "memory"))
         }
         for process in inputs.descriptors
@@ -91,8 +90,9 @@ public enum AlertRules {
             conditions.append(
                 AlertCondition(
                     kind: "descriptors_high", key: "descriptors_high:\(process.process.rawValue)", severity: .warning,
-                    message:
-                        "\(process.process.rawValue) has \(process.open) of its \(process.limit) file descriptors open (alert above \(settings.descriptorsPercent) %): at the limit new connections, and with them leads, are refused",
+                    message: AlertMessages.descriptorsHigh(
+                        process: process.process.rawValue, open: process.open, limit: process.limit,
+                        thresholdPercent: settings.descriptorsPercent, locale),
                     subject: process.process.rawValue))
         }
         return conditions

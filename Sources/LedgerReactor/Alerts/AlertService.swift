@@ -56,7 +56,7 @@ public struct AlertService: Service {
                 $0.value >= Int64(settings.projectorStallSeconds)
             }, descriptors: descriptors(now: now))
         let events = AlertBook.changes(
-            open: try log.openAlerts(), conditions: AlertRules.evaluate(inputs, settings), now: now)
+            open: try log.openAlerts(), conditions: AlertRules.evaluate(inputs, settings), now: now, locale: settings.locale)
         guard !events.isEmpty else { return [] }
         try log.append(events.map { PendingEvent($0) })
         ReactorMetrics.recorded(events)

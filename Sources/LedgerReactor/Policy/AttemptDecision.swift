@@ -4,7 +4,8 @@ import LedgerCore
 /// What the reactor records and does after one lead's create attempt: the pure core of the sync policy.
 ///
 /// `decide` turns a `LeadCreateOutcome` into either a success or the exact fields of a `SyncFailed` event plus one
-/// follow-up. Nothing here performs I/O; the reactor carries out the decision.
+/// follow-up. Nothing here performs I/O; the reactor carries out the decision. Alert texts are worded in the
+/// `locale` passed in (`AlertMessages`).
 public enum AttemptDecision: Sendable, Equatable {
     case succeeded(CreatedLead)
     case failed(LeadFailure, followUp: FollowUp)
@@ -44,7 +45,7 @@ public enum AttemptDecision: Sendable, Equatable {
 
     public static func decide(
         _ outcome: LeadCreateOutcome, context: Context, schedule: RetrySchedule,
-        breakerBlockedInterval: Duration = CircuitBreaker.Configuration().blockedProbeInterval,
+        breakerBlockedInterval: Duration = CircuitBreaker.Configuration().blockedProbeInterval, locale: AlertLocale = .ru,
         using generator: inout some RandomNumberGenerator
     ) -> AttemptDecision {
         func scheduled(
@@ -56,7 +57,10 @@ public enum AttemptDecision: Sendable, Equatable {
                 afterAttempt: context.attempt, failedAt: context.failedAt, retryAfter: retryAfter, using: &generator)
             guard let next else {
                 let failure = LeadFailure(errorClass: errorClass, httpStatus: status, message: message, nextAttemptAt: nil)
-                return .failed(failure, followUp: .deadLetter(alert: "gave up after \(context.attempt) attempts: \(message)"))
+                return .failed(
+                    failure,
+                    followUp: .deadLetter(
+                        alert: AlertMessages.leadGaveUp(attempts: context.attempt, lastError: message, locale)))
             }
             return .failed(
                 LeadFailure(errorClass: errorClass, httpStatus: status, message: message, nextAttemptAt: next), followUp: followUp
@@ -68,7 +72,7 @@ public enum AttemptDecision: Sendable, Equatable {
             return .succeeded(lead)
         case .rejected(let status, let reason):
             let failure = LeadFailure(errorClass: .rejected, httpStatus: status, message: reason, nextAttemptAt: nil)
-            return .failed(failure, followUp: .deadLetter(alert: "AmoCRM refused the lead: \(reason)"))
+            return .failed(failure, followUp: .deadLetter(alert: AlertMessages.leadRefused(reply: reason, locale)))
         case .resendAlone(let reason):
             // Not the lead's fault and nothing was created: no backoff, but the attempt still counts.
             let failure = LeadFailure(errorClass: .rejected, httpStatus: nil, message: reason, nextAttemptAt: context.failedAt)
@@ -76,13 +80,15 @@ public enum AttemptDecision: Sendable, Equatable {
         case .unknownOutcome(let reason, let status):
             return scheduled(.unknownOutcome, status, reason, .reconcileFirst)
         case .failed(let failure):
-            return decideShared(failure, context: context, scheduled: scheduled, breakerBlockedInterval: breakerBlockedInterval)
+            return decideShared(
+                failure, context: context, scheduled: scheduled, breakerBlockedInterval: breakerBlockedInterval, locale: locale)
         }
     }
 
     private static func decideShared(
         _ failure: AmoCRMFailure, context: Context,
-        scheduled: (SyncErrorClass, Int?, String, FollowUp, Duration?) -> AttemptDecision, breakerBlockedInterval: Duration
+        scheduled: (SyncErrorClass, Int?, String, FollowUp, Duration?) -> AttemptDecision, breakerBlockedInterval: Duration,
+        locale: AlertLocale
     ) -> AttemptDecision {
         let errorClass = failure.errorClass
         let status = failure.httpStatus
@@ -103,22 +109,24 @@ public enum AttemptDecision: Sendable, Equatable {
                 return .failed(failure, followUp: .refreshTokenAndRetry)
             }
             return scheduled(
-                errorClass, status, message, .stopAllTraffic(alert: "AmoCRM rejects the access token: \(message)"), nil)
+                errorClass, status, message, .stopAllTraffic(alert: AlertMessages.tokenRejected(reply: message, locale)), nil)
         case .paymentRequired:
             return scheduled(
-                errorClass, status, message, .stopAllTraffic(alert: "AmoCRM requires payment: \(message)"),
+                errorClass, status, message, .stopAllTraffic(alert: AlertMessages.paymentRequired(reply: message, locale)),
                 breakerBlockedInterval)
         case .accountRefused(_, let problem):
             // Every lead would get the same answer: none is dead-lettered, all wait for the breaker's next probe.
             return scheduled(
-                errorClass, status, message, .stopAllTraffic(alert: AccountProblemAlert.text(problem)), breakerBlockedInterval)
+                errorClass, status, message, .stopAllTraffic(alert: AccountProblemAlert.text(problem, locale)),
+                breakerBlockedInterval)
         case .forbidden:
             // Not before the breaker's next probe: a retry inside a ban only prolongs it.
             return scheduled(
-                errorClass, status, message, .stopAllTraffic(alert: "AmoCRM blocked access: \(message)"), breakerBlockedInterval)
+                errorClass, status, message, .stopAllTraffic(alert: AlertMessages.accessBlocked(reply: message, locale)),
+                breakerBlockedInterval)
         case .invalidRequest(let status, let message):
             let rejected = LeadFailure(errorClass: .rejected, httpStatus: status, message: message, nextAttemptAt: nil)
-            return .failed(rejected, followUp: .deadLetter(alert: "AmoCRM refused the lead: \(message)"))
+            return .failed(rejected, followUp: .deadLetter(alert: AlertMessages.leadRefused(reply: message, locale)))
         case .unexpected:
             return scheduled(errorClass, status, message, .retry, nil)
         }

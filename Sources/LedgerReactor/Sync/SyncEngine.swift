@@ -32,6 +32,8 @@ public actor SyncEngine {
         /// The first AmoCRM call waits one pacer window (`RequestPacer`'s quiet start): a reactor restarted after a
         /// kill must not add its calls to those its predecessor made in the same second.
         public var quietStart = true
+        /// The language of the alerts the engine raises (`lead_dead`, `crm_stopped`, `reconcile_uncertain`).
+        public var locale: AlertLocale = .ru
 
         public init(
             batchSize: Int = AmoCRMAPI.maxLeadsPerComplexRequest, cautiousBatchSize: Int = 10,
@@ -370,10 +372,8 @@ public actor SyncEngine {
 
     /// One alert for the leads of a pass that wait for a human, naming them (ids only: no personal data).
     private func reconcileAlert(_ leads: [LeadID]) -> PendingEvent {
-        let shown = leads.prefix(10).map(\.description).joined(separator: ", ")
-        let more = leads.count > 10 ? " and \(leads.count - 10) more" : ""
-        let message =
-            "\(leads.count) leads may or may not be in AmoCRM: after \(configuration.reconcileChecks) checks AmoCRM's lists could not tell, so they are not sent again (that could duplicate them): \(shown)\(more)"
+        let message = AlertMessages.reconcileUncertain(
+            leads: leads.map(\.description), checks: configuration.reconcileChecks, configuration.locale)
         return alert("reconcile_uncertain", .warning, key: "reconcile_uncertain:\(leads[0])", message, leads[0])
     }
 
@@ -403,7 +403,7 @@ public actor SyncEngine {
         let decision = AttemptDecision.decide(
             outcome, context: .init(attempt: sinceRequeue, failedAt: clock.now(), canRefreshToken: false),
             schedule: configuration.schedule, breakerBlockedInterval: configuration.breaker.blockedProbeInterval,
-            using: &random)
+            locale: configuration.locale, using: &random)
         switch decision {
         case .succeeded(let created):
             return [success(attempt, crmLeadID: created.crmLeadID, crmContactID: created.crmContactID, merged: created.merged)]

@@ -58,7 +58,8 @@ struct AlertRendering: Sendable {
         case .report(let produced):
             // Only for completeness: the deliverer sends a report alone, never in a digest.
             return AlertContent(
-                alertID: produced.reportID, kind: "report", severity: .info, message: "report \(produced.day)",
+                alertID: produced.reportID, kind: "report", severity: .info,
+                message: "\(text.locale == .ru ? "отчёт за" : "report") \(produced.day)",
                 since: alert.pending.recordedAt)
         }
     }

@@ -1,10 +1,5 @@
 import LedgerCore
 
-/// The language of alert texts (`LEADLEDGER_LOCALE`): Russian by default, the owner's language; English for the rest.
-public enum AlertLocale: String, Sendable, CaseIterable {
-    case ru, en
-}
-
 /// Every fixed word of the alert texts, per locale. Plain text: escaped where it is used, like everything else.
 struct AlertWording: Sendable {
     var severity: [AlertSeverity: String]
@@ -24,6 +19,9 @@ struct AlertWording: Sendable {
     var days: String
     /// The hint for each alert kind LeadLedger raises today.
     var hints: [String: String]
+    /// The fixed subjects the rules give their alerts (`queue`, `disk`…), as the owner reads them; other subjects
+    /// (lead ids, process and projector names) show as they are.
+    var subjects: [String: String] = [:]
 
     static func of(_ locale: AlertLocale) -> AlertWording {
         switch locale {
@@ -46,7 +44,10 @@ struct AlertWording: Sendable {
             "reconcile_uncertain":
                 "Найдите заявки по их номерам в AmoCRM (номер есть в названии сделки). Если заявки там нет, отправьте её снова: leadledger requeue ID.",
             "descriptors_high":
-                "Посмотрите соединения в /metrics (leadledger_http_connections_*): если это наплыв ботов, задержите их на прокси; иначе поднимите LimitNOFILE= в unit-файле systemd.",
+                "Посмотрите соединения в /metrics (leadledger_http_connections_*): если это наплыв ботов, задержите их на прокси; иначе поднимите LimitNOFILE= в юнит-файле systemd.",
+        ],
+        subjects: [
+            "amocrm": "AmoCRM", "queue": "очередь", "ledger": "журнал", "disk": "диск", "memory": "память",
         ])
 
     static let english = AlertWording(
