@@ -8,7 +8,8 @@ For every fault mode of tools/fake_amocrm.py, on a fresh log with the real `serv
      they raised.
 Checks per mode: every lead created in the fake exactly once (none missing, no duplicate); never more than 7
 requests in any second (the fake's own 1-second window) and no 429 from its rate limiter; the expected alert raised
-(`crm_failures` for the modes that fail calls outright) and every alert resolved afterwards; `verify` passes and
+(`crm_failures` for the modes that fail calls outright, `crm_stopped` for an account-wide refusal), no lead
+dead-lettered for a fault that was not its own, and every alert resolved afterwards; `verify` passes and
 conservation holds. Prints one line per mode with its recovery time, writes the figures as JSON (--json FILE).
 
 Usage: tools/chaos/crm_faults.py [--bin .build/debug] [--profile ci|long] [--modes 500,hang] [--json FILE]
@@ -23,22 +24,32 @@ from cluster import (Cluster, finish_matrix, get_json, lead_ids, parse_arguments
                      wait_delivered)
 
 PROFILES = {"ci": {"fault_s": 6, "leads": 30}, "long": {"fault_s": 60, "leads": 500}}
-# Mode, its parameters, and whether calls fail outright (so `crm_failures` must be raised).
+# Name, the fake's fault mode and its parameters, the fake's behaviour for the whole run (`/_fake/behaviour`), and
+# the alert the fault must raise: `crm_failures` where calls fail outright, `crm_stopped` where the account refuses
+# everything. The lost-reply and garbage rows repeat with a search that never finds a lead and one whose index lags
+# the whole run: the reactor must reconcile from the created_at lists, never by resending what search missed.
 MODES = [
-    ("slow", {"delay_s": 2}, False),
-    ("500", {}, True),
-    ("502-html", {}, True),
-    ("429", {}, False),
-    ("429-html", {}, False),
-    ("hang", {}, True),
-    ("reset", {}, True),
-    ("lost-reply", {}, False),
-    ("garbage", {}, False),
-    ("mix", {"probability": 0.5, "seed": 7}, False),
+    ("slow", "slow", {"delay_s": 2}, {}, None),
+    ("500", "500", {}, {}, "crm_failures"),
+    ("502-html", "502-html", {}, {}, "crm_failures"),
+    ("429", "429", {}, {}, None),
+    ("429-html", "429-html", {}, {}, None),
+    ("hang", "hang", {}, {}, "crm_failures"),
+    ("reset", "reset", {}, {}, "crm_failures"),
+    ("lost-reply", "lost-reply", {}, {}, None),
+    ("lost-reply/search-missing", "lost-reply", {}, {"search": "missing"}, None),
+    ("garbage", "garbage", {}, {}, None),
+    ("garbage/search-lagging", "garbage", {}, {"search": "lagging"}, None),
+    ("400-244", "400-244", {}, {}, "crm_stopped"),
+    ("mix", "mix", {"probability": 0.5, "seed": 7}, {}, None),
 ]
+# A hang fails one call per AmoCRM timeout (3 s here): the ci profile's 6 s of fault fails two calls, and the streak
+# can end milliseconds after the second one, before the alert rules look again. Its alert is checked where the fault
+# lasts long enough to hold the streak over an evaluation.
+ALERT_NEEDS_FAULT_S = {"hang": 20}
 SETTINGS = {
     "LEADLEDGER_AMOCRM_TIMEOUT_S": "3", "LEADLEDGER_AMOCRM_CONNECT_TIMEOUT_S": "1",
-    "LEADLEDGER_AMOCRM_RETRY_S": "1,2,3", "LEADLEDGER_AMOCRM_PROBE_S": "1",
+    "LEADLEDGER_AMOCRM_RETRY_S": "1,2,3", "LEADLEDGER_AMOCRM_PROBE_S": "1", "LEADLEDGER_AMOCRM_BAN_PROBE_S": "2",
     "LEADLEDGER_ALERT_CHECK_S": "1", "LEADLEDGER_ALERT_CRM_FAILURES": "3",
 }
 DRAIN_LIMIT_S = 180
@@ -64,15 +75,19 @@ def alerts(db: str) -> tuple[list, set]:
     return [kind for _, kind in raised], {alert_id for alert_id, _ in raised} - resolved
 
 
-def run_mode(binary_dir: str, mode: str, params: dict, fails_calls: bool, profile: dict) -> dict:
-    work = tempfile.mkdtemp(prefix=f"leadledger-fault-{mode}-")
+def run_mode(binary_dir: str, name: str, fault: str, params: dict, behaviour: dict, expected_alert: str | None,
+             profile: dict) -> dict:
+    work = tempfile.mkdtemp(prefix=f"leadledger-fault-{name.replace('/', '-')}-")
     cluster = Cluster(binary_dir, work, SETTINGS)
-    figures = {"mode": mode, "work": work}
+    figures = {"mode": name, "work": work}
     failures = []
+    mode = name.replace('/', '-')
     try:
         cluster.start_serve()
         cluster.start_react()
-        post_json(f"{cluster.crm}/_fake/mode", {"mode": mode, "seconds": profile["fault_s"], **params})
+        if behaviour:
+            post_json(f"{cluster.crm}/_fake/behaviour", behaviour)
+        post_json(f"{cluster.crm}/_fake/mode", {"mode": fault, "seconds": profile["fault_s"], **params})
         fault_started = time.monotonic()
         statuses = {}
         for number in range(profile["leads"]):
@@ -109,8 +124,13 @@ def run_mode(binary_dir: str, mode: str, params: dict, fails_calls: bool, profil
         if state["max_requests_in_any_1s_window"] > 7 or state["rate_limited_total"]:
             failures.append(f"rate over 7/s: busiest second {state['max_requests_in_any_1s_window']}, "
                             f"{state['rate_limited_total']} rate-limit 429s")
-        if fails_calls and "crm_failures" not in kinds:
-            failures.append(f"no crm_failures alert during the fault (raised: {sorted(set(kinds))})")
+        if expected_alert and profile["fault_s"] >= ALERT_NEEDS_FAULT_S.get(fault, 0) and expected_alert not in kinds:
+            failures.append(f"no {expected_alert} alert during the fault (raised: {sorted(set(kinds))})")
+        dead = read_log(cluster.db, "SELECT count(*) FROM event WHERE type = 'SyncFailed' "
+                                    "AND json_extract(data, '$.retryable') = 0")[0][0]
+        figures["dead_lettered"] = dead
+        if dead:
+            failures.append(f"{dead} leads dead-lettered for a fault that was not theirs")
         if open_alerts:
             failures.append(f"{len(open_alerts)} alerts still open after recovery (raised: {sorted(set(kinds))})")
         if any(code != 0 for code in codes):
@@ -131,13 +151,13 @@ def main() -> None:
     arguments = parse_arguments(__doc__, PROFILES, ".build/debug", "ci", modes=True)
     chosen = set(arguments.modes.split(",")) if arguments.modes else None
     results = []
-    for mode, params, fails_calls in MODES:
-        if chosen and mode not in chosen:
+    for name, fault, params, behaviour, expected_alert in MODES:
+        if chosen and name not in chosen:
             continue
-        figures = run_mode(arguments.bin, mode, params, fails_calls, PROFILES[arguments.profile])
+        figures = run_mode(arguments.bin, name, fault, params, behaviour, expected_alert, PROFILES[arguments.profile])
         results.append(figures)
         verdict = "ok" if not figures["failures"] else "FAIL: " + "; ".join(figures["failures"])
-        print(f"{mode:>10}: {figures.get('leads')} leads, delivered {figures.get('leads', 0) - figures.get('missing', 0)}"
+        print(f"{name:>25}: {figures.get('leads')} leads, delivered {figures.get('leads', 0) - figures.get('missing', 0)}"
               f" in {figures.get('recovery_s')} s after the fault, duplicates {figures.get('duplicates')}, busiest "
               f"second {figures.get('busiest_second')}, alerts {figures.get('alerts_raised')} (open after: "
               f"{figures.get('alerts_open_after')}) — {verdict}", flush=True)
