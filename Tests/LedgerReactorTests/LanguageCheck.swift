@@ -9,9 +9,12 @@ enum LanguageCheck {
     /// Words of three or more Latin letters that are neither allowed nor ids: English that slipped into Russian.
     static func englishWords(_ text: String) -> [String] {
         var stripped = text
-        // `leadledger verify` and the like are commands to type, not English.
-        while let command = stripped.range(of: #"leadledger [a-z]+"#, options: .regularExpression) {
-            stripped.replaceSubrange(command, with: " ")
+        // `leadledger verify` and the like are commands to type, not English; a lead id's hex groups ("adae") are
+        // not words either.
+        for pattern in [#"leadledger [a-z]+"#, #"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"#] {
+            while let match = stripped.range(of: pattern, options: .regularExpression) {
+                stripped.replaceSubrange(match, with: " ")
+            }
         }
         let words = stripped.split { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_")) }.map(String.init)
         return words.filter { word in
