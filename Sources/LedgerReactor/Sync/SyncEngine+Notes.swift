@@ -8,7 +8,7 @@ import Logging
 struct OwedNote: Sendable {
     var attempt: NoteAttempted
     var text: String
-    /// Attempts since the note's last failure streak began: the retry schedule counts these.
+    /// Unknown outcomes in a row before this attempt; at `reconcileChecks` a still unknown note is given up.
     var unknownStreak: Int
 }
 
