@@ -9,26 +9,19 @@ public enum LeadListReply: Sendable, Equatable {
     case failed(AmoCRMFailure)
 
     public static func classify(_ exchange: AmoCRMExchange, limit: Int) -> LeadListReply {
-        switch exchange {
-        case .transportFailure(let failure):
-            return .failed(AmoCRMFailure.readFailure(failure))
-        case .response(let reply):
-            guard (200...299).contains(reply.status) else { return .failed(AmoCRMFailure.classifyError(reply)) }
-            guard !reply.bodyExceededLimit else {
-                return .failed(
-                    .malformedReply(status: reply.status, reason: "list reply over \(AmoCRMAPI.maxReplyBodyBytes) bytes"))
-            }
-            if reply.status == 204 || reply.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-                return .page(LeadListPage(leads: [], isLast: true))
-            }
-            guard let list = try? JSONDecoder().decode(LeadListBody.self, from: Data(reply.body)) else {
-                return .failed(.malformedReply(status: reply.status, reason: "list reply is not a lead list"))
-            }
-            let leads = list.embedded?.leads ?? []
-            // A full page, or one that links a next, may be followed by more: only a short page without a next ends.
-            let isLast = leads.count < limit && list.links?.next == nil
-            return .page(LeadListPage(leads: leads, isLast: isLast))
+        let reply: HTTPReply
+        switch ListPageExchange.judge(exchange, listing: "list reply") {
+        case .failure(let failure): return .failed(failure)
+        case .success(nil): return .page(LeadListPage(leads: [], isLast: true))
+        case .success(let page?): reply = page
         }
+        guard let list = try? JSONDecoder().decode(LeadListBody.self, from: Data(reply.body)) else {
+            return .failed(.malformedReply(status: reply.status, reason: "list reply is not a lead list"))
+        }
+        let leads = list.embedded?.leads ?? []
+        // A full page, or one that links a next, may be followed by more: only a short page without a next ends.
+        let isLast = leads.count < limit && list.links?.next == nil
+        return .page(LeadListPage(leads: leads, isLast: isLast))
     }
 }
 

@@ -7,27 +7,21 @@ public enum NoteListReply: Sendable, Equatable {
     case failed(AmoCRMFailure)
 
     public static func classify(_ exchange: AmoCRMExchange, limit: Int) -> NoteListReply {
-        switch exchange {
-        case .transportFailure(let failure):
-            return .failed(AmoCRMFailure.readFailure(failure))
-        case .response(let reply):
-            guard (200...299).contains(reply.status) else { return .failed(AmoCRMFailure.classifyError(reply)) }
-            guard !reply.bodyExceededLimit else {
-                return .failed(
-                    .malformedReply(status: reply.status, reason: "note list over \(AmoCRMAPI.maxReplyBodyBytes) bytes"))
-            }
-            if reply.status == 204 || reply.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-                return .page(notes: [], isLast: true)
-            }
-            guard let body = try? JSONDecoder().decode(NoteListBody.self, from: Data(reply.body)) else {
-                return .failed(.malformedReply(status: reply.status, reason: "note list reply is not a list of notes"))
-            }
-            let wire = body.embedded?.notes ?? []
-            let notes = wire.compactMap { note in
-                note.entityID.map { ListedNote(id: note.id, entityID: $0, text: note.params?.text ?? "") }
-            }
-            return .page(notes: notes, isLast: wire.count < limit && body.links?.next == nil)
+        let reply: HTTPReply
+        switch ListPageExchange.judge(exchange, listing: "note list") {
+        case .failure(let failure): return .failed(failure)
+        case .success(nil): return .page(notes: [], isLast: true)
+        case .success(let page?): reply = page
         }
+        guard let body = try? JSONDecoder().decode(NoteListBody.self, from: Data(reply.body)) else {
+            return .failed(.malformedReply(status: reply.status, reason: "note list reply is not a list of notes"))
+        }
+        let wire = body.embedded?.notes ?? []
+        let notes = wire.compactMap { note in
+            note.entityID.map { ListedNote(id: note.id, entityID: $0, text: note.params?.text ?? "") }
+        }
+        // Like a lead list: only a short page without a next link ends the list.
+        return .page(notes: notes, isLast: wire.count < limit && body.links?.next == nil)
     }
 }
 

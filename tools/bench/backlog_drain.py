@@ -26,14 +26,8 @@ LEADS = int(os.environ.get("LEADS", "10000"))
 IDLE_LEADS = int(os.environ.get("IDLE_LEADS", "20"))
 FIELDS = os.environ.get("FIELDS", "")
 TOOLS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def wait_for_port(path: str) -> int:
-    for _ in range(100):
-        if os.path.exists(path) and open(path).read().strip():
-            return int(open(path).read().strip())
-        time.sleep(0.1)
-    raise SystemExit(f"no port in {path}")
+sys.path.insert(0, os.path.join(TOOLS, "chaos"))
+from cluster import wait_for_port  # noqa: E402
 
 
 def get_json(url: str) -> dict:

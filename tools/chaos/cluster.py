@@ -24,6 +24,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def wait_for_port(path: str) -> int:
+    """The port a fake wrote to its --port-file, once it is there (10 s at most)."""
+    for _ in range(100):
+        if os.path.exists(path) and open(path).read().strip():
+            return int(open(path).read().strip())
+        time.sleep(0.1)
+    raise SystemExit(f"no port in {path}")
+
+
 def get_json(url: str) -> dict:
     with urllib.request.urlopen(url, timeout=30) as reply:
         return json.load(reply)
