@@ -266,6 +266,10 @@ class AmoCRMApp(FakeApp):
         self.recent: collections.deque[float] = collections.deque()
         self.rate_limited_total = 0
         self.notes: list[dict[str, Any]] = []
+        # (lead, text) pairs seen, and how many notes repeated one: counted as notes arrive, so that polling the state
+        # never walks the notes under the lock that also stamps arrivals.
+        self.note_texts: set[tuple[Any, Any]] = set()
+        self.note_duplicates = 0
         self.next_note_id = 1
         self.merged_total = 0
         self.leads: list[StoredLead] = []
@@ -501,6 +505,9 @@ class AmoCRMApp(FakeApp):
                           "note_type": note.get("note_type"), "text": (note.get("params") or {}).get("text")}
                 self.next_note_id += 1
                 self.notes.append(stored)
+                if (stored["entity_id"], stored["text"]) in self.note_texts:
+                    self.note_duplicates += 1
+                self.note_texts.add((stored["entity_id"], stored["text"]))
                 added.append({"id": stored["id"], "entity_id": stored["entity_id"],
                               **({"request_id": str(note["request_id"])} if "request_id" in note else {})})
         return json_reply(200, {"_embedded": {"notes": added}}, HAL_JSON)
@@ -594,7 +601,7 @@ class AmoCRMApp(FakeApp):
             "max_requests_in_any_1s_window": self.log.max_in_1s,
             "rate_limited_total": self.rate_limited_total,
             "notes": list(self.notes),
-            "note_duplicates": note_duplicates(self.notes),
+            "note_duplicates": self.note_duplicates,
             "tokens_issued": self.oauth.issued,
             "merged_total": self.merged_total,
             "behaviour": self.behaviour.view(),
@@ -608,7 +615,7 @@ class AmoCRMApp(FakeApp):
             "max_requests_in_any_1s_window": self.log.max_in_1s,
             "rate_limited_total": self.rate_limited_total,
             "notes_total": len(self.notes),
-            "note_duplicates": note_duplicates(self.notes),
+            "note_duplicates": self.note_duplicates,
             "tokens_issued": self.oauth.issued,
             "merged_total": self.merged_total,
         }
@@ -618,6 +625,8 @@ class AmoCRMApp(FakeApp):
         self.leads.clear()
         self.creations_per_request_id.clear()
         self.notes.clear()
+        self.note_texts.clear()
+        self.note_duplicates = 0
         self.rate_limited_total = 0
         self.merged_total = 0
         self.behaviour = self.initial_behaviour
@@ -626,12 +635,6 @@ class AmoCRMApp(FakeApp):
 def creates(request: Request) -> bool:
     """A call that stores something (a lead or a note): under `lost-reply` it is stored and its reply lost."""
     return request.method == "POST" and request.path in (COMPLEX_PATH, NOTES_PATH)
-
-
-def note_duplicates(notes: list[dict[str, Any]]) -> int:
-    """Notes with the same lead and text as an earlier one: each is a note a manager reads twice."""
-    seen = collections.Counter((note["entity_id"], note["text"]) for note in notes)
-    return sum(count - 1 for count in seen.values())
 
 
 def parse_limit(raw: Optional[str]) -> int:
