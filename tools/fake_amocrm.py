@@ -528,16 +528,9 @@ class AmoCRMApp(FakeApp):
         with self.cond:
             matching = [note for note in self.notes if (not wanted or note["entity_id"] in wanted)
                         and (note_type is None or note["note_type"] == note_type)]
-        start = (page - 1) * limit
-        chunk = matching[start:start + limit]
-        if not chunk:
-            return Reply(204)
-        links = {"self": {"href": request.target}}
-        if len(matching) > start + limit:
-            links["next"] = {"href": f"{NOTES_PATH}?page={page + 1}&limit={limit}"}
         views = [{"id": note["id"], "entity_id": note["entity_id"], "note_type": note["note_type"],
-                  "params": {"text": note["text"]}} for note in chunk]
-        return json_reply(200, {"_page": page, "_links": links, "_embedded": {"notes": views}}, HAL_JSON)
+                  "params": {"text": note["text"]}} for note in matching]
+        return list_page(request, "notes", views, page, limit)
 
     def account(self, _request: Request) -> Reply:
         return json_reply(200, {"id": 1, "name": "fake", "subdomain": "fake"}, HAL_JSON)
@@ -564,14 +557,7 @@ class AmoCRMApp(FakeApp):
         fields = sorted(getattr(behaviour, member), key=lambda item: item["id"])
         if member == "lead_fields":
             fields = [item for item in fields if item["id"] not in behaviour.refuse_field_ids]
-        start = (page - 1) * limit
-        chunk = fields[start:start + limit]
-        if not chunk:
-            return Reply(204)
-        links = {"self": {"href": request.target}}
-        if len(fields) > start + limit:
-            links["next"] = {"href": f"{request.path}?page={page + 1}&limit={limit}"}
-        return json_reply(200, {"_page": page, "_links": links, "_embedded": {"custom_fields": chunk}}, HAL_JSON)
+        return list_page(request, "custom_fields", fields, page, limit)
 
     def clock_skew_s(self) -> float:
         with self.cond:
@@ -676,6 +662,18 @@ def note_duplicates(notes: list[dict[str, Any]]) -> int:
     """Notes with the same lead and text as an earlier one: each is a note a manager reads twice."""
     seen = collections.Counter((note["entity_id"], note["text"]) for note in notes)
     return sum(count - 1 for count in seen.values())
+
+
+def list_page(request: Request, key: str, items: list[Any], page: int, limit: int) -> Reply:
+    """One page of a HAL list: `_embedded[key]`, a `next` link while more follow, 204 past the end."""
+    start = (page - 1) * limit
+    chunk = items[start:start + limit]
+    if not chunk:
+        return Reply(204)
+    links = {"self": {"href": request.target}}
+    if len(items) > start + limit:
+        links["next"] = {"href": f"{request.path}?page={page + 1}&limit={limit}"}
+    return json_reply(200, {"_page": page, "_links": links, "_embedded": {key: chunk}}, HAL_JSON)
 
 
 def parse_limit(raw: Optional[str]) -> int:
