@@ -9,18 +9,12 @@ public enum LeadListReply: Sendable, Equatable {
     case failed(AmoCRMFailure)
 
     public static func classify(_ exchange: AmoCRMExchange, limit: Int) -> LeadListReply {
-        switch exchange {
-        case .transportFailure(let failure):
-            return .failed(AmoCRMFailure.readFailure(failure))
-        case .response(let reply):
-            guard (200...299).contains(reply.status) else { return .failed(AmoCRMFailure.classifyError(reply)) }
-            guard !reply.bodyExceededLimit else {
-                return .failed(
-                    .malformedReply(status: reply.status, reason: "list reply over \(AmoCRMAPI.maxReplyBodyBytes) bytes"))
-            }
-            if reply.status == 204 || reply.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-                return .page(LeadListPage(leads: [], isLast: true))
-            }
+        switch ListExchange(exchange, what: "list reply") {
+        case .failed(let failure):
+            return .failed(failure)
+        case .empty:
+            return .page(LeadListPage(leads: [], isLast: true))
+        case .body(let reply):
             guard let list = try? JSONDecoder().decode(LeadListBody.self, from: Data(reply.body)) else {
                 return .failed(.malformedReply(status: reply.status, reason: "list reply is not a lead list"))
             }

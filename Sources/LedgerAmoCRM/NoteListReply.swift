@@ -7,18 +7,12 @@ public enum NoteListReply: Sendable, Equatable {
     case failed(AmoCRMFailure)
 
     public static func classify(_ exchange: AmoCRMExchange, limit: Int) -> NoteListReply {
-        switch exchange {
-        case .transportFailure(let failure):
-            return .failed(AmoCRMFailure.readFailure(failure))
-        case .response(let reply):
-            guard (200...299).contains(reply.status) else { return .failed(AmoCRMFailure.classifyError(reply)) }
-            guard !reply.bodyExceededLimit else {
-                return .failed(
-                    .malformedReply(status: reply.status, reason: "note list over \(AmoCRMAPI.maxReplyBodyBytes) bytes"))
-            }
-            if reply.status == 204 || reply.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-                return .page(notes: [], isLast: true)
-            }
+        switch ListExchange(exchange, what: "note list") {
+        case .failed(let failure):
+            return .failed(failure)
+        case .empty:
+            return .page(notes: [], isLast: true)
+        case .body(let reply):
             guard let body = try? JSONDecoder().decode(NoteListBody.self, from: Data(reply.body)) else {
                 return .failed(.malformedReply(status: reply.status, reason: "note list reply is not a list of notes"))
             }
