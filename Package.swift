@@ -189,7 +189,8 @@ let package = Package(
         .testTarget(
             name: "LedgerCLITests",
             dependencies: [
-                "LedgerCore", "LedgerStore", "LedgerCLI", "LedgerTesting", .product(name: "GRDB", package: "GRDB.swift"),
+                "LedgerCore", "LedgerStore", "LedgerCLI", "LedgerAmoCRM", "LedgerTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

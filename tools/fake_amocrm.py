@@ -11,6 +11,9 @@ It imitates what the reactor depends on (as AmoCRM's v4 documentation describes 
   GET  /api/v4/leads?filter[created_at][from]=&filter[created_at][to]=&page=&limit=
                                the database-backed list, paged, ordered by id (the filter may be refused or ignored)
   GET  /api/v4/account         cheap authorised read (circuit-breaker probe)
+  GET  /api/v4/leads/pipelines one pipeline (id 1) with stages 10, 142 (won) and 143 (lost)
+  GET  /api/v4/leads/custom_fields, GET /api/v4/contacts/custom_fields?page=&limit=
+                               the account's custom fields, paged (replaceable through the behaviour)
   POST /api/v4/leads/notes     common notes on existing leads (comment, page, extra form fields); echoes request_id
   GET  /api/v4/leads/notes?filter[entity_id][]=&filter[note_type]=&page=&limit=
                                the notes on the given leads, paged (the check after a note's lost reply)
@@ -57,6 +60,9 @@ SEARCH_LIMIT_MAX = 250
 DEFAULT_PIPELINE_ID = 1
 DEFAULT_RESPONSIBLE_USER_ID = 1000001  # the integration's owner, AmoCRM's default
 DEFAULT_STATUS_ID = 10
+# AmoCRM's fixed ids of the closing stages, present in every pipeline.
+WON_STATUS_ID = 142
+LOST_STATUS_ID = 143
 REJECT_MARKER = "REJECT-ME"
 SLOW_DELAY_DEFAULT_S = 2.0
 MIX_PROBABILITY_DEFAULT = 0.5
@@ -281,6 +287,9 @@ class AmoCRMApp(FakeApp):
             ("POST", COMPLEX_PATH): self.create_complex,
             ("GET", "/api/v4/leads"): self.get_leads,
             ("GET", "/api/v4/account"): self.account,
+            ("GET", "/api/v4/leads/pipelines"): self.pipelines,
+            ("GET", "/api/v4/leads/custom_fields"): lambda request: self.custom_fields(request, "lead_fields"),
+            ("GET", "/api/v4/contacts/custom_fields"): lambda request: self.custom_fields(request, "contact_fields"),
             ("POST", NOTES_PATH): self.add_notes,
             ("GET", NOTES_PATH): self.list_notes,
             ("POST", "/oauth2/access_token"): self.exchange_token,
@@ -526,19 +535,40 @@ class AmoCRMApp(FakeApp):
         with self.cond:
             matching = [note for note in self.notes if (not wanted or note["entity_id"] in wanted)
                         and (note_type is None or note["note_type"] == note_type)]
-        start = (page - 1) * limit
-        chunk = matching[start:start + limit]
-        if not chunk:
-            return Reply(204)
-        links = {"self": {"href": request.target}}
-        if len(matching) > start + limit:
-            links["next"] = {"href": f"{NOTES_PATH}?page={page + 1}&limit={limit}"}
         views = [{"id": note["id"], "entity_id": note["entity_id"], "note_type": note["note_type"],
-                  "params": {"text": note["text"]}} for note in chunk]
-        return json_reply(200, {"_page": page, "_links": links, "_embedded": {"notes": views}}, HAL_JSON)
+                  "params": {"text": note["text"]}} for note in matching]
+        return list_page(request, "notes", views, page, limit)
 
     def account(self, _request: Request) -> Reply:
         return json_reply(200, {"id": 1, "name": "fake", "subdomain": "fake"}, HAL_JSON)
+
+    def pipelines(self, _request: Request) -> Reply:
+        """The one main pipeline and its stages, less any the behaviour says the account lacks."""
+        with self.cond:
+            behaviour = self.behaviour
+        stages = [(DEFAULT_STATUS_ID, "Первичный контакт"), (WON_STATUS_ID, "Успешно реализовано"),
+                  (LOST_STATUS_ID, "Закрыто и не реализовано")]
+        statuses = [{"id": status_id, "name": name, "pipeline_id": DEFAULT_PIPELINE_ID}
+                    for status_id, name in stages if status_id not in behaviour.refuse_status_ids]
+        pipelines = [{"id": DEFAULT_PIPELINE_ID, "name": "Воронка", "is_main": True, "_embedded": {"statuses": statuses}}]
+        pipelines = [pipeline for pipeline in pipelines if pipeline["id"] not in behaviour.refuse_pipeline_ids]
+        return json_reply(200, {"_total_items": len(pipelines), "_embedded": {"pipelines": pipelines}}, HAL_JSON)
+
+    def custom_fields(self, request: Request, member: str) -> Reply:
+        """One page of the account's lead or contact fields, in id order; `_links.next` while more follow, 204 past
+        the end. Lead fields the behaviour refuses are missing, as in an account that lacks them."""
+        limit = parse_limit(request.query_value("limit"))
+        page = parse_page(request.query_value("page"))
+        with self.cond:
+            behaviour = self.behaviour
+        fields = sorted(getattr(behaviour, member), key=lambda item: item["id"])
+        if member == "lead_fields":
+            fields = [item for item in fields if item["id"] not in behaviour.refuse_field_ids]
+        return list_page(request, "custom_fields", fields, page, limit)
+
+    def clock_skew_s(self) -> float:
+        with self.cond:
+            return self.behaviour.clock_skew_s
 
     def exchange_token(self, request: Request) -> Reply:
         body = parse_json_body(request)
@@ -635,6 +665,18 @@ class AmoCRMApp(FakeApp):
 def creates(request: Request) -> bool:
     """A call that stores something (a lead or a note): under `lost-reply` it is stored and its reply lost."""
     return request.method == "POST" and request.path in (COMPLEX_PATH, NOTES_PATH)
+
+
+def list_page(request: Request, key: str, items: list[Any], page: int, limit: int) -> Reply:
+    """One page of a HAL list: `_embedded[key]`, a `next` link while more follow, 204 past the end."""
+    start = (page - 1) * limit
+    chunk = items[start:start + limit]
+    if not chunk:
+        return Reply(204)
+    links = {"self": {"href": request.target}}
+    if len(items) > start + limit:
+        links["next"] = {"href": f"{request.path}?page={page + 1}&limit={limit}"}
+    return json_reply(200, {"_page": page, "_links": links, "_embedded": {key: chunk}}, HAL_JSON)
 
 
 def parse_limit(raw: Optional[str]) -> int:

@@ -12,6 +12,10 @@ Facts they copy (AmoCRM v4 leads and filters documentation, client libraries' is
     (the lead with the same contact phone) instead of creating one.
   * A configured id the account does not have comes back as a 400 `NotSupportedChoice` at `pipeline_id`, `status_id`,
     `responsible_user_id` or `custom_fields_values.N.field_id`, for every lead of the request.
+  * `GET /api/v4/leads/pipelines` and `GET /api/v4/{leads|contacts}/custom_fields` describe the account; a test
+    replaces the custom fields (`lead_fields`, `contact_fields`) to stand for an account set up differently, and the
+    `refuse_*_ids` it lacks are missing from those lists too.
+  * The account's clock is not ours: `clock_skew_s` shifts the `Date` header of every reply.
   * Notes are a separate call after the create, so they can fail on their own: `note_fault` makes every
     `POST /api/v4/leads/notes` lose its reply after adding the notes (`lost-reply`) or answer 500 without adding them.
 """
@@ -29,6 +33,19 @@ LIST_FILTER_BEHAVIOURS = ("honoured", "refused", "ignored")
 LAGGING_DEFAULT_S = 600.0
 NOTE_FAULTS = ("none", "lost-reply", "500")
 ID_LISTS = ("refuse_field_ids", "refuse_pipeline_ids", "refuse_status_ids", "refuse_user_ids")
+FIELD_LISTS = ("lead_fields", "contact_fields")
+# A small account as GET /api/v4/{leads|contacts}/custom_fields shows it: text-like lead fields, one numeric, and the
+# predefined contact fields the reactor writes by code.
+DEFAULT_LEAD_FIELDS = (
+    {"id": 900001, "name": "Ledger id", "type": "text"},
+    {"id": 900002, "name": "Page", "type": "url"},
+    {"id": 900003, "name": "utm_source", "type": "tracking_data"},
+    {"id": 900004, "name": "Budget", "type": "numeric"},
+)
+DEFAULT_CONTACT_FIELDS = (
+    {"id": 800001, "name": "Телефон", "type": "multitext", "code": "PHONE"},
+    {"id": 800002, "name": "Email", "type": "multitext", "code": "EMAIL"},
+)
 
 
 @dataclass
@@ -46,6 +63,11 @@ class Behaviour:
     refuse_pipeline_ids: set[int] = field(default_factory=set)
     refuse_status_ids: set[int] = field(default_factory=set)
     refuse_user_ids: set[int] = field(default_factory=set)
+    # The account's custom fields: `{"id": int, "name": str, "type": str, "code"?: str}` each.
+    lead_fields: list[dict[str, Any]] = field(default_factory=lambda: [dict(f) for f in DEFAULT_LEAD_FIELDS])
+    contact_fields: list[dict[str, Any]] = field(default_factory=lambda: [dict(f) for f in DEFAULT_CONTACT_FIELDS])
+    # Seconds added to the time in the `Date` header of every reply (negative: the account is behind).
+    clock_skew_s: float = 0.0
 
     def updated(self, body: Any) -> "Behaviour":
         """A copy with the members `body` names; anything unknown or mistyped is a 400, so a test cannot misspell."""
@@ -75,6 +97,12 @@ class Behaviour:
                 if not isinstance(value, bool):
                     raise BadRequest(f"{key} must be true or false")
                 setattr(changed, key, value)
+            elif key in FIELD_LISTS:
+                setattr(changed, key, custom_fields(key, value))
+            elif key == "clock_skew_s":
+                if not isinstance(value, (int, float)) or isinstance(value, bool):
+                    raise BadRequest("clock_skew_s must be a number of seconds")
+                changed.clock_skew_s = float(value)
             elif key in ID_LISTS:
                 if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
                     raise BadRequest(f"{key} must be a list of integers")
@@ -100,6 +128,18 @@ class Behaviour:
                 errors.append({"code": "NotSupportedChoice", "path": f"custom_fields_values.{index}.field_id",
                                "detail": "The value you selected is not a valid choice."})
         return errors
+
+
+def custom_fields(key: str, value: Any) -> list[dict[str, Any]]:
+    """A replacement list of custom fields, each with an integer id, a name and a type (and maybe a code)."""
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise BadRequest(f"{key} must be a list of fields")
+    for item in value:
+        if set(item) - {"id", "name", "type", "code"} or not isinstance(item.get("id"), int) \
+                or isinstance(item.get("id"), bool) or not isinstance(item.get("name"), str) \
+                or not isinstance(item.get("type"), str) or not isinstance(item.get("code", ""), str):
+            raise BadRequest(f"{key}: each field is {{id: int, name: str, type: str, code?: str}}")
+    return [dict(item) for item in value]
 
 
 def tokens(text: str) -> set[str]:

@@ -242,6 +242,11 @@ class FakeApp:
     def handle_api(self, request: Request, fault: Fault) -> Outcome:
         raise NotImplementedError
 
+    def clock_skew_s(self) -> float:
+        """Seconds the fake's `Date` header runs ahead of the real clock; a fake whose service keeps its own time
+        overrides it."""
+        return 0.0
+
     def data_state(self) -> dict[str, Any]:
         raise NotImplementedError
 
@@ -411,6 +416,10 @@ class FakeHandler(BaseHTTPRequestHandler):
         """Arm SO_LINGER 0 so the close that follows sends a TCP RST: the client sees a reset, not a clean end."""
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER_ZERO)
         self.close_connection = True
+
+    def date_time_string(self, timestamp: Optional[float] = None) -> str:
+        """The `Date` header, on the service's clock rather than ours when the app says they differ."""
+        return super().date_time_string(time.time() + self.server.app.clock_skew_s() if timestamp is None else timestamp)
 
     def version_string(self) -> str:
         """Both real APIs sit behind nginx."""

@@ -7,6 +7,7 @@ it, so the CLI contract (the `listening on` line, --port-file, clean exit on SIG
 
 from __future__ import annotations
 
+import email.utils
 import http.client
 import json
 import os
@@ -571,6 +572,64 @@ class AmoCRMBehaviourTest(AmoCRMTestCase):
         self.assertIn("244", problem["detail"])
         self.assert_nothing_created()
 
+
+
+class AmoCRMAccountSetupTest(AmoCRMTestCase):
+    """What `leadledger check-amocrm` reads: pipelines, custom fields and the clock, and the switches that spoil them."""
+
+    def behave(self, **behaviour: Any) -> Any:
+        return self.fake.control("POST", "behaviour", behaviour)
+
+    def get(self, path: str) -> Response:
+        return self.fake.request("GET", path, headers=AMO_AUTH)
+
+    def test_pipelines_list_the_main_pipeline_and_its_stages(self) -> None:
+        self.assertEqual(self.fake.request("GET", "/api/v4/leads/pipelines").status, 401)
+        [pipeline] = self.get("/api/v4/leads/pipelines").json()["_embedded"]["pipelines"]
+        self.assertEqual((pipeline["id"], pipeline["is_main"]), (1, True))
+        self.assertEqual([status["id"] for status in pipeline["_embedded"]["statuses"]], [10, 142, 143])
+        self.behave(refuse_status_ids=[10])
+        [pipeline] = self.get("/api/v4/leads/pipelines").json()["_embedded"]["pipelines"]
+        self.assertEqual([status["id"] for status in pipeline["_embedded"]["statuses"]], [142, 143])
+        self.behave(refuse_pipeline_ids=[1])
+        self.assertEqual(self.get("/api/v4/leads/pipelines").json()["_embedded"]["pipelines"], [])
+
+    def test_custom_fields_are_paged_and_can_be_replaced_or_refused(self) -> None:
+        first = self.get("/api/v4/leads/custom_fields?page=1&limit=3").json()
+        self.assertEqual([item["id"] for item in first["_embedded"]["custom_fields"]], [900001, 900002, 900003])
+        self.assertIn("next", first["_links"])
+        last = self.get("/api/v4/leads/custom_fields?page=2&limit=3").json()
+        self.assertEqual([(item["id"], item["type"]) for item in last["_embedded"]["custom_fields"]],
+                         [(900004, "numeric")])
+        self.assertNotIn("next", last["_links"])
+        self.assertEqual(self.get("/api/v4/leads/custom_fields?page=3&limit=3").status, 204)
+        contacts = self.get("/api/v4/contacts/custom_fields").json()["_embedded"]["custom_fields"]
+        self.assertEqual({item["code"] for item in contacts}, {"PHONE", "EMAIL"})
+        self.behave(refuse_field_ids=[900002], contact_fields=[{"id": 1, "name": "Phone", "type": "multitext",
+                                                                  "code": "PHONE"}])
+        leads = self.get("/api/v4/leads/custom_fields").json()["_embedded"]["custom_fields"]
+        self.assertEqual([item["id"] for item in leads], [900001, 900003, 900004])
+        contacts = self.get("/api/v4/contacts/custom_fields").json()["_embedded"]["custom_fields"]
+        self.assertEqual([item["code"] for item in contacts], ["PHONE"])
+        self.behave(contact_fields=[])
+        self.assertEqual(self.get("/api/v4/contacts/custom_fields").status, 204)
+
+    def test_bad_field_lists_and_skews_are_400(self) -> None:
+        for body in ({"lead_fields": {"id": 1}}, {"lead_fields": [{"id": "1", "name": "x", "type": "text"}]},
+                     {"contact_fields": [{"id": 1, "name": "x", "type": "text", "colour": "red"}]},
+                     {"clock_skew_s": "soon"}, {"clock_skew_s": True}):
+            self.assertEqual(self.fake.request("POST", "/_fake/behaviour", body).status, 400, body)
+
+    def test_clock_skew_shifts_the_date_header(self) -> None:
+        def offset() -> float:
+            date = self.get("/api/v4/account").headers["Date"]
+            return email.utils.parsedate_to_datetime(date).timestamp() - time.time()
+
+        self.assertLess(abs(offset()), 2)
+        self.behave(clock_skew_s=-600)
+        self.assertAlmostEqual(offset(), -600, delta=2)
+        self.fake.control("POST", "reset")
+        self.assertLess(abs(offset()), 2)
 
 
 class AmoCRMRevokedIntegrationTest(AmoCRMTestCase):

@@ -36,6 +36,15 @@ public enum AmoCRMAPI {
     public static let accountPath = "/api/v4/account"
     /// OAuth 2 token exchange (authorization code or refresh token).
     public static let accessTokenPath = "/oauth2/access_token"
+    /// The lead pipelines with their stages: where `LEADLEDGER_AMOCRM_PIPELINE_ID` and `_STATUS_ID` must point.
+    public static let pipelinesPath = "/api/v4/leads/pipelines"
+    /// Pages of custom fields listed by `check-amocrm`: 20 pages of 250 is far beyond any real account.
+    public static let maxCustomFieldPages = 20
+
+    /// `GET /api/v4/{leads|contacts}/custom_fields?page=…&limit=250`: one page of an entity's custom fields.
+    public static func customFieldListPath(_ entity: CustomFieldEntity, page: Int) -> String {
+        "/api/v4/\(entity.rawValue)/custom_fields?page=\(page)&limit=\(listPageLimit)"
+    }
 
     /// `GET /api/v4/leads?query=<needle>&with=contacts&limit=50`: the full-text search used to reconcile a lead whose
     /// create call had an unknown outcome. The needle is a ledger lead id, which is written into every CRM lead's name.

@@ -73,6 +73,22 @@ public final class AmoCRMClient: Sendable {
         ProbeReply.classify(await send(.GET, path: AmoCRMAPI.accountPath))
     }
 
+    /// `GET /api/v4/account` read for the account's name and AmoCRM's clock (`check-amocrm`).
+    public func account() async -> AccountReply {
+        AccountReply.classify(await send(.GET, path: AmoCRMAPI.accountPath))
+    }
+
+    /// `GET /api/v4/leads/pipelines`: the pipelines and stages a lead may be created in.
+    public func listPipelines() async -> PipelineListReply {
+        PipelineListReply.classify(await send(.GET, path: AmoCRMAPI.pipelinesPath))
+    }
+
+    /// One page of an entity's custom fields (`AmoCRMAPI.customFieldListPath`).
+    public func listCustomFields(_ entity: CustomFieldEntity, page: Int) async -> CustomFieldListReply {
+        let exchange = await send(.GET, path: AmoCRMAPI.customFieldListPath(entity, page: page))
+        return CustomFieldListReply.classify(exchange, limit: AmoCRMAPI.listPageLimit)
+    }
+
     /// `POST /api/v4/leads/notes` with a body from `LeadNoteRequest.body(notes:)`.
     public func addNotes(_ body: [UInt8]) async -> NoteCreateReply {
         NoteCreateReply.classify(await send(.POST, path: AmoCRMAPI.leadNotesPath, body: body))

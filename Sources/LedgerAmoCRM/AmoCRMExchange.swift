@@ -18,6 +18,9 @@ public struct HTTPReply: Sendable, Equatable {
     public var contentType: String?
     /// AmoCRM's `X-Request-Id`, worth logging for support tickets.
     public var amoRequestID: String?
+    /// The raw `Date` header: AmoCRM's clock when it answered, which `check-amocrm` compares with ours because
+    /// reconciliation lists leads by `created_at` windows stamped by our clock.
+    public var date: String?
     /// The body, or empty when it was larger than the limit (then `bodyExceededLimit` is true).
     public var body: [UInt8]
     public var bodyExceededLimit: Bool
@@ -26,20 +29,52 @@ public struct HTTPReply: Sendable, Equatable {
 
     public init(
         status: Int, body: [UInt8] = [], contentType: String? = nil, retryAfter: String? = nil,
-        amoRequestID: String? = nil, bodyExceededLimit: Bool = false, receivedAt: Timestamp
+        amoRequestID: String? = nil, date: String? = nil, bodyExceededLimit: Bool = false, receivedAt: Timestamp
     ) {
         self.status = status
         self.retryAfter = retryAfter
         self.contentType = contentType
         self.amoRequestID = amoRequestID
+        self.date = date
         self.body = body
         self.bodyExceededLimit = bodyExceededLimit
         self.receivedAt = receivedAt
     }
 
-    public init(status: Int, text: String, contentType: String? = nil, retryAfter: String? = nil, receivedAt: Timestamp) {
+    public init(
+        status: Int, text: String, contentType: String? = nil, retryAfter: String? = nil, date: String? = nil,
+        receivedAt: Timestamp
+    ) {
         self.init(
-            status: status, body: Array(text.utf8), contentType: contentType, retryAfter: retryAfter, receivedAt: receivedAt)
+            status: status, body: Array(text.utf8), contentType: contentType, retryAfter: retryAfter, date: date,
+            receivedAt: receivedAt)
+    }
+}
+
+/// A list call's reply before its body is read: the same first steps for every list (leads, notes, pipelines,
+/// custom fields), so each classifier only decodes its own body.
+enum ListExchange {
+    case failed(AmoCRMFailure)
+    /// 204, or a body of nothing but whitespace: how AmoCRM answers a list with nothing on the page.
+    case empty
+    case body(HTTPReply)
+
+    /// - Parameter what: names the list in the over-limit reason (`"note list"`).
+    init(_ exchange: AmoCRMExchange, what: String) {
+        switch exchange {
+        case .transportFailure(let failure):
+            self = .failed(AmoCRMFailure.readFailure(failure))
+        case .response(let reply) where !(200...299).contains(reply.status):
+            self = .failed(AmoCRMFailure.classifyError(reply))
+        case .response(let reply) where reply.bodyExceededLimit:
+            self = .failed(
+                .malformedReply(status: reply.status, reason: "\(what) over \(AmoCRMAPI.maxReplyBodyBytes) bytes"))
+        case .response(let reply)
+        where reply.status == 204 || reply.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }):
+            self = .empty
+        case .response(let reply):
+            self = .body(reply)
+        }
     }
 }
 

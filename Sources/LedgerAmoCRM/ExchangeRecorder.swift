@@ -70,7 +70,7 @@ final class ExchangeRecorder: HTTPClientResponseDelegate {
             return HTTPReply(
                 status: Int(head.status.code), body: state.body, contentType: head.headers.first(name: "content-type"),
                 retryAfter: head.headers.first(name: "retry-after"), amoRequestID: head.headers.first(name: "x-request-id"),
-                bodyExceededLimit: state.bodyExceededLimit, receivedAt: now)
+                date: head.headers.first(name: "date"), bodyExceededLimit: state.bodyExceededLimit, receivedAt: now)
         }
     }
 

@@ -9,19 +9,20 @@ public enum LeadListReply: Sendable, Equatable {
     case failed(AmoCRMFailure)
 
     public static func classify(_ exchange: AmoCRMExchange, limit: Int) -> LeadListReply {
-        let reply: HTTPReply
-        switch ListPageExchange.judge(exchange, listing: "list reply") {
-        case .failure(let failure): return .failed(failure)
-        case .success(nil): return .page(LeadListPage(leads: [], isLast: true))
-        case .success(let page?): reply = page
+        switch ListExchange(exchange, what: "list reply") {
+        case .failed(let failure):
+            return .failed(failure)
+        case .empty:
+            return .page(LeadListPage(leads: [], isLast: true))
+        case .body(let reply):
+            guard let list = try? JSONDecoder().decode(LeadListBody.self, from: Data(reply.body)) else {
+                return .failed(.malformedReply(status: reply.status, reason: "list reply is not a lead list"))
+            }
+            let leads = list.embedded?.leads ?? []
+            // A full page, or one that links a next, may be followed by more: only a short page without a next ends.
+            let isLast = leads.count < limit && list.links?.next == nil
+            return .page(LeadListPage(leads: leads, isLast: isLast))
         }
-        guard let list = try? JSONDecoder().decode(LeadListBody.self, from: Data(reply.body)) else {
-            return .failed(.malformedReply(status: reply.status, reason: "list reply is not a lead list"))
-        }
-        let leads = list.embedded?.leads ?? []
-        // A full page, or one that links a next, may be followed by more: only a short page without a next ends.
-        let isLast = leads.count < limit && list.links?.next == nil
-        return .page(LeadListPage(leads: leads, isLast: isLast))
     }
 }
 

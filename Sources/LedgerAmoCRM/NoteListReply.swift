@@ -7,21 +7,21 @@ public enum NoteListReply: Sendable, Equatable {
     case failed(AmoCRMFailure)
 
     public static func classify(_ exchange: AmoCRMExchange, limit: Int) -> NoteListReply {
-        let reply: HTTPReply
-        switch ListPageExchange.judge(exchange, listing: "note list") {
-        case .failure(let failure): return .failed(failure)
-        case .success(nil): return .page(notes: [], isLast: true)
-        case .success(let page?): reply = page
+        switch ListExchange(exchange, what: "note list") {
+        case .failed(let failure):
+            return .failed(failure)
+        case .empty:
+            return .page(notes: [], isLast: true)
+        case .body(let reply):
+            guard let body = try? JSONDecoder().decode(NoteListBody.self, from: Data(reply.body)) else {
+                return .failed(.malformedReply(status: reply.status, reason: "note list reply is not a list of notes"))
+            }
+            let wire = body.embedded?.notes ?? []
+            let notes = wire.compactMap { note in
+                note.entityID.map { ListedNote(id: note.id, entityID: $0, text: note.params?.text ?? "") }
+            }
+            return .page(notes: notes, isLast: wire.count < limit && body.links?.next == nil)
         }
-        guard let body = try? JSONDecoder().decode(NoteListBody.self, from: Data(reply.body)) else {
-            return .failed(.malformedReply(status: reply.status, reason: "note list reply is not a list of notes"))
-        }
-        let wire = body.embedded?.notes ?? []
-        let notes = wire.compactMap { note in
-            note.entityID.map { ListedNote(id: note.id, entityID: $0, text: note.params?.text ?? "") }
-        }
-        // Like a lead list: only a short page without a next link ends the list.
-        return .page(notes: notes, isLast: wire.count < limit && body.links?.next == nil)
     }
 }
 

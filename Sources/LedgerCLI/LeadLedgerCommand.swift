@@ -7,10 +7,11 @@ public struct LeadLedgerCommand: AsyncParsableCommand {
         commandName: "leadledger",
         abstract: "An append-only, hash-chained ledger of paid leads and their delivery to AmoCRM.",
         discussion:
-            "Exit codes: 0 ok, 1 failure found (verify, check-config; import: some rows invalid), 2 usage error, "
+            "Exit codes: 0 ok, 1 failure found (verify, check-config, check-amocrm; import: some rows invalid), 2 usage error, "
             + "3 runtime error.",
         subcommands: [
-            ServeCommand.self, CheckConfigCommand.self, EventsCommand.self, LeadCommand.self, VerifyCommand.self,
+            ServeCommand.self, CheckConfigCommand.self, CheckAmoCRMCommand.self, EventsCommand.self, LeadCommand.self,
+            VerifyCommand.self,
             RebuildCommand.self,
             ReportCommand.self, RequeueCommand.self, EraseCommand.self, StatusCommand.self, ReactCommand.self, RunCommand.self,
             BackupCommand.self, ImportCommand.self,

@@ -5,7 +5,8 @@ import Testing
 /// The command line itself: help, unknown commands, the documented exit codes.
 struct CommandLineUsageTests {
     static let subcommands = [
-        "check-config", "events", "lead", "verify", "rebuild", "report", "requeue", "erase", "status", "import",
+        "check-config", "check-amocrm", "events", "lead", "verify", "rebuild", "report", "requeue", "erase", "status",
+        "import",
     ]
 
     @Test func helpExitsZeroAndListsEverySubcommand() throws {

@@ -186,27 +186,4 @@ struct ReactNightlyReportTests {
         #expect(result.status == 3, "\(result.stderr)")
         #expect(result.stderr.contains("LEADLEDGER_TELEGRAM_BOT_TOKEN"), "\(result.stderr)")
     }
-
-    /// Runs `leadledger` to completion with `environment`; output through files, so nothing can block on a pipe.
-    private func runLeadledger(_ arguments: [String], _ environment: [String: String]) throws -> (
-        status: Int32, stdout: String, stderr: String
-    ) {
-        let directory = try TemporaryDirectory(prefix: "leadledger-run")
-        let out = directory.file("stdout")
-        let err = directory.file("stderr")
-        _ = FileManager.default.createFile(atPath: out, contents: nil)
-        _ = FileManager.default.createFile(atPath: err, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try leadledgerBinary())
-        process.arguments = arguments
-        process.environment = environment
-        process.standardOutput = FileHandle(forWritingAtPath: out)
-        process.standardError = FileHandle(forWritingAtPath: err)
-        try process.run()
-        process.waitUntilExit()
-        return (
-            process.terminationStatus, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
-            (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
-        )
-    }
 }

@@ -18,6 +18,29 @@ func leadledgerBinary() throws -> String {
     return found
 }
 
+/// Runs `leadledger` to completion with `environment`; output through files, so nothing can block on a pipe.
+func runLeadledger(_ arguments: [String], _ environment: [String: String]) throws -> (
+    status: Int32, stdout: String, stderr: String
+) {
+    let directory = try TemporaryDirectory(prefix: "leadledger-run")
+    let out = directory.file("stdout")
+    let err = directory.file("stderr")
+    _ = FileManager.default.createFile(atPath: out, contents: nil)
+    _ = FileManager.default.createFile(atPath: err, contents: nil)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try leadledgerBinary())
+    process.arguments = arguments
+    process.environment = environment
+    process.standardOutput = FileHandle(forWritingAtPath: out)
+    process.standardError = FileHandle(forWritingAtPath: err)
+    try process.run()
+    process.waitUntilExit()
+    return (
+        process.terminationStatus, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+        (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+    )
+}
+
 /// A real `leadledger serve` on 127.0.0.1 and a free port, over a log in its own temporary directory.
 final class ServeProcess: @unchecked Sendable {
     // @unchecked Sendable because the process handle is only touched from the test that owns it.

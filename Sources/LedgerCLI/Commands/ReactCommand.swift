@@ -60,31 +60,13 @@ struct ReactCommand: AsyncParsableCommand {
             withExtendedLifetime(lock) {}
             return
         }
-        let vault: TokenVault?
-        let tokenProvider: AmoCRMAccessTokenProvider
-        switch crm.authentication {
-        case .longLivedToken(let token):
-            vault = nil
-            tokenProvider = { token }
-        case .oauth(let clientID, let clientSecret, let refreshToken, let redirectURI):
-            do {
-                let oauth = try TokenVault(
-                    logPath: settings.databasePath,
-                    credentials: .init(
-                        clientID: clientID, clientSecret: clientSecret, redirectURI: redirectURI.absoluteString,
-                        initialRefreshToken: refreshToken),
-                    logger: logger)
-                vault = oauth
-                tokenProvider = { await oauth.cachedToken() }
-            } catch {
-                throw ExitStatus.runtime("react: the saved AmoCRM tokens cannot be read: \(error)")
-            }
+        let connection: AmoCRMConnection
+        do {
+            connection = try AmoCRMConnection(crm, logPath: settings.databasePath, logger: logger)
+        } catch {
+            throw ExitStatus.runtime("react: the saved AmoCRM tokens cannot be read: \(error)")
         }
-        let client = AmoCRMClient(
-            configuration: AmoCRMClientConfiguration(
-                baseURL: crm.baseURL, connectTimeout: .seconds(crm.connectTimeoutSeconds),
-                requestTimeout: .seconds(crm.timeoutSeconds)),
-            accessToken: tokenProvider, logger: logger)
+        let client = connection.client
         var configuration = SyncEngine.Configuration(
             batchSize: crm.batchSize, cautiousBatchSize: crm.cautiousBatchSize,
             mapping: LeadMapping(pipelineID: crm.pipelineID, statusID: crm.statusID, layout: crm.layout),
@@ -98,7 +80,8 @@ struct ReactCommand: AsyncParsableCommand {
         configuration.locale = settings.alerts.locale
         let runner = try global.readModels(log, settings)
         let engine = SyncEngine(
-            log: log, runner: runner, client: client, configuration: configuration, vault: vault, logger: logger)
+            log: log, runner: runner, client: client, configuration: configuration, vault: connection.vault,
+            logger: logger)
         let alerts = AlertService(
             log: log, runner: runner, settings: settings.alerts, circuit: { await engine.breakerState }, logger: logger)
         var services: [any Service] = [

@@ -45,7 +45,7 @@ public actor TokenVault {
         }
     }
 
-    public let path: String
+    public nonisolated let path: String
     let credentials: Credentials
     let clock: any LedgerClock
     let logger: Logger
@@ -68,6 +68,9 @@ public actor TokenVault {
 
     /// The access token calls send now (the client asks before every call); nil before the first refresh.
     public func cachedToken() -> Secret? { accessToken }
+
+    /// When the current access token expires; nil before the first refresh. `check-amocrm` shows it.
+    public func accessTokenExpiry() -> Timestamp? { accessToken == nil ? nil : expiresAt }
 
     /// True when there is no access token yet or it expires within a minute.
     public func needsRefresh() -> Bool {
