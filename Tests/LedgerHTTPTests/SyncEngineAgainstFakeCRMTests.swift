@@ -147,7 +147,8 @@ struct SyncEngineAgainstFakeCRMTests {
         try await crm.control("mode", ["mode": "reset"])
         _ = try await engine.runOnce()  // not created, but the client cannot know: unknown too
         try await crm.control("mode", ["mode": "ok"])
-        for _ in 0..<40 {
+        // A bound on liveness, not on speed: the whole suite shares two cores with the fakes, and a pass can be slow.
+        for _ in 0..<120 {
             try await Task.sleep(for: .milliseconds(250))
             _ = try await engine.runOnce()
             let states = try leads.map { try entry(fixture.log, $0)?.state }

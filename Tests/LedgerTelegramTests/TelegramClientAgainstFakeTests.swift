@@ -67,8 +67,11 @@ import Testing
             Issue.record("expected transient, got \(reply)")
             return
         }
+        // The client's own read timeout ended the call: the fake hangs for up to 600 s and then resets, which would
+        // read as a lost connection. How long the timeout took is not asserted: on a loaded 2-core machine a 1 s timer
+        // has fired after 11 s; the bound only rules out waiting for the fake.
         #expect(reason.contains("read_timeout"))
-        #expect(elapsed < .seconds(5), "took \(elapsed)")
+        #expect(elapsed < .seconds(120), "took \(elapsed)")
     }
 
     @Test func aBlockedBotBlocksTheChannel() async throws {
