@@ -165,6 +165,28 @@ struct SyncEngineNotesTests {
         #expect(try note(fixture.log, lead)?.state == .added)
     }
 
+    /// A note still owed when the lead's personal data is erased cannot be written any more: it is given up, with
+    /// the reason, and never sent.
+    @Test func aNoteOwedWhenTheLeadIsErasedIsGivenUpNotSent() async throws {
+        let crm = try FakeAmoCRMProcess()
+        try await crm.control("behaviour", ["note_fault": "500"])
+        let fixture = try TemporaryLog()
+        let (engine, client) = try engine(fixture.log, crm)
+        let lead = try receive(fixture.log)
+        #expect(try await engine.runOnce() == 1)
+        #expect(try note(fixture.log, lead)?.state == .pending)
+        _ = try fixture.log.erase(lead, reason: "consent withdrawn")
+        try await crm.control("behaviour", ["note_fault": "none"])
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await engine.runOnce() == 1)
+        try await client.shutdown()
+        let given = try #require(try note(fixture.log, lead))
+        #expect(given.state == .dead)
+        #expect(given.lastError == "personal data erased before the note was added")
+        #expect(try await notes(crm).isEmpty)
+        #expect(try await calls(crm, "POST", "/api/v4/leads/notes") == 1, "only the first, refused call")
+    }
+
     /// A reactor that stopped during a note call: recovery makes it an unknown outcome, and the next pass checks.
     @Test func aNoteAttemptOrphanedByAStopIsCheckedBeforeResending() async throws {
         let crm = try FakeAmoCRMProcess()

@@ -52,24 +52,20 @@ extension SyncEngine {
         guard !due.isEmpty else { return 0 }
         var owed: [OwedNote] = []
         var settled: [PendingEvent] = []
+        /// A note that can no longer be composed ends with an attempt and its reason, never sent.
+        func giveUp(_ entry: NoteQueueEntry, _ reason: String) {
+            let attempt = NoteAttempted(
+                leadID: entry.leadID, attempt: entry.attempts + 1, attemptID: UUIDv7.make(at: now).description,
+                crmLeadID: entry.crmLeadID)
+            settled += [PendingEvent(.noteAttempted(attempt)), noteFailure(attempt, .rejected, reason, retryAt: nil)]
+        }
         for entry in due {
-            let next = entry.attempts + 1
             guard case .available(let lead) = try outgoing(entry.leadID) else {
-                let attempt = NoteAttempted(
-                    leadID: entry.leadID, attempt: next, attemptID: UUIDv7.make(at: now).description, crmLeadID: entry.crmLeadID)
-                settled += [
-                    PendingEvent(.noteAttempted(attempt)),
-                    noteFailure(attempt, .rejected, "personal data erased before the note was added", retryAt: nil),
-                ]
+                giveUp(entry, "personal data erased before the note was added")
                 continue
             }
-            guard var note = noteAttempt(for: lead, crmLeadID: entry.crmLeadID, attempt: next) else {
-                let attempt = NoteAttempted(
-                    leadID: entry.leadID, attempt: next, attemptID: UUIDv7.make(at: now).description, crmLeadID: entry.crmLeadID)
-                settled += [
-                    PendingEvent(.noteAttempted(attempt)),
-                    noteFailure(attempt, .rejected, "nothing left to note: every value now has a custom field", retryAt: nil),
-                ]
+            guard var note = noteAttempt(for: lead, crmLeadID: entry.crmLeadID, attempt: entry.attempts + 1) else {
+                giveUp(entry, "nothing left to note: every value now has a custom field")
                 continue
             }
             note.unknownStreak = entry.unknownStreak
