@@ -33,4 +33,19 @@ extension LedgerEventPayload {
         guard let value else { return }
         try require(value.utf8.count <= max, field, "longer than \(max) bytes")
     }
+
+    /// The attempt number and id that every attempt of a lead or its note, and every outcome naming one, carries.
+    func requireAttempt(_ attempt: Int, _ attemptID: String) throws {
+        try require(attempt >= 1, "attempt", "must be at least 1")
+        try require(!attemptID.isEmpty && attemptID.utf8.count <= FieldLimits.identifier, "attempt_id", "empty or too long")
+    }
+
+    /// A failed attempt's outcome (`SyncFailed`, `NoteFailed`): exactly one meaning each, a retry has a time and no
+    /// time means given up.
+    func requireFailure(httpStatus: Int?, message: String, retryable: Bool, nextAttemptAt: Timestamp?) throws {
+        try require(httpStatus.map { (100...599).contains($0) } ?? true, "http_status", "not an HTTP status")
+        try requireLength(message, "message", max: FieldLimits.message)
+        try require(retryable || nextAttemptAt == nil, "next_attempt_at", "set on a failure that is not retryable")
+        try require(!retryable || nextAttemptAt != nil, "next_attempt_at", "missing on a retryable failure")
+    }
 }

@@ -28,8 +28,7 @@ public struct NoteAttempted: LedgerEventPayload {
     }
 
     public func validate() throws {
-        try require(attempt >= 1, "attempt", "must be at least 1")
-        try require(!attemptID.isEmpty && attemptID.utf8.count <= FieldLimits.identifier, "attempt_id", "empty or too long")
+        try requireAttempt(attempt, attemptID)
         try require(crmLeadID > 0, "crm_lead_id", "must be positive")
     }
 }
@@ -62,8 +61,7 @@ public struct NoteAdded: LedgerEventPayload {
     }
 
     public func validate() throws {
-        try require(attempt >= 1, "attempt", "must be at least 1")
-        try require(!attemptID.isEmpty && attemptID.utf8.count <= FieldLimits.identifier, "attempt_id", "empty or too long")
+        try requireAttempt(attempt, attemptID)
         try require(crmNoteID.map { $0 > 0 } ?? true, "crm_note_id", "must be positive")
     }
 }
@@ -110,11 +108,7 @@ public struct NoteFailed: LedgerEventPayload {
     }
 
     public func validate() throws {
-        try require(attempt >= 1, "attempt", "must be at least 1")
-        try require(!attemptID.isEmpty && attemptID.utf8.count <= FieldLimits.identifier, "attempt_id", "empty or too long")
-        try require(httpStatus.map { (100...599).contains($0) } ?? true, "http_status", "not an HTTP status")
-        try requireLength(message, "message", max: FieldLimits.message)
-        try require(retryable || nextAttemptAt == nil, "next_attempt_at", "set on a failure that is not retryable")
-        try require(!retryable || nextAttemptAt != nil, "next_attempt_at", "missing on a retryable failure")
+        try requireAttempt(attempt, attemptID)
+        try requireFailure(httpStatus: httpStatus, message: message, retryable: retryable, nextAttemptAt: nextAttemptAt)
     }
 }

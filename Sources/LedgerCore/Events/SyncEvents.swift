@@ -26,8 +26,7 @@ public struct SyncAttempted: LedgerEventPayload {
     }
 
     public func validate() throws {
-        try require(attempt >= 1, "attempt", "must be at least 1")
-        try require(!attemptID.isEmpty && attemptID.utf8.count <= FieldLimits.identifier, "attempt_id", "empty or too long")
+        try requireAttempt(attempt, attemptID)
     }
 }
 
@@ -78,13 +77,8 @@ public struct SyncFailed: LedgerEventPayload {
     }
 
     public func validate() throws {
-        try require(attempt >= 1, "attempt", "must be at least 1")
-        try require(!attemptID.isEmpty && attemptID.utf8.count <= FieldLimits.identifier, "attempt_id", "empty or too long")
-        try require(httpStatus.map { (100...599).contains($0) } ?? true, "http_status", "not an HTTP status")
-        try requireLength(message, "message", max: FieldLimits.message)
-        // Exactly one meaning each: a retry has a time; no time means dead-lettered.
-        try require(retryable || nextAttemptAt == nil, "next_attempt_at", "set on a failure that is not retryable")
-        try require(!retryable || nextAttemptAt != nil, "next_attempt_at", "missing on a retryable failure")
+        try requireAttempt(attempt, attemptID)
+        try requireFailure(httpStatus: httpStatus, message: message, retryable: retryable, nextAttemptAt: nextAttemptAt)
     }
 }
 
@@ -141,8 +135,7 @@ public struct SyncSucceeded: LedgerEventPayload {
     }
 
     public func validate() throws {
-        try require(attempt >= 1, "attempt", "must be at least 1")
-        try require(!attemptID.isEmpty && attemptID.utf8.count <= FieldLimits.identifier, "attempt_id", "empty or too long")
+        try requireAttempt(attempt, attemptID)
         try require(crmLeadID > 0, "crm_lead_id", "must be positive")
         try require(crmContactID.map { $0 > 0 } ?? true, "crm_contact_id", "must be positive")
     }
