@@ -26,18 +26,6 @@ public struct NoteQueue: Sendable {
             [now.millisecondsSinceEpoch, clamped(limit)])
     }
 
-    /// How many notes are in each state: for health and metrics.
-    public func counts() throws -> [NoteState: Int] {
-        try store.database.read { db in
-            guard try db.tableExists(NoteQueueProjector.table) else { return [:] }
-            var counts: [NoteState: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) FROM note_queue GROUP BY state") {
-                if let state = NoteState(rawValue: row[0]) { counts[state] = row[1] }
-            }
-            return counts
-        }
-    }
-
     private func clamped(_ limit: Int) -> Int { max(0, min(limit, store.maxPageSize)) }
 
     private func fetch(_ clause: String, _ arguments: StatementArguments) throws -> [NoteQueueEntry] {

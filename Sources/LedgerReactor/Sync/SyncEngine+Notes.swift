@@ -30,9 +30,10 @@ extension SyncEngine {
     /// One call for the notes whose attempts are recorded; their outcomes appended after it.
     func sendNotes(_ owed: [OwedNote]) async throws {
         guard !owed.isEmpty else { return }
-        await pace()
+        // Built before the pacer's slot is taken: the slot records when the call goes out, and it should.
         let body = LeadNoteRequest.body(
             notes: owed.map { (requestID: $0.attempt.leadID.description, crmLeadID: $0.attempt.crmLeadID, text: $0.text) })
+        await pace()
         let reply = await client.addNotes(body)
         noteBreakerSignal(CircuitBreaker.Signal(reply))
         var noteIDs: [String: Int64] = [:]
