@@ -12,13 +12,17 @@ public struct ReportSummaryText: Sendable {
         self.locale = locale
     }
 
+    /// The report's title in plain text ("Отчёт о заявках за 2026-12-06"): the summary's heading, and the report's
+    /// line where a digest lists it.
+    public func title(day: String) -> String { "\(ReportWording.of(locale).title) \(day)" }
+
     /// - Parameter reportID: shown as a short id (its last 8 letters and digits), so a rare duplicate after a
     ///   timed-out send is recognisable; nil for `leadledger report --send`, which records nothing.
     public func summary(day: String, _ summary: ReportSummary, reportID: String? = nil) -> String {
         let words = ReportWording.of(locale)
         func money(_ count: Int) -> String { "\(summary.value(of: count)) \(summary.currency)" }
         var lines = [
-            "📊 <b>\(escape(words.title)) \(escape(day))</b>",
+            "📊 <b>\(escape(title(day: day)))</b>",
             "\(escape(words.received)): \(summary.received)",
             "\(escape(words.delivered)): \(summary.delivered) (\(escape(words.onTime)) \(summary.deliveredOnTime), "
                 + "\(escape(words.late)) \(summary.deliveredLate))",

@@ -59,7 +59,7 @@ struct AlertRendering: Sendable {
             // Only for completeness: the deliverer sends a report alone, never in a digest.
             return AlertContent(
                 alertID: produced.reportID, kind: "report", severity: .info,
-                message: "\(text.locale == .ru ? "отчёт за" : "report") \(produced.day)",
+                message: report.title(day: produced.day),
                 since: alert.pending.recordedAt)
         }
     }
