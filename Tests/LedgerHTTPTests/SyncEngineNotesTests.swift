@@ -12,12 +12,15 @@ import Testing
 /// reconciliation or matched by duplicate control, and when the note call itself fails or loses its reply.
 @Suite(.serialized)
 struct SyncEngineNotesTests {
-    private func engine(_ log: EventLog, _ crm: FakeAmoCRMProcess) throws -> (SyncEngine, AmoCRMClient) {
+    private func engine(_ log: EventLog, _ crm: FakeAmoCRMProcess, reconcileChecks: Int = 6) throws
+        -> (SyncEngine, AmoCRMClient)
+    {
         guard let url = URL(string: crm.baseURL) else { throw HarnessError(message: "bad url") }
         let client = AmoCRMClient(
             configuration: AmoCRMClientConfiguration(baseURL: url, requestTimeout: .seconds(3)),
             accessToken: { Secret(FakeAmoCRMProcess.token) }, logger: Logger(label: "test"))
-        let configuration = SyncEngine.Configuration(schedule: SyncEngineAgainstFakeCRMTests.fastSchedule)
+        var configuration = SyncEngine.Configuration(schedule: SyncEngineAgainstFakeCRMTests.fastSchedule)
+        configuration.reconcileChecks = reconcileChecks
         return (
             SyncEngine(
                 log: log, runner: try ProjectionRunner(log: log), client: client, configuration: configuration,
@@ -54,6 +57,27 @@ struct SyncEngineNotesTests {
         let requests = try await crm.state()["requests"] as? [[String: Any]] ?? []
         return requests.filter { $0["method"] as? String == method && ($0["path"] as? String)?.hasPrefix(prefix) == true }
             .count
+    }
+
+    /// A lead delivered while the fake failed its note with `fault` (`lost-reply` or `500`); the fault is cleared
+    /// again and the note waits for its retry, due after the fast schedule's 200 ms.
+    private struct FailedNote {
+        let crm: FakeAmoCRMProcess
+        let fixture: TemporaryLog
+        let engine: SyncEngine
+        let client: AmoCRMClient
+        let lead: LeadID
+    }
+
+    private func leadWhoseNoteFailed(_ fault: String, reconcileChecks: Int = 6) async throws -> FailedNote {
+        let crm = try FakeAmoCRMProcess()
+        try await crm.control("behaviour", ["note_fault": fault])
+        let fixture = try TemporaryLog()
+        let (engine, client) = try engine(fixture.log, crm, reconcileChecks: reconcileChecks)
+        let lead = try receive(fixture.log)
+        #expect(try await engine.runOnce() == 1)
+        try await crm.control("behaviour", ["note_fault": "none"])
+        return FailedNote(crm: crm, fixture: fixture, engine: engine, client: client, lead: lead)
     }
 
     @Test func aCreatedLeadsNoteArrivesWithItsLedgerIdAndIsRecorded() async throws {
@@ -122,69 +146,69 @@ struct SyncEngineNotesTests {
     /// The note call adds the note and loses its reply: the next pass lists the lead's notes, finds it and records it
     /// added, without a second note.
     @Test func aNoteWhoseReplyIsLostIsFoundNotSentTwice() async throws {
-        let crm = try FakeAmoCRMProcess()
-        try await crm.control("behaviour", ["note_fault": "lost-reply"])
-        let fixture = try TemporaryLog()
-        let (engine, client) = try engine(fixture.log, crm)
-        let lead = try receive(fixture.log)
-        #expect(try await engine.runOnce() == 1)
-        #expect(try note(fixture.log, lead)?.lastErrorClass == .unknownOutcome)
-        try await crm.control("behaviour", ["note_fault": "none"])
+        let failed = try await leadWhoseNoteFailed("lost-reply")
+        let (crm, log, lead) = (failed.crm, failed.fixture.log, failed.lead)
+        #expect(try note(log, lead)?.lastErrorClass == .unknownOutcome)
         try await Task.sleep(for: .milliseconds(300))
-        #expect(try await engine.runOnce() == 1, "the note is due again")
-        try await client.shutdown()
+        #expect(try await failed.engine.runOnce() == 1, "the note is due again")
+        try await failed.client.shutdown()
         let state = try await crm.state()
         #expect(try await notes(crm).count == 1)
         #expect(state["note_duplicates"] as? Int == 0)
         #expect(try await calls(crm, "POST", "/api/v4/leads/notes") == 1, "found by the list, not sent again")
         #expect(try await calls(crm, "GET", "/api/v4/leads/notes") == 1)
-        #expect(try note(fixture.log, lead)?.state == .added)
+        #expect(try note(log, lead)?.state == .added)
         #expect(
-            try types(fixture.log, lead) == [
+            try types(log, lead) == [
                 "LeadReceived", "SyncAttempted", "SyncSucceeded", "NoteAttempted", "NoteFailed", "NoteAttempted", "NoteAdded",
             ])
     }
 
+    /// A lost reply, then a note list that fails too: nothing proves the note absent, so it is never sent again
+    /// blindly. Below `reconcileChecks` it waits for the next check; at the bound it is given up (its text stays in
+    /// the ledger, the lead stays delivered).
+    @Test(arguments: [(1, NoteState.dead), (2, NoteState.pending)])
+    func aNoteNoListCanDecideIsNeverResentAndIsGivenUpAtTheBound(checks: Int, after: NoteState) async throws {
+        let failed = try await leadWhoseNoteFailed("lost-reply", reconcileChecks: checks)
+        try await failed.crm.control("mode", ["mode": "500"])
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await failed.engine.runOnce() == 1)
+        try await failed.client.shutdown()
+        let entry = try #require(try note(failed.fixture.log, failed.lead))
+        #expect(entry.state == after)
+        #expect(entry.lastErrorClass == .unknownOutcome)
+        #expect(try await calls(failed.crm, "GET", "/api/v4/leads/notes") == 1, "one check")
+        #expect(try await calls(failed.crm, "POST", "/api/v4/leads/notes") == 1, "never resent without proof")
+    }
+
     /// A 500 added nothing, which the list shows: the note is sent again and arrives once.
     @Test func aNoteRefusedWithA500IsCheckedThenSentAgainAndArrivesOnce() async throws {
-        let crm = try FakeAmoCRMProcess()
-        try await crm.control("behaviour", ["note_fault": "500"])
-        let fixture = try TemporaryLog()
-        let (engine, client) = try engine(fixture.log, crm)
-        let lead = try receive(fixture.log)
-        #expect(try await engine.runOnce() == 1)
-        let failed = try #require(try note(fixture.log, lead))
-        #expect(failed.state == .pending)
-        #expect(failed.lastErrorClass == .serverError)
-        try await crm.control("behaviour", ["note_fault": "none"])
+        let failed = try await leadWhoseNoteFailed("500")
+        let waiting = try #require(try note(failed.fixture.log, failed.lead))
+        #expect(waiting.state == .pending)
+        #expect(waiting.lastErrorClass == .serverError)
         try await Task.sleep(for: .milliseconds(300))
-        #expect(try await engine.runOnce() == 1)
-        try await client.shutdown()
-        #expect(try await notes(crm).count == 1)
-        #expect(try await calls(crm, "POST", "/api/v4/leads/notes") == 2)
-        #expect(try note(fixture.log, lead)?.state == .added)
+        #expect(try await failed.engine.runOnce() == 1)
+        try await failed.client.shutdown()
+        #expect(try await notes(failed.crm).count == 1)
+        #expect(try await calls(failed.crm, "POST", "/api/v4/leads/notes") == 2)
+        #expect(try note(failed.fixture.log, failed.lead)?.state == .added)
     }
 
     /// A note still owed when the lead's personal data is erased cannot be written any more: it is given up, with
     /// the reason, and never sent.
     @Test func aNoteOwedWhenTheLeadIsErasedIsGivenUpNotSent() async throws {
-        let crm = try FakeAmoCRMProcess()
-        try await crm.control("behaviour", ["note_fault": "500"])
-        let fixture = try TemporaryLog()
-        let (engine, client) = try engine(fixture.log, crm)
-        let lead = try receive(fixture.log)
-        #expect(try await engine.runOnce() == 1)
-        #expect(try note(fixture.log, lead)?.state == .pending)
-        _ = try fixture.log.erase(lead, reason: "consent withdrawn")
-        try await crm.control("behaviour", ["note_fault": "none"])
+        let failed = try await leadWhoseNoteFailed("500")
+        #expect(try note(failed.fixture.log, failed.lead)?.state == .pending)
+        _ = try failed.fixture.log.erase(failed.lead, reason: "consent withdrawn")
         try await Task.sleep(for: .milliseconds(300))
-        #expect(try await engine.runOnce() == 1)
-        try await client.shutdown()
-        let given = try #require(try note(fixture.log, lead))
+        #expect(try await failed.engine.runOnce() == 1)
+        try await failed.client.shutdown()
+        let given = try #require(try note(failed.fixture.log, failed.lead))
         #expect(given.state == .dead)
         #expect(given.lastError == "personal data erased before the note was added")
-        #expect(try await notes(crm).isEmpty)
-        #expect(try await calls(crm, "POST", "/api/v4/leads/notes") == 1, "only the first, refused call")
+        #expect(try await notes(failed.crm).isEmpty)
+        #expect(try await calls(failed.crm, "POST", "/api/v4/leads/notes") == 1, "only the first, refused call")
     }
 
     /// A reactor that stopped during a note call: recovery makes it an unknown outcome, and the next pass checks.
