@@ -83,12 +83,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The one outbound-HTTP layer: requests and replies as values, the transport seam, AsyncHTTPClient behind it
+        // with every exchange bounded. No knowledge of any remote API.
+        .target(
+            name: "LedgerOutbound",
+            dependencies: [
+                "LedgerCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // AmoCRM API v4 as the wire sees it: request bodies, defensive reply parsing, the HTTP client. No ledger state.
         .target(
             name: "LedgerAmoCRM",
             dependencies: [
-                "LedgerCore",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "LedgerCore", "LedgerOutbound",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -99,8 +111,7 @@ let package = Package(
         .target(
             name: "LedgerTelegram",
             dependencies: [
-                "LedgerCore",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "LedgerCore", "LedgerOutbound",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -109,7 +120,7 @@ let package = Package(
         .target(
             name: "LedgerReactor",
             dependencies: [
-                "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerAmoCRM", "LedgerTelegram",
+                "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerOutbound", "LedgerAmoCRM", "LedgerTelegram",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -120,8 +131,9 @@ let package = Package(
         .target(
             name: "LedgerCLI",
             dependencies: [
-                "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerHTTP", "LedgerIngest", "LedgerReactor", "LedgerAmoCRM",
-                "LedgerTelegram", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerHTTP", "LedgerIngest", "LedgerReactor",
+                "LedgerOutbound", "LedgerAmoCRM", "LedgerTelegram",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -135,7 +147,7 @@ let package = Package(
         // Fixtures shared by tests and the benchmark: temporary logs and generated lead histories.
         .target(
             name: "LedgerTesting",
-            dependencies: ["LedgerCore", "LedgerStore", "LedgerProjections"],
+            dependencies: ["LedgerCore", "LedgerStore", "LedgerProjections", "LedgerOutbound"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -154,23 +166,27 @@ let package = Package(
             name: "LedgerHTTPTests",
             dependencies: [
                 "LedgerCore", "LedgerStore", "LedgerTesting", "LedgerHTTP", "LedgerReactor", "LedgerAmoCRM",
-                "LedgerProjections", .product(name: "Logging", package: "swift-log"),
+                "LedgerTelegram", "LedgerOutbound", "LedgerProjections", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "LedgerAmoCRMTests", dependencies: ["LedgerAmoCRM", "LedgerCore"], swiftSettings: swiftSettings),
+            name: "LedgerAmoCRMTests", dependencies: ["LedgerAmoCRM", "LedgerOutbound", "LedgerCore"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "LedgerTelegramTests",
-            dependencies: ["LedgerTelegram", "LedgerCore", "LedgerTesting", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "LedgerTelegram", "LedgerOutbound", "LedgerCore", "LedgerTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "LedgerReactorTests",
             dependencies: [
-                "LedgerReactor", "LedgerAmoCRM", "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerTesting",
-                .product(name: "Logging", package: "swift-log"),
+                "LedgerReactor", "LedgerAmoCRM", "LedgerTelegram", "LedgerOutbound", "LedgerCore", "LedgerStore",
+                "LedgerProjections", "LedgerTesting", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -189,7 +205,7 @@ let package = Package(
         .testTarget(
             name: "LedgerCLITests",
             dependencies: [
-                "LedgerCore", "LedgerStore", "LedgerCLI", "LedgerAmoCRM", "LedgerTesting",
+                "LedgerCore", "LedgerStore", "LedgerCLI", "LedgerAmoCRM", "LedgerOutbound", "LedgerTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings

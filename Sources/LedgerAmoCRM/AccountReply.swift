@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerOutbound
 
 /// The meaning of `GET /api/v4/account` read for what it says, not only for whether it answers (`ProbeReply`): the
 /// account's id and name tell the owner which account the token opens, and the reply's `Date` header is AmoCRM's
@@ -9,7 +10,7 @@ public enum AccountReply: Sendable, Equatable {
     case failed(AmoCRMFailure)
 
     /// A 2xx is the account whatever its body: the token works, and an unreadable body only leaves the name out.
-    public static func classify(_ exchange: AmoCRMExchange) -> AccountReply {
+    public static func classify(_ exchange: HTTPExchange) -> AccountReply {
         switch exchange {
         case .transportFailure(let failure):
             return .failed(AmoCRMFailure.readFailure(failure))

@@ -1,53 +1,41 @@
-import AsyncHTTPClient
 import Foundation
 import LedgerCore
+import LedgerOutbound
 import Logging
 import Metrics
-import NIOCore
-import NIOHTTP1
 
 /// The HTTP side of AmoCRM: sends one request, returns what happened as a value. Never throws on HTTP or transport
 /// errors, because for the reactor they are outcomes to record, not exceptions to propagate.
 ///
 /// The client does no retrying, pacing or circuit breaking: those are the reactor's policy (`RetrySchedule`,
-/// `RequestPacer`, `CircuitBreaker`), decided from the classified replies this client returns. Redirects are never
-/// followed, so a POST is never silently re-sent somewhere else.
+/// `RequestPacer`, `CircuitBreaker`), decided from the classified replies this client returns. The network is an
+/// `HTTPTransport`: `ClientTransport` in production, canned exchanges in the reactor's tests.
 public final class AmoCRMClient: Sendable {
-    private let httpClient: HTTPClient
-    private let ownsHTTPClient: Bool
+    private let transport: any HTTPTransport
     private let configuration: AmoCRMClientConfiguration
     private let accessToken: AmoCRMAccessTokenProvider
-    private let clock: any LedgerClock
     private let logger: Logger
 
     /// - Parameters:
-    ///   - httpClient: a shared client to use; nil creates one this client owns (call `shutdown()` when done).
+    ///   - transport: the network; nil creates a `ClientTransport` from `configuration` that this client owns.
     ///   - accessToken: asked before every authorised call.
     public init(
         configuration: AmoCRMClientConfiguration, accessToken: @escaping AmoCRMAccessTokenProvider,
-        httpClient: HTTPClient? = nil, clock: any LedgerClock = SystemClock(), logger: Logger
+        transport: (any HTTPTransport)? = nil, clock: any LedgerClock = SystemClock(), logger: Logger
     ) {
         self.configuration = configuration
         self.accessToken = accessToken
-        self.clock = clock
         self.logger = logger
-        if let httpClient {
-            self.httpClient = httpClient
-            ownsHTTPClient = false
-        } else {
-            let timeout = HTTPClient.Configuration.Timeout(
-                connect: configuration.connectTimeout.timeAmount, read: configuration.requestTimeout.timeAmount)
-            var clientConfiguration = HTTPClient.Configuration(
-                redirectConfiguration: .disallow, timeout: timeout, decompression: .disabled)
-            clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60))
-            self.httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
-            ownsHTTPClient = true
-        }
+        self.transport =
+            transport
+            ?? ClientTransport(
+                connectTimeout: configuration.connectTimeout, maxReplyBodyBytes: configuration.maxReplyBodyBytes,
+                clock: clock, requestLogger: logger)
     }
 
-    /// Shuts down the `HTTPClient` if this client created it; a shared one is left to its owner.
-    public func shutdown() async throws {
-        if ownsHTTPClient { try await httpClient.shutdown() }
+    /// Shuts down the transport. Call once, when done.
+    public func shutdown() async {
+        await transport.shutdown()
     }
 
     /// `POST /api/v4/leads/complex`.
@@ -113,41 +101,20 @@ public final class AmoCRMClient: Sendable {
 
     /// Sends one request and records what happened. Public so calls this type has no method for can still go
     /// through the same timeouts, limits and error mapping.
-    public func send(_ method: AmoCRMMethod, path: String, body: [UInt8]? = nil, authorized: Bool = true) async
-        -> AmoCRMExchange
+    public func send(_ method: OutboundRequest.Method, path: String, body: [UInt8]? = nil, authorized: Bool = true) async
+        -> HTTPExchange
     {
-        var headers = HTTPHeaders()
-        headers.add(name: "User-Agent", value: configuration.userAgent)
-        headers.add(name: "Accept", value: "application/json")
-        if body != nil { headers.add(name: "Content-Type", value: "application/json") }
-        if authorized, let token = await accessToken() { headers.add(name: "Authorization", value: "Bearer \(token.value)") }
-        let request: HTTPClient.Request
-        do {
-            request = try HTTPClient.Request(
-                url: configuration.url(for: path), method: HTTPMethod(rawValue: method.rawValue), headers: headers,
-                body: body.map { .bytes($0) })
-        } catch {
-            return .transportFailure(TransportFailure(.connectFailed, detail: "invalid request URL: \(error)"))
-        }
-        let recorder = ExchangeRecorder(maxBodyBytes: configuration.maxReplyBodyBytes, clock: clock)
+        var headers = [
+            OutboundRequest.Header("User-Agent", configuration.userAgent),
+            OutboundRequest.Header("Accept", "application/json"),
+        ]
+        if body != nil { headers.append(.init("Content-Type", "application/json")) }
+        if authorized, let token = await accessToken() { headers.append(.init("Authorization", "Bearer \(token.value)")) }
         let started = ContinuousClock.now
-        let deadline = NIODeadline.now() + configuration.requestTimeout.timeAmount
-        let task = httpClient.execute(request: request, delegate: recorder, deadline: deadline, logger: logger)
-        let exchange: AmoCRMExchange
-        do {
-            let reply = try await withTaskCancellationHandler {
-                try await task.futureResult.get()
-            } onCancel: {
-                task.cancel()
-            }
-            exchange = .response(reply)
-        } catch {
-            if recorder.failedOnBodyLimit(error), let reply = recorder.reply() {
-                exchange = .response(reply)
-            } else {
-                exchange = .transportFailure(TransportFailure.classify(error, requestHeadSent: recorder.requestHeadSent))
-            }
-        }
+        let exchange = await transport.send(
+            OutboundRequest(
+                method: method, url: configuration.url(for: path), headers: headers, body: body,
+                timeout: configuration.requestTimeout))
         log(exchange, method: method, path: path)
         Timer(label: "leadledger_crm_request_duration_seconds", dimensions: [("operation", Self.operation(path))])
             .record(duration: ContinuousClock.now - started)
@@ -168,7 +135,7 @@ public final class AmoCRMClient: Sendable {
         }
     }
 
-    private func log(_ exchange: AmoCRMExchange, method: AmoCRMMethod, path: String) {
+    private func log(_ exchange: HTTPExchange, method: OutboundRequest.Method, path: String) {
         // The path only up to its query: a search query is a ledger id, harmless, but paths stay uniform in logs.
         let route = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
         switch exchange {
@@ -177,25 +144,12 @@ public final class AmoCRMClient: Sendable {
                 "AmoCRM replied",
                 metadata: [
                     "http.method": "\(method.rawValue)", "http.route": "\(route)", "http.status": "\(reply.status)",
-                    "crm.request_id": "\(reply.amoRequestID ?? "-")",
+                    "crm.request_id": "\(reply.requestID ?? "-")",
                 ])
         case .transportFailure(let failure):
             logger.debug(
                 "AmoCRM call failed without a reply",
                 metadata: ["http.method": "\(method.rawValue)", "http.route": "\(route)", "crm.failure": "\(failure)"])
         }
-    }
-}
-
-/// The HTTP methods AmoCRM's API uses; our own type so callers need not import NIO.
-public enum AmoCRMMethod: String, Sendable {
-    case GET, POST, PATCH
-}
-
-extension Duration {
-    /// NIO's `TimeAmount` for this duration, whole nanoseconds.
-    var timeAmount: TimeAmount {
-        let (seconds, attoseconds) = components
-        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

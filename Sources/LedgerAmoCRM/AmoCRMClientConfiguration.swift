@@ -8,7 +8,7 @@ import LedgerCore
 public struct AmoCRMClientConfiguration: Sendable {
     /// The account's own host, `https://{subdomain}.amocrm.ru`; paths are appended to it.
     public var baseURL: URL
-    /// Applies to a client the `AmoCRMClient` creates itself; a shared `HTTPClient` keeps its own.
+    /// Applies to the transport the `AmoCRMClient` creates itself; an injected one keeps its own.
     public var connectTimeout: Duration
     /// The whole exchange, connect to last body byte; past it the call ends as a transport failure.
     public var requestTimeout: Duration

@@ -1,4 +1,5 @@
 import LedgerCore
+import LedgerOutbound
 
 /// Why an AmoCRM call did not give the answer asked for. Shared by every endpoint; the create call adds its own
 /// per-lead cases on top (`ComplexCreateReply`).

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerOutbound
 
 /// The meaning of one `POST /api/v4/leads/complex` exchange for the batch that was sent.
 ///
@@ -21,7 +22,7 @@ public enum ComplexCreateReply: Sendable, Equatable {
     case failed(AmoCRMFailure)
 
     /// Classifies `exchange`, the reply to `request`.
-    public static func classify(_ exchange: AmoCRMExchange, request: ComplexLeadRequest) -> ComplexCreateReply {
+    public static func classify(_ exchange: HTTPExchange, request: ComplexLeadRequest) -> ComplexCreateReply {
         classify(
             exchange, requestIDs: request.requestIDs, customFieldIDs: request.customFieldIDs,
             contactFieldCodes: request.contactFieldCodes)
@@ -30,7 +31,7 @@ public enum ComplexCreateReply: Sendable, Equatable {
     /// Classifies `exchange`, the reply to a request carrying `requestIDs` (from `ComplexLeadRequest.requestIDs`);
     /// the field ids and codes name the configured field a validation error points at.
     public static func classify(
-        _ exchange: AmoCRMExchange, requestIDs: [String], customFieldIDs: [String: [Int64?]] = [:],
+        _ exchange: HTTPExchange, requestIDs: [String], customFieldIDs: [String: [Int64?]] = [:],
         contactFieldCodes: [String: [String?]] = [:]
     ) -> ComplexCreateReply {
         switch exchange {

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerOutbound
 
 /// The entities whose custom fields `check-amocrm` reads: lead fields receive the ledger's values
 /// (`LEADLEDGER_AMOCRM_FIELDS`), contact fields its phone and email by code.
@@ -12,7 +13,7 @@ public enum CustomFieldListReply: Sendable, Equatable {
     case page(fields: [CustomField], isLast: Bool)
     case failed(AmoCRMFailure)
 
-    public static func classify(_ exchange: AmoCRMExchange, limit: Int) -> CustomFieldListReply {
+    public static func classify(_ exchange: HTTPExchange, limit: Int) -> CustomFieldListReply {
         switch ListExchange(exchange, what: "field list") {
         case .failed(let failure):
             return .failed(failure)

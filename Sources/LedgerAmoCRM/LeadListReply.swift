@@ -1,4 +1,5 @@
 import Foundation
+import LedgerOutbound
 
 /// The meaning of one page of `GET /api/v4/leads?filter[created_at][from]=…&filter[created_at][to]=…&page=N`.
 ///
@@ -8,7 +9,7 @@ public enum LeadListReply: Sendable, Equatable {
     case page(LeadListPage)
     case failed(AmoCRMFailure)
 
-    public static func classify(_ exchange: AmoCRMExchange, limit: Int) -> LeadListReply {
+    public static func classify(_ exchange: HTTPExchange, limit: Int) -> LeadListReply {
         switch ListExchange(exchange, what: "list reply") {
         case .failed(let failure):
             return .failed(failure)

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerOutbound
 
 /// The meaning of `GET /api/v4/leads?query=<ledger lead id>`: is the lead already in AmoCRM?
 ///
@@ -13,7 +14,7 @@ public enum LeadSearchReply: Sendable, Equatable {
     case found(LeadSearchMatch)
     case failed(AmoCRMFailure)
 
-    public static func classify(_ exchange: AmoCRMExchange, ledgerLeadID: String) -> LeadSearchReply {
+    public static func classify(_ exchange: HTTPExchange, ledgerLeadID: String) -> LeadSearchReply {
         switch exchange {
         case .transportFailure(let failure):
             return .failed(AmoCRMFailure.readFailure(failure))

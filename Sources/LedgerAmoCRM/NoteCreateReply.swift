@@ -1,4 +1,5 @@
 import Foundation
+import LedgerOutbound
 
 /// The meaning of one `POST /api/v4/leads/notes` exchange, per note sent.
 ///
@@ -12,7 +13,7 @@ public enum NoteCreateReply: Sendable, Equatable {
     /// Nothing was added: a failure shared by every note of the call.
     case failed(AmoCRMFailure)
 
-    public static func classify(_ exchange: AmoCRMExchange) -> NoteCreateReply {
+    public static func classify(_ exchange: HTTPExchange) -> NoteCreateReply {
         switch exchange {
         case .transportFailure(let failure):
             guard failure.requestMayHaveBeenReceived else { return .failed(.notSent(failure)) }

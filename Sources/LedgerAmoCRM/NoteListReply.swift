@@ -1,4 +1,5 @@
 import Foundation
+import LedgerOutbound
 
 /// The meaning of one page of `GET /api/v4/leads/notes?filter[entity_id][]=…&filter[note_type]=common`: the notes on
 /// the given CRM leads, read from AmoCRM's database (not a search index), so a complete list proves a note absent.
@@ -6,7 +7,7 @@ public enum NoteListReply: Sendable, Equatable {
     case page(notes: [ListedNote], isLast: Bool)
     case failed(AmoCRMFailure)
 
-    public static func classify(_ exchange: AmoCRMExchange, limit: Int) -> NoteListReply {
+    public static func classify(_ exchange: HTTPExchange, limit: Int) -> NoteListReply {
         switch ListExchange(exchange, what: "note list") {
         case .failed(let failure):
             return .failed(failure)

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerOutbound
 
 /// The meaning of `GET /api/v4/leads/pipelines`: the account's pipelines and their stages, so a configured pipeline
 /// and stage can be checked before the first lead is refused for them.
@@ -6,7 +7,7 @@ public enum PipelineListReply: Sendable, Equatable {
     case pipelines([Pipeline])
     case failed(AmoCRMFailure)
 
-    public static func classify(_ exchange: AmoCRMExchange) -> PipelineListReply {
+    public static func classify(_ exchange: HTTPExchange) -> PipelineListReply {
         switch ListExchange(exchange, what: "pipeline list") {
         case .failed(let failure):
             return .failed(failure)

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerOutbound
 
 /// Short, safe messages from reply bodies.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerOutbound
 
 /// `POST /oauth2/access_token` with `grant_type=refresh_token`: trades the refresh token for a new pair.
 ///
@@ -41,7 +42,7 @@ public enum TokenRefreshReply: Sendable, Equatable {
     case refreshTokenRejected(status: Int, message: String)
     case failed(AmoCRMFailure)
 
-    public static func classify(_ exchange: AmoCRMExchange) -> TokenRefreshReply {
+    public static func classify(_ exchange: HTTPExchange) -> TokenRefreshReply {
         switch exchange {
         case .transportFailure(let failure):
             return .failed(AmoCRMFailure.readFailure(failure))

@@ -1,3 +1,5 @@
+import LedgerOutbound
+
 /// What `getMe` says about the configuration: the token works (and which bot it is), or why not.
 public enum TelegramBotCheck: Sendable, Equatable {
     case valid(botID: Int64, username: String?)
@@ -5,7 +7,7 @@ public enum TelegramBotCheck: Sendable, Equatable {
     case failed(TelegramReply)
 
     /// Classifies a `getMe` exchange. Pure.
-    public static func classify(_ exchange: TelegramExchange) -> TelegramBotCheck {
+    public static func classify(_ exchange: HTTPExchange) -> TelegramBotCheck {
         guard case .response(let reply) = exchange, (200...299).contains(reply.status) else {
             return .failed(TelegramReply.classify(exchange))
         }

@@ -1,9 +1,7 @@
-import AsyncHTTPClient
 import Foundation
 import LedgerCore
+import LedgerOutbound
 import Logging
-import NIOCore
-import NIOHTTP1
 
 /// The HTTP side of the Bot API: sends one request, returns what happened as a value. Never throws on HTTP or
 /// transport errors, because for the alerter they are outcomes to act on (wait, resend, mark alerts broken), not
@@ -13,36 +11,28 @@ import NIOHTTP1
 /// decided from the classified replies this client returns. Redirects are never followed. The bot token lives only
 /// in the request URL; nothing this client logs or returns contains it (`TokenRedactor`).
 public final class TelegramClient: Sendable {
-    private let httpClient: HTTPClient
-    private let ownsHTTPClient: Bool
+    private let transport: any HTTPTransport
     private let configuration: TelegramClientConfiguration
     private let redactor: TokenRedactor
     private let logger: Logger
 
     /// - Parameters:
-    ///   - httpClient: a shared client to use; nil creates one this client owns (call `shutdown()` when done).
+    ///   - transport: the network; nil creates a `ClientTransport` from `configuration` that this client owns. It
+    ///     gets no logger: AsyncHTTPClient's request logs could carry the URL, and with it the token.
     ///   - logger: gets one line per call, never the URL, the token or the message text.
-    public init(configuration: TelegramClientConfiguration, httpClient: HTTPClient? = nil, logger: Logger) {
+    public init(configuration: TelegramClientConfiguration, transport: (any HTTPTransport)? = nil, logger: Logger) {
         self.configuration = configuration
         self.redactor = TokenRedactor(token: configuration.botToken.value)
         self.logger = logger
-        if let httpClient {
-            self.httpClient = httpClient
-            ownsHTTPClient = false
-        } else {
-            let timeout = HTTPClient.Configuration.Timeout(
-                connect: configuration.connectTimeout.timeAmount, read: configuration.requestTimeout.timeAmount)
-            var clientConfiguration = HTTPClient.Configuration(
-                redirectConfiguration: .disallow, timeout: timeout, decompression: .disabled)
-            clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60))
-            self.httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
-            ownsHTTPClient = true
-        }
+        self.transport =
+            transport
+            ?? ClientTransport(
+                connectTimeout: configuration.connectTimeout, maxReplyBodyBytes: configuration.maxReplyBodyBytes)
     }
 
-    /// Shuts down the `HTTPClient` if this client created it; a shared one is left to its owner.
-    public func shutdown() async throws {
-        if ownsHTTPClient { try await httpClient.shutdown() }
+    /// Shuts down the transport. Call once, when done.
+    public func shutdown() async {
+        await transport.shutdown()
     }
 
     /// `POST /bot<token>/sendMessage`, link previews off.
@@ -84,36 +74,21 @@ public final class TelegramClient: Sendable {
         }
     }
 
-    /// Sends one request and records what happened: a POST with a JSON body, or a GET without one.
-    func send(method: String, body: [UInt8]?) async -> TelegramExchange {
-        var headers = HTTPHeaders()
-        headers.add(name: "User-Agent", value: configuration.userAgent)
-        headers.add(name: "Accept", value: "application/json")
-        if body != nil { headers.add(name: "Content-Type", value: "application/json") }
-        let request: HTTPClient.Request
-        do {
-            request = try HTTPClient.Request(
-                url: configuration.url(method: method), method: body == nil ? .GET : .POST, headers: headers,
-                body: body.map { .bytes($0) })
-        } catch {
-            return .transportFailure(
-                TelegramTransportFailure(.connectFailed, detail: redactor.redact("invalid request URL: \(error)")))
-        }
-        let recorder = TelegramReplyRecorder(maxBodyBytes: configuration.maxReplyBodyBytes)
-        let deadline = NIODeadline.now() + configuration.requestTimeout.timeAmount
-        // No logger is passed to AsyncHTTPClient: its request logs could carry the URL, and with it the token.
-        let task = httpClient.execute(request: request, delegate: recorder, deadline: deadline)
-        do {
-            let reply = try await withTaskCancellationHandler {
-                try await task.futureResult.get()
-            } onCancel: {
-                task.cancel()
-            }
-            return .response(reply)
-        } catch {
-            if recorder.failedOnBodyLimit(error), let reply = recorder.reply() { return .response(reply) }
-            return .transportFailure(
-                TelegramTransportFailure.classify(error, requestHeadSent: recorder.requestHeadSent, redactor: redactor))
+    /// Sends one request and records what happened: a POST with a JSON body, or a GET without one. A failure's
+    /// detail may quote the request, so the token is redacted from it here.
+    func send(method: String, body: [UInt8]?) async -> HTTPExchange {
+        var headers = [
+            OutboundRequest.Header("User-Agent", configuration.userAgent),
+            OutboundRequest.Header("Accept", "application/json"),
+        ]
+        if body != nil { headers.append(.init("Content-Type", "application/json")) }
+        let exchange = await transport.send(
+            OutboundRequest(
+                method: body == nil ? .GET : .POST, url: configuration.url(method: method), headers: headers, body: body,
+                timeout: configuration.requestTimeout))
+        switch exchange {
+        case .response: return exchange
+        case .transportFailure(let failure): return .transportFailure(failure.mapDetail(redactor.redact))
         }
     }
 
@@ -132,13 +107,5 @@ public final class TelegramClient: Sendable {
                 ])
         }
         return reply
-    }
-}
-
-extension Duration {
-    /// NIO's `TimeAmount` for this duration, whole nanoseconds.
-    var timeAmount: TimeAmount {
-        let (seconds, attoseconds) = components
-        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

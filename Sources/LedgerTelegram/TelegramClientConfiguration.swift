@@ -11,7 +11,7 @@ public struct TelegramClientConfiguration: Sendable, CustomStringConvertible {
     public var apiURL: URL
     /// `LEADLEDGER_TELEGRAM_BOT_TOKEN`. It travels in the URL path, so no URL this client builds is ever logged.
     public var botToken: Secret
-    /// Applies to a client the `TelegramClient` creates itself; a shared `HTTPClient` keeps its own.
+    /// Applies to the transport the `TelegramClient` creates itself; an injected one keeps its own.
     public var connectTimeout: Duration
     /// The whole exchange, connect to last body byte; past it the call ends as `transient`.
     public var requestTimeout: Duration

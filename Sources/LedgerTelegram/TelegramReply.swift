@@ -1,3 +1,5 @@
+import LedgerOutbound
+
 /// What a `sendMessage` call means for the alerter: each case names the one thing to do next.
 ///
 /// Branches on the HTTP status and `parameters`, as the Bot API asks ("error_code may change"); the `description`
@@ -35,7 +37,7 @@ public enum TelegramReply: Sendable, Equatable {
     }
 
     /// Classifies a `sendMessage` exchange. Pure: no clock, no I/O.
-    public static func classify(_ exchange: TelegramExchange) -> TelegramReply {
+    public static func classify(_ exchange: HTTPExchange) -> TelegramReply {
         switch exchange {
         case .transportFailure(let failure):
             return .transient(reason: "no reply: \(failure)")
@@ -50,7 +52,7 @@ public enum TelegramReply: Sendable, Equatable {
     }
 
     /// Classifies a reply whose status is not a success; shared by every method.
-    static func classifyFailure(_ reply: TelegramHTTPReply) -> TelegramReply {
+    static func classifyFailure(_ reply: HTTPReply) -> TelegramReply {
         let body = TelegramReplyBody.decode(reply.body)
         let reason = failureReason(reply, body: body)
         switch reply.status {
@@ -80,7 +82,7 @@ public enum TelegramReply: Sendable, Equatable {
     }
 
     /// `HTTP 403: Forbidden: bot was blocked by the user`, or the summary of a body that is not Bot API JSON.
-    static func failureReason(_ reply: TelegramHTTPReply, body: TelegramReplyBody?) -> String {
+    static func failureReason(_ reply: HTTPReply, body: TelegramReplyBody?) -> String {
         if let description = body?.description, !description.isEmpty {
             return TelegramReplyText.bounded("HTTP \(reply.status): \(description)")
         }

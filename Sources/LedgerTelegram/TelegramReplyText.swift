@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerOutbound
 
 /// Short, safe reasons from reply bodies.
 ///
@@ -13,7 +14,7 @@ enum TelegramReplyText {
 
     /// A one-line description of a reply that is not a Bot API JSON object: an HTML page's title, else "HTML page",
     /// else the size. Never the raw body: a garbage body may be anything.
-    static func summary(of reply: TelegramHTTPReply) -> String {
+    static func summary(of reply: HTTPReply) -> String {
         if reply.bodyExceededLimit { return "HTTP \(reply.status), body over \(TelegramAPI.maxReplyBodyBytes) bytes not read" }
         if let title = htmlTitle(reply.body) { return bounded("HTTP \(reply.status): \(title)") }
         if looksLikeHTML(reply.body) { return "HTTP \(reply.status), HTML page" }

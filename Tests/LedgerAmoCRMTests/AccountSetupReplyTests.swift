@@ -1,12 +1,13 @@
 import Foundation
 import LedgerCore
+import LedgerOutbound
 import Testing
 
 @testable import LedgerAmoCRM
 
 /// The replies `check-amocrm` reads: the account, its pipelines and its custom fields.
 @Suite struct AccountSetupReplyTests {
-    private func reply(_ status: Int, _ body: String = "", date: String? = nil) -> AmoCRMExchange {
+    private func reply(_ status: Int, _ body: String = "", date: String? = nil) -> HTTPExchange {
         .response(HTTPReply(status: status, text: body, contentType: "application/hal+json", date: date, receivedAt: Fixture.now))
     }
 
@@ -92,7 +93,7 @@ import Testing
             #expect(classified.failure?.errorClass == .malformedReply, "\(body)")
         }
         #expect(PipelineListReply.classify(reply(204)) == .pipelines([]))
-        let tooBig = AmoCRMExchange.response(HTTPReply(status: 200, bodyExceededLimit: true, receivedAt: Fixture.now))
+        let tooBig = HTTPExchange.response(HTTPReply(status: 200, bodyExceededLimit: true, receivedAt: Fixture.now))
         #expect(PipelineListReply.classify(tooBig).failure?.errorClass == .malformedReply)
         #expect(PipelineListReply.classify(reply(402, #"{"title": "Payment Required"}"#)).failure?.errorClass == .paymentRequired)
     }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import LedgerAmoCRM
 import LedgerCore
+import LedgerOutbound
 import Logging
 import Testing
 
@@ -13,7 +14,7 @@ import Testing
         let client = makeClient(port: server.port)
         let request = try ComplexLeadRequest(leads: [lead], mapping: LeadMapping())
         let reply = await client.createLeads(request)
-        try await client.shutdown()
+        await client.shutdown()
         try await server.stop()
         #expect(
             reply == .created([CreatedLead(requestID: lead.leadID.description, crmLeadID: 101, crmContactID: 202, merged: false)])
@@ -28,7 +29,7 @@ import Testing
         let server = try await CannedServer.start(.hangUpAfterRequest)
         let client = makeClient(port: server.port)
         let reply = await client.createLeads(try ComplexLeadRequest(leads: [Fixture.lead(1)], mapping: LeadMapping()))
-        try await client.shutdown()
+        await client.shutdown()
         try await server.stop()
         guard case .unknownOutcome(_, nil) = reply else {
             Issue.record("expected an unknown outcome, got \(reply)")
@@ -43,7 +44,7 @@ import Testing
         try await server.stop()
         let client = makeClient(port: port)
         let reply = await client.createLeads(try ComplexLeadRequest(leads: [Fixture.lead(1)], mapping: LeadMapping()))
-        try await client.shutdown()
+        await client.shutdown()
         guard case .failed(.notSent(let failure)) = reply else {
             Issue.record("expected notSent, got \(reply)")
             return
@@ -55,7 +56,7 @@ import Testing
         let server = try await CannedServer.start(.stayQuiet)
         let client = makeClient(port: server.port, requestTimeout: .seconds(1))
         let reply = await client.createLeads(try ComplexLeadRequest(leads: [Fixture.lead(1)], mapping: LeadMapping()))
-        try await client.shutdown()
+        await client.shutdown()
         try await server.stop()
         guard case .unknownOutcome(_, nil) = reply else {
             Issue.record("expected an unknown outcome, got \(reply)")
@@ -68,7 +69,7 @@ import Testing
         let server = try await CannedServer.start(.reply(Self.http(200, big)))
         let client = makeClient(port: server.port, maxReplyBodyBytes: 1024)
         let exchange = await client.send(.GET, path: AmoCRMAPI.accountPath)
-        try await client.shutdown()
+        await client.shutdown()
         try await server.stop()
         guard case .response(let reply) = exchange else {
             Issue.record("expected a response, got \(exchange)")
@@ -83,7 +84,7 @@ import Testing
         let server = try await CannedServer.start(.reply("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"))
         let client = makeClient(port: server.port)
         let reply = await client.searchLead(ledgerLeadID: Fixture.leadID(1).description)
-        try await client.shutdown()
+        await client.shutdown()
         try await server.stop()
         #expect(reply == .notFound)
         #expect(server.received.first?.hasPrefix("GET /api/v4/leads?query=\(Fixture.leadID(1))&with=contacts&limit=50 ") == true)

@@ -1,5 +1,6 @@
 import LedgerAmoCRM
 import LedgerCore
+import LedgerOutbound
 import Testing
 
 @Suite struct ComplexCreateReplyTests {
@@ -71,7 +72,7 @@ import Testing
     }
 
     @Test func aSuccessBodyOverTheLimitIsNotParsedAndIsUnknown() {
-        let exchange = AmoCRMExchange.response(HTTPReply(status: 200, bodyExceededLimit: true, receivedAt: Fixture.now))
+        let exchange = HTTPExchange.response(HTTPReply(status: 200, bodyExceededLimit: true, receivedAt: Fixture.now))
         guard case .unknownOutcome = ComplexCreateReply.classify(exchange, requestIDs: ids) else {
             Issue.record("a 2xx with an oversized body must be an unknown outcome")
             return

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerAmoCRM
 import LedgerCore
+import LedgerOutbound
 
 /// Shared builders: leads with fixed ids and realistic AmoCRM replies.
 enum Fixture {
@@ -24,7 +25,7 @@ enum Fixture {
 
     static func reply(
         _ status: Int, _ body: String = "", contentType: String? = "application/hal+json", retryAfter: String? = nil
-    ) -> AmoCRMExchange {
+    ) -> HTTPExchange {
         .response(HTTPReply(status: status, text: body, contentType: contentType, retryAfter: retryAfter, receivedAt: now))
     }
 

@@ -1,5 +1,6 @@
 import LedgerAmoCRM
 import LedgerCore
+import LedgerOutbound
 import Testing
 
 /// Notes are never assumed absent unless a reply proves it: what a notes create and a notes list page mean.

@@ -1,4 +1,5 @@
 import LedgerCore
+import LedgerOutbound
 import Testing
 
 @testable import LedgerAmoCRM

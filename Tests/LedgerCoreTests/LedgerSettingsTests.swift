@@ -215,6 +215,15 @@ struct LedgerSettingsTests {
         #expect(settings.telegram?.apiURL.absoluteString == "https://api.telegram.org")
     }
 
+    /// A chat id must fit the 64 bits the Bot API gives it: past that, no message could ever be addressed.
+    @Test func aChatIDBeyond64BitsIsAProblem() throws {
+        let withChat = { (chat: String) in
+            ["LEADLEDGER_TELEGRAM_BOT_TOKEN": "123:abc", "LEADLEDGER_TELEGRAM_CHAT_ID": chat]
+        }
+        #expect(problems(withChat("-9223372036854775808")).isEmpty)
+        #expect(problems(withChat("-9223372036854775809")).map(\.key) == ["LEADLEDGER_TELEGRAM_CHAT_ID"])
+    }
+
     @Test func secretsNeverAppearInDescriptionsOrProblems() throws {
         let token = "123456:SECRET-bot-token-value"
         let settings = try load([

@@ -2,6 +2,7 @@ import Foundation
 import LedgerCore
 import LedgerReactor
 import LedgerStore
+import LedgerTelegram
 import LedgerTesting
 import Logging
 import Testing
@@ -24,8 +25,10 @@ struct AlertDeliveryTests {
         /// A deliverer (a reactor process's worth of delivery state) for `body`, its HTTP client shut down after.
         func withDeliverer<T>(_ body: (AlertDeliverer) async throws -> T) async throws -> T {
             let settings = try LedgerSettings.load { telegram.settings[$0] }
+            let bot = try #require(settings.telegram)
             let deliverer = try AlertDeliverer(
-                log: log, telegram: try #require(settings.telegram), settings: settings.alerts, locale: "en",
+                log: log, client: TelegramClient(telegram: bot, alerts: settings.alerts, logger: Logger(label: "test")),
+                chatID: bot.chatID, settings: settings.alerts, locale: "en",
                 timeZone: try #require(TimeZone(identifier: "UTC")), logger: Logger(label: "test.delivery"))
             do {
                 let result = try await body(deliverer)
@@ -95,8 +98,10 @@ struct AlertDeliveryTests {
         let settings = try LedgerSettings.load { rig.telegram.settings[$0] }
         // Telegram first sees the alert two days after it was raised (say, a bot configured only now).
         let later = ManualClock(SystemClock().now().adding(milliseconds: 2 * 86_400_000))
+        let telegram = try #require(settings.telegram)
         let deliverer = try AlertDeliverer(
-            log: rig.log, telegram: try #require(settings.telegram), settings: settings.alerts, locale: "en",
+            log: rig.log, client: TelegramClient(telegram: telegram, alerts: settings.alerts, logger: Logger(label: "test")),
+            chatID: telegram.chatID, settings: settings.alerts, locale: "en",
             timeZone: try #require(TimeZone(identifier: "UTC")), clock: later, logger: Logger(label: "test.delivery"))
         let pass = try await deliverer.deliverPending()
         await deliverer.shutdown()

@@ -100,7 +100,7 @@ struct SyncEngineAgainstFakeCRMTests {
             let cautious = await engine.cautious
             if created == 60 && !cautious { break }
         }
-        try await client.shutdown()
+        await client.shutdown()
         #expect(created == 60, "each lead once: the lost reply's 30 were found, not created again")
         #expect(createdPerPass.first.map { $0 <= 10 } == true, "the first create after the lost reply: \(createdPerPass)")
         #expect(handledPerPass.first.map { $0 <= 10 } == true, "a small pass while in doubt: \(handledPerPass)")
@@ -118,7 +118,7 @@ struct SyncEngineAgainstFakeCRMTests {
         try await crm.control("mode", ["mode": "ok"])
         try await Task.sleep(for: .milliseconds(300))
         #expect(try await engine.runOnce() == 1)
-        try await client.shutdown()
+        await client.shutdown()
         let state = try await crm.state()
         let created = try #require((state["leads"] as? [[String: Any]])?.first)
         #expect(state["created_total"] as? Int == 1)
@@ -154,7 +154,7 @@ struct SyncEngineAgainstFakeCRMTests {
             let states = try leads.map { try entry(fixture.log, $0)?.state }
             if states.allSatisfy({ $0 == .synced }) { break }
         }
-        try await client.shutdown()
+        await client.shutdown()
         for lead in leads { #expect(try entry(fixture.log, lead)?.state == .synced) }
         let state = try await crm.state()
         #expect(state["created_total"] as? Int == leads.count)
@@ -176,7 +176,7 @@ struct SyncEngineAgainstFakeCRMTests {
             try await Task.sleep(for: .milliseconds(250))
             _ = try await engine.runOnce()
         }
-        try await client.shutdown()
+        await client.shutdown()
         let settled = try #require(try entry(fixture.log, lead))
         #expect(settled.state == .dead)
         #expect(settled.lastErrorClass == .unknownOutcome)
@@ -209,7 +209,7 @@ struct SyncEngineAgainstFakeCRMTests {
             try await Task.sleep(for: .milliseconds(250))
             _ = try await engine.runOnce()
         }
-        try await client.shutdown()
+        await client.shutdown()
         #expect(try entry(fixture.log, created)?.state == .synced)
         let doubtful = try #require(try entry(fixture.log, notCreated))
         #expect(doubtful.state == .pending)
@@ -231,7 +231,7 @@ struct SyncEngineAgainstFakeCRMTests {
         #expect(try await engine.recoverOrphanedAttempts() == 1)
         #expect(await engine.cautious, "a stop mid-call is an unknown outcome too: small batches until a create succeeds")
         #expect(try await engine.runOnce() == 1)
-        try await client.shutdown()
+        await client.shutdown()
         let settled = try #require(try entry(fixture.log, lead))
         #expect(settled.state == .synced)
         #expect(settled.crmLeadID == seeded["id"] as? Int64)
@@ -266,7 +266,7 @@ struct SyncEngineAgainstFakeCRMTests {
             try await Task.sleep(for: .milliseconds(100))
             _ = try await engine.runOnce()
         }
-        try await client.shutdown()
+        await client.shutdown()
         for lead in [unknown] + fresh { #expect(try entry(fixture.log, lead)?.state == .synced) }
         let state = try await crm.state()
         #expect(state["created_total"] as? Int == 3)
@@ -281,7 +281,7 @@ struct SyncEngineAgainstFakeCRMTests {
         let good = try receive(fixture.log, name: "Борис")
         _ = try await engine.runOnce()  // the batch is refused as a whole, naming the bad lead
         _ = try await engine.runOnce()  // the innocent lead goes alone
-        try await client.shutdown()
+        await client.shutdown()
         let history = try fixture.log.events(EventQuery(limit: 50)).map { "\($0.type) \($0.data.prefix(400))" }
         #expect(try entry(fixture.log, bad)?.state == .dead, "\(history)")
         #expect(try entry(fixture.log, good)?.state == .synced)
@@ -335,7 +335,7 @@ struct SyncEngineBreakerTests {
             _ = try await engine.runOnce()
             if try await crm.state()["created_total"] as? Int == leads.count { break }
         }
-        try await client.shutdown()
+        await client.shutdown()
         let state = try await crm.state()
         let requests = state["requests"] as? [[String: Any]] ?? []
         #expect(requests.contains { ($0["path"] as? String) == "/api/v4/account" }, "the breaker probed with a cheap read")

@@ -1,5 +1,6 @@
 import LedgerAmoCRM
 import LedgerCore
+import LedgerOutbound
 import LedgerReactor
 import LedgerTesting
 import Testing

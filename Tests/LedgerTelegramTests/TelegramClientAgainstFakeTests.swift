@@ -12,7 +12,7 @@ import Testing
         let fake = try FakeTelegramProcess()
         let client = try makeClient(fake)
         let reply = await client.sendMessage(chatID: home, text: "<b>Тест</b> &amp; ok", parseMode: .html)
-        try await client.shutdown()
+        await client.shutdown()
         guard case .delivered(let messageID) = reply else {
             Issue.record("expected delivered, got \(reply)")
             return
@@ -27,7 +27,7 @@ import Testing
         let fake = try FakeTelegramProcess()
         let client = try makeClient(fake)
         let check = await client.getMe()
-        try await client.shutdown()
+        await client.shutdown()
         #expect(check == .valid(botID: 123, username: "fake_bot"))
     }
 
@@ -36,7 +36,7 @@ import Testing
         try await fake.setMode("429", ["retry_after": 7])
         let client = try makeClient(fake)
         let reply = await client.sendMessage(chatID: home, text: "x", parseMode: .html)
-        try await client.shutdown()
+        await client.shutdown()
         #expect(reply == .floodControl(retryAfter: .seconds(7)))
     }
 
@@ -46,7 +46,7 @@ import Testing
         try await fake.setMode(mode)
         let client = try makeClient(fake)
         let reply = await client.sendMessage(chatID: home, text: "x", parseMode: .html)
-        try await client.shutdown()
+        await client.shutdown()
         guard case .transient = reply else {
             Issue.record("expected transient for \(mode), got \(reply)")
             return
@@ -61,7 +61,7 @@ import Testing
         let started = ContinuousClock.now
         let reply = await client.sendMessage(chatID: home, text: "x", parseMode: .html)
         let elapsed = ContinuousClock.now - started
-        try await client.shutdown()
+        await client.shutdown()
         try await fake.setMode("ok")
         guard case .transient(let reason) = reply else {
             Issue.record("expected transient, got \(reply)")
@@ -79,7 +79,7 @@ import Testing
         try await fake.setMode("blocked")
         let client = try makeClient(fake)
         let reply = await client.sendMessage(chatID: home, text: "x", parseMode: .html)
-        try await client.shutdown()
+        await client.shutdown()
         #expect(reply == .blocked(reason: "HTTP 403: Forbidden: bot was blocked by the user"))
     }
 
@@ -87,7 +87,7 @@ import Testing
         let fake = try FakeTelegramProcess()
         let client = try makeClient(fake)
         let reply = await client.sendMessage(chatID: .id(-42), text: "x", parseMode: .html)
-        try await client.shutdown()
+        await client.shutdown()
         #expect(reply == .blocked(reason: "HTTP 400: Bad Request: chat not found"))
     }
 
@@ -99,7 +99,7 @@ import Testing
         #expect(first == .migrated(to: FakeTelegramProcess.migratedChatID))
         guard case .migrated(let newChatID) = first else { return }
         let resent = await client.sendMessage(chatID: .id(newChatID), text: "x", parseMode: .html)
-        try await client.shutdown()
+        await client.shutdown()
         guard case .delivered = resent else {
             Issue.record("expected the resend delivered, got \(resent)")
             return
@@ -117,7 +117,7 @@ import Testing
             return
         }
         let resent = await client.sendMessage(chatID: home, text: broken, parseMode: nil)
-        try await client.shutdown()
+        await client.shutdown()
         guard case .delivered = resent else {
             Issue.record("expected the plain resend delivered, got \(resent)")
             return
@@ -153,7 +153,7 @@ import Testing
                 break
             }
         }
-        try await client.shutdown()
+        await client.shutdown()
         let sent = try await fake.messages().compactMap { $0["text"] as? String }
         #expect(sent.count == parts.count)
         let shown = sent.map(TelegramHTML.plainText).joined(separator: " ")
@@ -168,7 +168,7 @@ import Testing
         let html = AlertText(locale: .ru, timeZone: moscow).raised(
             AlertContent(alertID: "0190-abc", kind: "lead_dead", severity: .warning, message: hostile, since: fixedStart))
         let reply = await client.sendMessage(chatID: home, text: html, parseMode: .html)
-        try await client.shutdown()
+        await client.shutdown()
         guard case .delivered = reply else {
             Issue.record("expected delivered, got \(reply)")
             return

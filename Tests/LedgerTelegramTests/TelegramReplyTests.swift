@@ -1,8 +1,12 @@
+import LedgerCore
+import LedgerOutbound
 import LedgerTelegram
 import Testing
 
 /// Classification from recorded bodies: the Bot API's own shapes, and what a proxy in front of it sends instead.
 @Suite struct TelegramReplyTests {
+    static let now = Timestamp(millisecondsSinceEpoch: 1_765_000_000_000)
+
     @Test func aDeliveredMessageGivesItsID() {
         let body =
             #"{"ok":true,"result":{"message_id":4711,"date":1795942800,"chat":{"id":-1001,"type":"supergroup"},"text":"x"}}"#
@@ -93,7 +97,7 @@ import Testing
     }
 
     @Test func aBodyOverTheLimitIsTransientWithoutBeingRead() {
-        let exchange = TelegramExchange.response(TelegramHTTPReply(status: 200, body: [], bodyExceededLimit: true))
+        let exchange = HTTPExchange.response(HTTPReply(status: 200, body: [], bodyExceededLimit: true, receivedAt: Self.now))
         guard case .transient(let reason) = TelegramReply.classify(exchange) else {
             Issue.record("expected transient")
             return
@@ -102,7 +106,7 @@ import Testing
     }
 
     @Test func noReplyAtAllIsTransient() {
-        let exchange = TelegramExchange.transportFailure(TelegramTransportFailure(.readTimeout, detail: "deadlineExceeded"))
+        let exchange = HTTPExchange.transportFailure(TransportFailure(.readTimeout, detail: "deadlineExceeded"))
         #expect(TelegramReply.classify(exchange) == .transient(reason: "no reply: read_timeout: deadlineExceeded"))
     }
 
@@ -112,17 +116,18 @@ import Testing
     }
 
     @Test func getMeChecksTheTokenAndNamesTheBot() {
-        let ok = TelegramExchange.response(
-            TelegramHTTPReply(status: 200, text: #"{"ok":true,"result":{"id":123,"is_bot":true,"username":"fake_bot"}}"#))
+        let ok = HTTPExchange.response(
+            HTTPReply(
+                status: 200, text: #"{"ok":true,"result":{"id":123,"is_bot":true,"username":"fake_bot"}}"#, receivedAt: Self.now))
         #expect(TelegramBotCheck.classify(ok) == .valid(botID: 123, username: "fake_bot"))
-        let unauthorized = TelegramExchange.response(
-            TelegramHTTPReply(status: 401, text: #"{"ok":false,"error_code":401,"description":"Unauthorized"}"#))
+        let unauthorized = HTTPExchange.response(
+            HTTPReply(status: 401, text: #"{"ok":false,"error_code":401,"description":"Unauthorized"}"#, receivedAt: Self.now))
         #expect(TelegramBotCheck.classify(unauthorized) == .failed(.blocked(reason: "HTTP 401: Unauthorized")))
     }
 
     // MARK: - Helpers
 
     private func classify(_ status: Int, _ body: String) -> TelegramReply {
-        TelegramReply.classify(.response(TelegramHTTPReply(status: status, text: body)))
+        TelegramReply.classify(.response(HTTPReply(status: status, text: body, receivedAt: Self.now)))
     }
 }

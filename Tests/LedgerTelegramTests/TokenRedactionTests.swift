@@ -27,7 +27,7 @@ import Testing
         }
         let unparsable = await client.sendMessage(chatID: home, text: "<b>", parseMode: .html)
         seen.append("\(unparsable)")
-        try await client.shutdown()
+        await client.shutdown()
 
         // A wrong token (401) and a server that is not there at all (connection refused).
         let port = fake.port
@@ -39,7 +39,7 @@ import Testing
         let refused = await gone.sendMessage(chatID: home, text: "x", parseMode: .html)
         let goneCheck = await gone.getMe()
         seen += ["\(refused)", "\(goneCheck)"]
-        try await gone.shutdown()
+        await gone.shutdown()
 
         let all = seen + lines.all
         #expect(lines.all.count >= 10)
@@ -55,7 +55,7 @@ import Testing
         let client = TelegramClient(
             configuration: TelegramClientConfiguration(apiURL: url, botToken: Secret(Self.token)), logger: logger)
         let reply = await client.sendMessage(chatID: .id(FakeTelegramProcess.chatID), text: "x", parseMode: .html)
-        try await client.shutdown()
+        await client.shutdown()
         #expect(reply == .blocked(reason: "HTTP 401: Unauthorized"))
         #expect(lines.all.allSatisfy { !$0.contains(Self.secretHalf) })
     }
@@ -68,7 +68,7 @@ import Testing
             apiURL: try #require(URL(string: "http://127.0.0.1:9")), botToken: Secret(token), requestTimeout: .seconds(1))
         let client = TelegramClient(configuration: configuration, logger: logger)
         let reply = await client.sendMessage(chatID: .id(1), text: "x", parseMode: .html)
-        try await client.shutdown()
+        await client.shutdown()
         #expect(!"\(reply)".contains("DistinctiveSecretTokenPart_4242"))
         #expect(lines.all.allSatisfy { !$0.contains("DistinctiveSecretTokenPart_4242") })
     }

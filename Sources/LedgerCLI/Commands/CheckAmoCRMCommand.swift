@@ -35,7 +35,7 @@ struct CheckAmoCRMCommand: AsyncParsableCommand {
             let connection = try AmoCRMConnection(crm, logPath: settings.databasePath, logger: logger)
             var doctor = AmoCRMDoctor(crm: crm, connection: connection, logPath: settings.databasePath)
             rows = await doctor.run(write: write)
-            try? await connection.client.shutdown()
+            await connection.client.shutdown()
         } catch {
             rows = [
                 CheckRow(

@@ -6,6 +6,7 @@ import LedgerHTTP
 import LedgerProjections
 import LedgerReactor
 import LedgerStore
+import LedgerTelegram
 import Logging
 import Metrics
 import Prometheus
@@ -94,10 +95,10 @@ struct ReactCommand: AsyncParsableCommand {
         do {
             try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
         } catch {
-            try? await client.shutdown()
+            await client.shutdown()
             throw ExitStatus.runtime("react: \(error)")
         }
-        try? await client.shutdown()
+        await client.shutdown()
         run.end()
         withExtendedLifetime(lock) {}
     }
@@ -141,7 +142,8 @@ struct ReactCommand: AsyncParsableCommand {
         }
         let store = runner.store
         let deliverer = try AlertDeliverer(
-            log: log, telegram: telegram, settings: settings.alerts, locale: settings.locale, timeZone: settings.timeZone,
+            log: log, client: TelegramClient(telegram: telegram, alerts: settings.alerts, logger: logger),
+            chatID: telegram.chatID, settings: settings.alerts, locale: settings.locale, timeZone: settings.timeZone,
             waitingLeads: {
                 (try? HealthView.load(store, now: SystemClock().now())).map { Int($0.queue.pending + $0.queue.inFlight) }
             },

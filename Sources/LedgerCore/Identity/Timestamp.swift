@@ -60,15 +60,19 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
     }
 }
 
-/// Where "now" comes from. Injected everywhere a decision depends on time, so tests can move the clock.
+/// Where "now" comes from, and how long a wait takes. Injected everywhere a decision depends on time, so tests can
+/// move the clock, and a wait in a test (the pacer's, a backoff's) passes at once instead of in real seconds.
 public protocol LedgerClock: Sendable {
     func now() -> Timestamp
+    /// Returns once `duration` has passed on this clock, or early when the task is cancelled.
+    func sleep(for duration: Duration) async
 }
 
 /// The machine's wall clock.
 public struct SystemClock: LedgerClock {
     public init() {}
     public func now() -> Timestamp { Timestamp(Date()) }
+    public func sleep(for duration: Duration) async { try? await Task.sleep(for: duration) }
 }
 
 /// A clock that only moves when told to; for tests and generated histories.
@@ -84,4 +88,10 @@ public final class ManualClock: LedgerClock, @unchecked Sendable {
     public func advance(milliseconds: Int64) { lock.withLock { current = current.adding(milliseconds: milliseconds) } }
 
     public func set(_ timestamp: Timestamp) { lock.withLock { current = timestamp } }
+
+    /// Moves the clock forward by `duration` and returns at once: time in a test passes only when its code waits.
+    public func sleep(for duration: Duration) async {
+        guard duration > .zero else { return }
+        advance(milliseconds: duration.milliseconds)
+    }
 }

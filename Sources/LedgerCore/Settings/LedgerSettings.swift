@@ -339,6 +339,8 @@ public struct TelegramSettings: Sendable {
         }
         if let chat, chat.range(of: #"^(-?[0-9]+|@[A-Za-z0-9_]{5,})$"#, options: .regularExpression) == nil {
             reader.problem("LEADLEDGER_TELEGRAM_CHAT_ID", "must be a numeric chat id or @channelname, got \"\(chat)\"")
+        } else if let chat, !chat.hasPrefix("@"), Int64(chat) == nil {
+            reader.problem("LEADLEDGER_TELEGRAM_CHAT_ID", "is out of range for a chat id (64-bit), got \"\(chat)\"")
         }
         switch (token, chat) {
         case (nil, nil):

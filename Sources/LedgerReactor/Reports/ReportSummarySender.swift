@@ -15,18 +15,14 @@ public enum ReportSummarySender {
         guard let chat = TelegramChatFile.chat(configured: telegram.chatID, logPath: logPath) else {
             throw AlertDeliveryError(message: "LEADLEDGER_TELEGRAM_CHAT_ID is not a chat id: \(telegram.chatID)")
         }
-        let client = TelegramClient(
-            configuration: TelegramClientConfiguration(
-                settings: telegram, connectTimeout: .seconds(settings.telegramConnectTimeoutSeconds),
-                requestTimeout: .seconds(settings.telegramTimeoutSeconds)),
-            logger: logger)
+        let client = TelegramClient(telegram: telegram, alerts: settings, logger: logger)
         let sent: Result<[Int64], any Error>
         do {
             sent = .success(try await send(text, client: client, chat: chat))
         } catch {
             sent = .failure(error)
         }
-        try? await client.shutdown()
+        await client.shutdown()
         return try sent.get()
     }
 

@@ -489,7 +489,7 @@ public actor SyncEngine {
     func pace() async {
         let now = clock.now()
         let wait = pacer.reserve(now: now)
-        if wait > .zero { try? await Task.sleep(for: wait) }
+        if wait > .zero { await clock.sleep(for: wait) }
         pacer.sent(slot: now.adding(milliseconds: wait.milliseconds), at: clock.now())
     }
 }

@@ -51,22 +51,23 @@ public actor AlertDeliverer {
     /// Why and since when the channel cannot reach the owner; nil while it works.
     private(set) var blocked: (reason: String, since: Timestamp)?
 
-    /// - Parameter waitingLeads: leads pending or in flight, when known (the alert texts' "leads affected").
+    /// - Parameters:
+    ///   - client: the Bot API; the deliverer owns it from here and shuts it down in `shutdown()`.
+    ///   - chatID: `LEADLEDGER_TELEGRAM_CHAT_ID` as configured (a supergroup it migrated to is remembered beside the
+    ///     log and used instead).
+    ///   - waitingLeads: leads pending or in flight, when known (the alert texts' "leads affected").
     public init(
-        log: EventLog, telegram: TelegramSettings, settings: AlertSettings, locale: String, timeZone: TimeZone,
-        waitingLeads: @escaping @Sendable () -> Int? = { nil }, clock: any LedgerClock = SystemClock(), logger: Logger
+        log: EventLog, client: TelegramClient, chatID: String, settings: AlertSettings, locale: String,
+        timeZone: TimeZone, waitingLeads: @escaping @Sendable () -> Int? = { nil }, clock: any LedgerClock = SystemClock(),
+        logger: Logger
     ) throws {
-        guard let chat = TelegramChatFile.chat(configured: telegram.chatID, logPath: log.path) else {
-            throw AlertDeliveryError(message: "LEADLEDGER_TELEGRAM_CHAT_ID is not a chat id: \(telegram.chatID)")
+        guard let chat = TelegramChatFile.chat(configured: chatID, logPath: log.path) else {
+            throw AlertDeliveryError(message: "LEADLEDGER_TELEGRAM_CHAT_ID is not a chat id: \(chatID)")
         }
         self.log = log
-        self.configuredChat = telegram.chatID
+        self.configuredChat = chatID
         self.chat = chat
-        self.client = TelegramClient(
-            configuration: TelegramClientConfiguration(
-                settings: telegram, connectTimeout: .seconds(settings.telegramConnectTimeoutSeconds),
-                requestTimeout: .seconds(settings.telegramTimeoutSeconds)),
-            logger: logger)
+        self.client = client
         self.throttle = AlertThrottle(
             policy: AlertThrottlePolicy(
                 repeatWindow: .seconds(settings.repeatWindowSeconds), digestThreshold: settings.digestOver))
@@ -79,16 +80,16 @@ public actor AlertDeliverer {
         self.maxAge = Int64(settings.maxAgeSeconds) * 1000
         // A new run may have a fixed token or chat: the channel counts as working until Telegram says otherwise.
         Self.publish(blocked: nil, log: log, at: clock.now(), logger: logger)
-        if case .id(let migrated) = chat, String(migrated) != telegram.chatID {
+        if case .id(let migrated) = chat, String(migrated) != chatID {
             logger.warning(
-                "Telegram alerts go to supergroup \(migrated), which chat \(telegram.chatID) became: set LEADLEDGER_TELEGRAM_CHAT_ID=\(migrated)"
+                "Telegram alerts go to supergroup \(migrated), which chat \(chatID) became: set LEADLEDGER_TELEGRAM_CHAT_ID=\(migrated)"
             )
         }
     }
 
     /// Closes the HTTP client. Call once, when the service ends.
     public func shutdown() async {
-        try? await client.shutdown()
+        await client.shutdown()
     }
 
     /// One pass: decide, send, record. Returns what it recorded.
@@ -264,12 +265,8 @@ public actor AlertDeliverer {
         let wait = throttle.nextSendAllowed(at: now).millisecondsSinceEpoch - now.millisecondsSinceEpoch
         guard wait > 0 else { return true }
         guard wait <= Self.maxInlineWait.milliseconds else { return false }
-        do {
-            try await Task.sleep(for: .milliseconds(wait))
-        } catch {
-            return false
-        }
-        return true
+        await clock.sleep(for: .milliseconds(wait))
+        return !Task.isCancelled
     }
 
     /// A transient or permanent failure: wait 1 s, doubling to 60 s, before the next pass sends.

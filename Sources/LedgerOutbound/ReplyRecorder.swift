@@ -1,12 +1,18 @@
 import AsyncHTTPClient
+import LedgerCore
 import NIOCore
 import NIOHTTP1
 import Synchronization
 
 /// The delegate of one request: records whether the request head went out, and collects the reply with a byte limit,
 /// so a huge or endless body from a broken proxy costs at most `maxBodyBytes` of memory.
-final class TelegramReplyRecorder: HTTPClientResponseDelegate {
-    typealias Response = TelegramHTTPReply
+///
+/// AsyncHTTPClient's plain API reports a deadline the same way whether the request was still waiting for a
+/// connection or already sent. Only the delegate sees `didSendRequestHead`, and that is the line between "not sent"
+/// (safe to resend) and "unknown outcome". A request with a body writes it only after the head, so the server cannot
+/// have processed a request whose head was never reported sent.
+final class ReplyRecorder: HTTPClientResponseDelegate {
+    typealias Response = HTTPReply
 
     struct State {
         var requestHeadSent = false
@@ -20,23 +26,25 @@ final class TelegramReplyRecorder: HTTPClientResponseDelegate {
 
     private let state = Mutex(State())
     private let maxBodyBytes: Int
+    private let clock: any LedgerClock
 
-    init(maxBodyBytes: Int) {
+    init(maxBodyBytes: Int, clock: any LedgerClock) {
         self.maxBodyBytes = maxBodyBytes
+        self.clock = clock
     }
 
     var requestHeadSent: Bool { state.withLock { $0.requestHeadSent } }
 
-    func didSendRequestHead(task: HTTPClient.Task<TelegramHTTPReply>, _ head: HTTPRequestHead) {
+    func didSendRequestHead(task: HTTPClient.Task<HTTPReply>, _ head: HTTPRequestHead) {
         state.withLock { $0.requestHeadSent = true }
     }
 
-    func didReceiveHead(task: HTTPClient.Task<TelegramHTTPReply>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+    func didReceiveHead(task: HTTPClient.Task<HTTPReply>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
         state.withLock { $0.head = head }
         return task.eventLoop.makeSucceededVoidFuture()
     }
 
-    func didReceiveBodyPart(task: HTTPClient.Task<TelegramHTTPReply>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+    func didReceiveBodyPart(task: HTTPClient.Task<HTTPReply>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
         let limit = maxBodyBytes
         let exceeded = state.withLock { state -> Bool in
             guard state.body.count + buffer.readableBytes <= limit else {
@@ -50,17 +58,20 @@ final class TelegramReplyRecorder: HTTPClientResponseDelegate {
         return exceeded ? task.eventLoop.makeFailedFuture(BodyTooLarge()) : task.eventLoop.makeSucceededVoidFuture()
     }
 
-    func didFinishRequest(task: HTTPClient.Task<TelegramHTTPReply>) throws -> TelegramHTTPReply {
+    func didFinishRequest(task: HTTPClient.Task<HTTPReply>) throws -> HTTPReply {
         guard let reply = reply() else { throw HTTPClientError.remoteConnectionClosed }
         return reply
     }
 
     /// The reply received so far, if its head arrived. After `BodyTooLarge` this is the reply with an empty body.
-    func reply() -> TelegramHTTPReply? {
-        state.withLock { state -> TelegramHTTPReply? in
+    func reply() -> HTTPReply? {
+        let now = clock.now()
+        return state.withLock { state -> HTTPReply? in
             guard let head = state.head else { return nil }
-            return TelegramHTTPReply(
-                status: Int(head.status.code), body: state.body, bodyExceededLimit: state.bodyExceededLimit)
+            return HTTPReply(
+                status: Int(head.status.code), body: state.body, contentType: head.headers.first(name: "content-type"),
+                retryAfter: head.headers.first(name: "retry-after"), requestID: head.headers.first(name: "x-request-id"),
+                date: head.headers.first(name: "date"), bodyExceededLimit: state.bodyExceededLimit, receivedAt: now)
         }
     }
 
