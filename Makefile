@@ -22,7 +22,8 @@
 #   make clean   remove build output and the demo log
 #   make setup   install what a fresh Debian machine lacks (libsqlite3-dev, Python jsonschema for the schema tests,
 #                schemathesis and openapi-spec-validator for the API contract check,
-#                systemd-analyze for the unit files' test, node for the PM2 file's test)
+#                systemd-analyze for the unit files' test, node for the PM2 file's test, postgresql for the
+#                PostgreSQL ledger's tests, which start a throwaway cluster with tools/pg/cluster.py)
 
 SWIFT ?= swift
 export LEADLEDGER_STRICT ?= 1
@@ -47,6 +48,10 @@ setup:
 		echo "installing nodejs (the PM2 file's test evaluates tools/pm2/ecosystem.config.js as PM2 would)"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs; }
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null || { \
+		echo "installing postgresql (tests run the PostgreSQL ledger against a real throwaway cluster)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql; }
 	@python3 -c 'import jsonschema' 2>/dev/null || { \
 		echo "installing the jsonschema Python package"; \
 		python3 -m pip install --quiet jsonschema || python3 -m pip install --quiet --break-system-packages jsonschema; }

@@ -28,19 +28,9 @@ struct ChainWriter {
     mutating func append(
         stream: String, type: EventType, schemaVersion: Int, data: String, expected: ExpectedVersion
     ) throws -> RecordedEvent {
-        let current = try currentVersion(of: stream)
-        if type != .leadReceived && type.belongsToLead && current == 0 {
-            throw StoreError(.notFound, "\(type.rawValue) for stream \(stream), which has no LeadReceived")
-        }
-        if let required = expected.required, required != current {
-            throw StoreError(.versionConflict, "stream \(stream) is at version \(current), expected \(required)")
-        }
-        let prevHash = head?.hash ?? EventHasher.genesis
-        let seq = (head?.seq ?? 0) + 1
-        let version = current + 1
-        let hash = EventHasher.hash(
-            prevHash: prevHash, seq: seq, stream: stream, version: version, type: type.rawValue,
-            schemaVersion: schemaVersion, recordedAt: recordedAt, data: data)
+        let event = try ChainLink.next(
+            after: head, stream: stream, currentVersion: try currentVersion(of: stream), type: type,
+            schemaVersion: schemaVersion, data: data, expected: expected, recordedAt: recordedAt)
         // Cached statements: compiling SQL (and GRDB's authorizer pass) per insert cost more than the insert itself.
         let insert = try db.cachedStatement(
             sql: """
@@ -49,14 +39,13 @@ struct ChainWriter {
                 """)
         try insert.execute(
             arguments: [
-                seq, stream, version, type.rawValue, schemaVersion, data, recordedAt.millisecondsSinceEpoch, prevHash, hash,
+                event.seq, stream, event.version, type.rawValue, schemaVersion, data, recordedAt.millisecondsSinceEpoch,
+                event.prevHash, event.hash,
             ])
-        precondition(db.lastInsertedRowID == seq, "event log: inserted seq \(db.lastInsertedRowID), computed \(seq)")
-        head = ChainHead(seq: seq, hash: hash)
-        streamVersions[stream] = version
-        return RecordedEvent(
-            seq: seq, stream: stream, version: version, type: type.rawValue, schemaVersion: schemaVersion, data: data,
-            recordedAt: recordedAt, prevHash: prevHash, hash: hash)
+        precondition(db.lastInsertedRowID == event.seq, "event log: inserted seq \(db.lastInsertedRowID), computed \(event.seq)")
+        head = ChainHead(seq: event.seq, hash: event.hash)
+        streamVersions[stream] = event.version
+        return event
     }
 }
 
@@ -69,7 +58,7 @@ public enum ExpectedVersion: Sendable, Equatable {
     /// The stream's last event must have this version.
     case exactly(Int64)
 
-    var required: Int64? {
+    public var required: Int64? {
         switch self {
         case .any: nil
         case .noStream: 0

@@ -26,10 +26,7 @@ extension EventLog {
         var encoded: [(PendingEvent, String)] = []
         encoded.reserveCapacity(events.count)
         for pending in events {
-            if case .leadReceived = pending.event {
-                throw StoreError(.invalidEvent, "LeadReceived must be written with receive(_:)")
-            }
-            encoded.append((pending, try Self.encode(pending.event)))
+            encoded.append((pending, try pending.encodedForAppend()))
         }
         let now = clock.now()
         return try writeImmediate { db in
@@ -58,5 +55,16 @@ extension EventLog {
         } catch {
             throw StoreError(.invalidEvent, "\(event.type.rawValue) for \(event.stream): \(error)")
         }
+    }
+}
+
+extension PendingEvent {
+    /// The event's stored JSON, for `append`: validated, and refused when it is a `LeadReceived`, which only
+    /// `receive` may write (it seals personal data and enforces idempotency keys). Every backend's append uses it.
+    public func encodedForAppend() throws(StoreError) -> String {
+        if case .leadReceived = event {
+            throw StoreError(.invalidEvent, "LeadReceived must be written with receive(_:)")
+        }
+        return try EventLog.encode(event)
     }
 }

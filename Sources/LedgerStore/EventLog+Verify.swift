@@ -8,12 +8,23 @@ public struct VerificationReport: Sendable, Equatable {
     public var problem: VerificationProblem?
 
     public var isIntact: Bool { problem == nil }
+
+    public init(eventsChecked: Int64, head: ChainHead?, problem: VerificationProblem?) {
+        self.eventsChecked = eventsChecked
+        self.head = head
+        self.problem = problem
+    }
 }
 
 /// What is wrong, and where. `seq` is nil for problems of the file rather than of one event (a missing trigger).
 public struct VerificationProblem: Sendable, Equatable, CustomStringConvertible {
     public var seq: Int64?
     public var reason: String
+
+    public init(seq: Int64?, reason: String) {
+        self.seq = seq
+        self.reason = reason
+    }
 
     public var description: String {
         if let seq { return "seq \(seq): \(reason)" }
@@ -66,13 +77,16 @@ extension EventLog {
     }
 }
 
-/// The per-event rules of `verify`, separate so they can be tested on hand-made sequences.
-struct ChainChecker {
-    private(set) var checked: Int64 = 0
-    private(set) var head: ChainHead?
+/// The per-event rules of `verify`, separate so they can be tested on hand-made sequences, and shared by every
+/// backend.
+public struct ChainChecker: Sendable {
+    public private(set) var checked: Int64 = 0
+    public private(set) var head: ChainHead?
     private var streamVersions: [String: Int64] = [:]
 
-    mutating func check(_ event: RecordedEvent) -> VerificationProblem? {
+    public init() {}
+
+    public mutating func check(_ event: RecordedEvent) -> VerificationProblem? {
         let expectedSeq = (head?.seq ?? 0) + 1
         if event.seq != expectedSeq {
             return VerificationProblem(

@@ -174,6 +174,11 @@ public struct ChainHead: Sendable, Equatable {
     public var seq: Int64
     public var hash: String
 
+    public init(seq: Int64, hash: String) {
+        self.seq = seq
+        self.hash = hash
+    }
+
     static func fetch(_ db: Database) throws -> ChainHead? {
         let statement = try db.cachedStatement(sql: "SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1")
         guard let row = try Row.fetchOne(statement) else { return nil }

@@ -1,0 +1,86 @@
+import LedgerCore
+import LedgerStore
+import PostgresNIO
+
+extension PostgresEventLog {
+    /// Appends `events` atomically: all of them commit in one transaction, in order, or none does. Returns after
+    /// COMMIT returned; any failure throws, and the caller answers 5xx.
+    ///
+    /// The transaction first takes the append lock (`PostgresSchema.appendLock`), then reads the head and the
+    /// streams' versions, so `seq` has no gaps and the chain cannot fork; the events go in as one multi-row INSERT.
+    /// `LeadReceived` is refused, as on SQLite: it must go through `receive`.
+    @discardableResult
+    public func append(_ events: [PendingEvent]) async throws(StoreError) -> [RecordedEvent] {
+        guard !events.isEmpty else { return [] }
+        guard events.count <= options.maxEventsPerAppend else {
+            throw StoreError(.invalidEvent, "\(events.count) events in one append; the limit is \(options.maxEventsPerAppend)")
+        }
+        var encoded: [(event: LedgerEvent, expected: ExpectedVersion, data: String)] = []
+        encoded.reserveCapacity(events.count)
+        for pending in events {
+            encoded.append((pending.event, pending.expected, try pending.encodedForAppend()))
+        }
+        let now = clock.now()
+        let logger = logger
+        let batch = encoded
+        return try await transaction { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.appendLock))", logger: logger)
+            var head = try await Self.head(connection, logger)
+            var versions = try await Self.versions(of: Array(Set(batch.map(\.event.stream))), connection, logger)
+            var recorded: [RecordedEvent] = []
+            recorded.reserveCapacity(batch.count)
+            for item in batch {
+                let event = try ChainLink.next(
+                    after: head, stream: item.event.stream, currentVersion: versions[item.event.stream] ?? 0,
+                    type: item.event.type, schemaVersion: item.event.schemaVersion, data: item.data,
+                    expected: item.expected, recordedAt: now)
+                recorded.append(event)
+                head = ChainHead(seq: event.seq, hash: event.hash)
+                versions[event.stream] = event.version
+            }
+            try await Self.insert(recorded, connection, logger)
+            return recorded
+        }
+    }
+
+    /// Appends one event.
+    @discardableResult
+    public func append(_ event: LedgerEvent, expected: ExpectedVersion = .any) async throws(StoreError) -> RecordedEvent {
+        let recorded = try await append([PendingEvent(event, expected: expected)])
+        guard let first = recorded.first else { throw StoreError(.other, "append wrote nothing") }
+        return first
+    }
+
+    /// The last version of each stream in `streams` (absent: no event yet).
+    static func versions(of streams: [String], _ connection: PostgresConnection, _ logger: Logger) async throws
+        -> [String: Int64]
+    {
+        var versions: [String: Int64] = [:]
+        let rows = try await connection.query(
+            "SELECT stream, max(version) FROM event WHERE stream = ANY(\(streams)) GROUP BY stream", logger: logger)
+        for try await (stream, version) in rows.decode((String, Int64).self) {
+            versions[stream] = version
+        }
+        return versions
+    }
+
+    /// One INSERT for the whole batch (arrays unnested server-side): one round trip, whatever the batch size.
+    static func insert(_ events: [RecordedEvent], _ connection: PostgresConnection, _ logger: Logger) async throws {
+        let seqs = events.map(\.seq)
+        let streams = events.map(\.stream)
+        let versions = events.map(\.version)
+        let types = events.map(\.type)
+        let schemaVersions = events.map { Int32($0.schemaVersion) }
+        let data = events.map(\.data)
+        let recordedAt = events.map(\.recordedAt.millisecondsSinceEpoch)
+        let prevHashes = events.map(\.prevHash)
+        let hashes = events.map(\.hash)
+        try await connection.query(
+            """
+            INSERT INTO event (seq, stream, version, type, schema_version, data, recorded_at, prev_hash, hash)
+            SELECT * FROM unnest(\(seqs)::bigint[], \(streams)::text[], \(versions)::bigint[], \(types)::text[],
+                                 \(schemaVersions)::int[], \(data)::text[], \(recordedAt)::bigint[],
+                                 \(prevHashes)::text[], \(hashes)::text[])
+            """, logger: logger)
+    }
+}

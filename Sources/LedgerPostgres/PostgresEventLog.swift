@@ -1,0 +1,207 @@
+import Foundation
+import LedgerCore
+import LedgerStore
+import Logging
+import NIOSSL
+import PostgresNIO
+
+/// The append-only, hash-chained event log in a PostgreSQL database: the same events, checks and hashes as the
+/// SQLite log, so a log copied between the two verifies with identical hashes.
+///
+/// - Important: `append` returns only after COMMIT returned with `synchronous_commit=on` (set for every connection
+///   of the pool) on a server with `fsync=on`, both read back at open. That is what lets ingest answer 2xx.
+///
+/// Every operation is bounded by `PostgresLogOptions.operationTimeoutMilliseconds`, waiting for a connection
+/// included, and every statement by the server's `statement_timeout`: a database that is down, slow or out of
+/// connections fails the call with a storage error (503), it never hangs it.
+public final class PostgresEventLog: Sendable {
+    public let location: PostgresLocation
+    public let options: PostgresLogOptions
+    /// What the server said about itself at open.
+    public let server: PostgresServerFacts
+    let client: PostgresClient
+    private let runner: Task<Void, Never>
+    let clock: any LedgerClock
+    let logger: Logger
+
+    private init(
+        location: PostgresLocation, options: PostgresLogOptions, server: PostgresServerFacts, client: PostgresClient,
+        runner: Task<Void, Never>, clock: any LedgerClock, logger: Logger
+    ) {
+        self.location = location
+        self.options = options
+        self.server = server
+        self.client = client
+        self.runner = runner
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Connects, checks that the server acknowledges only what is durable, applies migrations and makes the ledger's
+    /// secret. Fails with a `StoreError` naming the problem (never the password); never returns a log it cannot
+    /// trust.
+    public static func open(
+        _ location: PostgresLocation, options: PostgresLogOptions = PostgresLogOptions(),
+        clock: any LedgerClock = SystemClock(), logger: Logger
+    ) async throws(StoreError) -> PostgresEventLog {
+        let bound = Duration.milliseconds(options.operationTimeoutMilliseconds)
+        // One direct connection first: the pool retries a refused login for ever, where this one reports it (a wrong
+        // password, an unknown database) at once, and reads what the server promises before anything is written.
+        let direct = try connectionConfiguration(location, options)
+        let facts = try await Self.bounded(bound, location) {
+            let connection = try await PostgresConnection.connect(configuration: direct, id: 0, logger: logger)
+            do {
+                let facts = try await PostgresServerFacts.read(connection, logger)
+                try await connection.close()
+                return facts
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+        }
+        try facts.requireDurability(location)
+        let client = PostgresClient(configuration: try configuration(location, options), backgroundLogger: logger)
+        let runner = Task { await client.run() }
+        do {
+            try await Self.bounded(bound, location) { try await PostgresMigrator.migrate(client, location, logger) }
+            return PostgresEventLog(
+                location: location, options: options, server: facts, client: client, runner: runner, clock: clock,
+                logger: logger)
+        } catch {
+            runner.cancel()
+            await runner.value
+            throw error
+        }
+    }
+
+    /// Closes every connection. Call once, when done.
+    public func close() async {
+        runner.cancel()
+        await runner.value
+    }
+
+    /// The last event's position and hash, or nil for an empty log.
+    public func head() async throws(StoreError) -> ChainHead? {
+        try await withConnection { connection in try await Self.head(connection, self.logger) }
+    }
+
+    static func head(_ connection: PostgresConnection, _ logger: Logger) async throws -> ChainHead? {
+        let rows = try await connection.query("SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1", logger: logger)
+        for try await (seq, hash) in rows.decode((Int64, String).self) {
+            return ChainHead(seq: seq, hash: hash)
+        }
+        return nil
+    }
+
+    /// Runs `body` on a pooled connection within the operation bound, with every failure a `StoreError`.
+    func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T)
+        async throws(StoreError) -> T
+    {
+        let client = client
+        return try await Self.bounded(.milliseconds(options.operationTimeoutMilliseconds), location) {
+            try await client.withConnection { connection in try await body(connection) }
+        }
+    }
+
+    /// Runs `body` in one transaction (BEGIN … COMMIT, rolled back on any error) within the operation bound.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T)
+        async throws(StoreError) -> T
+    {
+        let logger = logger
+        return try await withConnection { connection in
+            try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
+        }
+    }
+
+    /// `body`, or a `busy` storage error once `limit` has passed (the pool would wait for a connection forever).
+    /// Any other failure is classified by `StoreError.postgres`.
+    static func bounded<T: Sendable>(
+        _ limit: Duration, _ location: PostgresLocation, _ body: @escaping @Sendable () async throws -> T
+    ) async throws(StoreError) -> T {
+        do {
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await body() }
+                group.addTask {
+                    try await Task.sleep(for: limit)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let value = first else {
+                    throw StoreError(
+                        .busy, "PostgreSQL did not answer within \(limit.components.seconds) s",
+                        path: location.description)
+                }
+                return value
+            }
+        } catch {
+            throw StoreError.postgres(error, location: location)
+        }
+    }
+
+    /// The pool's configuration: TLS per `sslmode`, the bounds of `options`, and the session settings every
+    /// connection starts with.
+    static func configuration(_ location: PostgresLocation, _ options: PostgresLogOptions) throws(StoreError)
+        -> PostgresClient.Configuration
+    {
+        let tls: PostgresClient.Configuration.TLS =
+            switch location.sslMode {
+            case .disable: .disable
+            case .prefer: .prefer(tlsConfiguration(location.sslMode))
+            case .require, .verifyCA, .verifyFull: .require(tlsConfiguration(location.sslMode))
+            }
+        var configuration = PostgresClient.Configuration(
+            host: location.host, port: location.port, username: location.user, password: location.password?.value,
+            database: location.database, tls: tls)
+        configuration.options.maximumConnections = options.poolSize
+        configuration.options.connectTimeout = .milliseconds(options.connectTimeoutMilliseconds)
+        configuration.options.additionalStartupParameters = sessionSettings(location, options)
+        return configuration
+    }
+
+    /// The same settings for one connection of its own (the check at open).
+    static func connectionConfiguration(_ location: PostgresLocation, _ options: PostgresLogOptions) throws(StoreError)
+        -> PostgresConnection.Configuration
+    {
+        let tls: PostgresConnection.Configuration.TLS
+        do {
+            switch location.sslMode {
+            case .disable: tls = .disable
+            case .prefer: tls = .prefer(try NIOSSLContext(configuration: tlsConfiguration(location.sslMode)))
+            case .require, .verifyCA, .verifyFull:
+                tls = .require(try NIOSSLContext(configuration: tlsConfiguration(location.sslMode)))
+            }
+        } catch {
+            throw StoreError(
+                .cannotOpen, "TLS setup for sslmode=\(location.sslMode.rawValue): \(error)", path: location.description)
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.user, password: location.password?.value,
+            database: location.database, tls: tls)
+        configuration.options.connectTimeout = .milliseconds(Int64(options.connectTimeoutMilliseconds))
+        configuration.options.additionalStartupParameters = sessionSettings(location, options)
+        return configuration
+    }
+
+    /// What every connection starts with: commits acknowledged only once flushed (whatever the role's default), the
+    /// statement timeout, UTC, and the application name `pg_stat_activity` shows.
+    static func sessionSettings(_ location: PostgresLocation, _ options: PostgresLogOptions) -> [(String, String)] {
+        [
+            ("application_name", location.applicationName),
+            ("synchronous_commit", "on"),
+            ("statement_timeout", String(options.statementTimeoutMilliseconds)),
+            ("TimeZone", "UTC"),
+        ]
+    }
+
+    /// libpq's meaning of each mode: `prefer` and `require` encrypt without checking the certificate, `verify-ca`
+    /// checks it against the system's trust store, `verify-full` also checks the host name.
+    static func tlsConfiguration(_ mode: PostgresLocation.SSLMode) -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch mode {
+        case .disable, .prefer, .require: configuration.certificateVerification = .none
+        case .verifyCA: configuration.certificateVerification = .noHostnameVerification
+        case .verifyFull: configuration.certificateVerification = .fullVerification
+        }
+        return configuration
+    }
+}

@@ -1,0 +1,21 @@
+/// How a PostgreSQL ledger is reached and bounded. Every field has a named default; settings override them at start.
+public struct PostgresLogOptions: Sendable {
+    /// Most connections the process holds (`LEADLEDGER_DB_POOL_SIZE`, default 10). A request that finds them all busy
+    /// waits at most `operationTimeoutMilliseconds`.
+    public var poolSize: Int = 10
+    /// The server cancels any statement running longer (`LEADLEDGER_DB_STATEMENT_TIMEOUT_MS`, default 5000): a stuck
+    /// query fails loudly instead of holding a request, a connection and the append lock.
+    public var statementTimeoutMilliseconds: Int = 5000
+    /// How long a new connection may take, TLS and authentication included. Default 5000.
+    public var connectTimeoutMilliseconds: Int = 5000
+    /// Every operation ends within this, waiting for a free connection included (`LEADLEDGER_DB_OPERATION_TIMEOUT_MS`,
+    /// default 10000): a server that is down or a pool that is exhausted answers 503 within it, never hangs a request.
+    /// The pool itself would wait for a connection forever.
+    public var operationTimeoutMilliseconds: Int = 10_000
+    /// Largest page any read returns; larger limits are clamped. Default 10000, as for SQLite.
+    public var maxPageSize: Int = 10_000
+    /// Most events one append may write in its transaction. Default 10000, as for SQLite.
+    public var maxEventsPerAppend: Int = 10_000
+
+    public init() {}
+}

@@ -1,0 +1,89 @@
+/// The ledger's tables in PostgreSQL, as named migrations applied in order. A migration is never edited once it has
+/// shipped: a change is a new migration. A binary that finds an applied migration it does not know refuses the
+/// database (`schemaTooNew`), as it refuses a newer SQLite file.
+///
+/// The columns are those of the SQLite log, with the same checks, so an event moves between backends unchanged and
+/// hashes identically. `data` is `text`, not `jsonb`: the hash covers the exact bytes, and `jsonb` would reorder keys.
+enum PostgresSchema {
+    /// The extended query protocol runs one statement per query, so a migration is a list of them.
+    struct Migration {
+        var name: String
+        var statements: [String]
+    }
+
+    static let migrations: [Migration] = [
+        Migration(
+            name: "2026-12-07-event-log",
+            statements: [
+                """
+                CREATE TABLE event (
+                    seq bigint PRIMARY KEY CHECK (seq >= 1),
+                    stream text NOT NULL CHECK (length(stream) BETWEEN 1 AND 128),
+                    version bigint NOT NULL CHECK (version >= 1),
+                    type text NOT NULL CHECK (length(type) BETWEEN 1 AND 64),
+                    schema_version integer NOT NULL CHECK (schema_version >= 1),
+                    data text NOT NULL CHECK (data::jsonb IS NOT NULL),
+                    recorded_at bigint NOT NULL,
+                    prev_hash text NOT NULL CHECK (length(prev_hash) = 64),
+                    hash text NOT NULL CHECK (length(hash) = 64),
+                    UNIQUE (stream, version)
+                )
+                """,
+                """
+                CREATE FUNCTION event_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    RAISE EXCEPTION 'the event log is append-only: % refused', TG_OP USING ERRCODE = 'P0001';
+                END $$
+                """,
+                """
+                CREATE TRIGGER event_refuse_update BEFORE UPDATE ON event
+                    FOR EACH ROW EXECUTE FUNCTION event_refuse_change()
+                """,
+                """
+                CREATE TRIGGER event_refuse_delete BEFORE DELETE ON event
+                    FOR EACH ROW EXECUTE FUNCTION event_refuse_change()
+                """,
+                """
+                CREATE TRIGGER event_refuse_truncate BEFORE TRUNCATE ON event
+                    FOR EACH STATEMENT EXECUTE FUNCTION event_refuse_change()
+                """,
+                """
+                -- An idempotency key is unique in the log forever; the index is the proof, and the fast lookup.
+                CREATE UNIQUE INDEX event_idempotency_key ON event (((data::jsonb) ->> 'idempotency_key'))
+                    WHERE type = 'LeadReceived' AND (data::jsonb) ->> 'idempotency_key' IS NOT NULL
+                """,
+                """
+                CREATE INDEX event_recorded_at ON event (recorded_at)
+                """,
+                """
+                CREATE INDEX event_type_seq ON event (type, seq)
+                """,
+                """
+                -- Everything erasable about a lead, in one row outside the event table, so erasure deletes one row.
+                CREATE TABLE lead_key (
+                    lead_id text PRIMARY KEY,
+                    key bytea NOT NULL CHECK (length(key) = 32),
+                    phone_fingerprint text CHECK (phone_fingerprint IS NULL OR length(phone_fingerprint) = 64),
+                    email_fingerprint text CHECK (email_fingerprint IS NULL OR length(email_fingerprint) = 64),
+                    submission_fingerprint text
+                )
+                """,
+                """
+                -- Secrets of the ledger itself (the contact-fingerprint HMAC key), made once per database.
+                CREATE TABLE ledger_secret (
+                    name text PRIMARY KEY,
+                    value bytea NOT NULL
+                )
+                """,
+            ])
+    ]
+
+    /// The append-only triggers `verify` requires, each still calling the refusing function.
+    static let appendOnlyTriggers = ["event_refuse_update", "event_refuse_delete", "event_refuse_truncate"]
+
+    /// The key of the transaction-scoped advisory lock every append takes: appends are serialised, so `seq` has no
+    /// gaps and two writers can never fork the chain (SQLite's `BEGIN IMMEDIATE`). A constant: "LLEDGER" in ASCII.
+    static let appendLock: Int64 = 0x4C_4C_45_44_47_45_52
+    /// The advisory lock migrations take, so two processes starting on an empty database do not race.
+    static let migrationLock: Int64 = 0x4C_4C_4D_49_47_52_54
+}
