@@ -144,7 +144,7 @@ let package = Package(
         .target(
             name: "LedgerCLI",
             dependencies: [
-                "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerHTTP", "LedgerIngest", "LedgerReactor",
+                "LedgerCore", "LedgerStore", "LedgerPostgres", "LedgerProjections", "LedgerHTTP", "LedgerIngest", "LedgerReactor",
                 "LedgerOutbound", "LedgerAmoCRM", "LedgerTelegram",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -14,7 +14,7 @@ public struct LeadLedgerCommand: AsyncParsableCommand {
             VerifyCommand.self,
             RebuildCommand.self,
             ReportCommand.self, RequeueCommand.self, EraseCommand.self, StatusCommand.self, ReactCommand.self, RunCommand.self,
-            BackupCommand.self, ImportCommand.self,
+            BackupCommand.self, ImportCommand.self, MigrateCommand.self,
         ]
     )
 

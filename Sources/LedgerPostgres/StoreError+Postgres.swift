@@ -42,7 +42,8 @@ extension StoreError {
     /// What the owner should look at, for the failures a setting causes.
     static func hint(sqlState: String) -> String {
         switch sqlState {
-        case "28P01", "28000": "; check the user and password in LEADLEDGER_DB (or LEADLEDGER_DB_PASSWORD)"
+        case "28P01", "28000":
+            "; check the user and password in the URL (LEADLEDGER_DB or migrate --to) or LEADLEDGER_DB_PASSWORD"
         case "3D000": "; the database named in LEADLEDGER_DB does not exist"
         case "42501": "; the ledger's role lacks a privilege it needs (see docs/POSTGRES.md for the GRANTs)"
         default: ""

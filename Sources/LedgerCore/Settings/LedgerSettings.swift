@@ -46,6 +46,8 @@ public struct LedgerSettings: Sendable {
     public var deliverySLASeconds: Int64
     public var locale: String
     public var busyTimeoutMilliseconds: Int
+    /// How a PostgreSQL ledger is reached (`LEADLEDGER_DB_*`): today by `migrate --to`.
+    public var postgres: PostgresSettings
     public var maxPageSize: Int
     public var projectionBatchSize: Int
     /// Same contact and form again within this many seconds is a double submission, not a new lead; 0 turns it off.
@@ -142,6 +144,7 @@ public struct LedgerSettings: Sendable {
             reader.problem("LEADLEDGER_LOCALE", "must be ru or en, got \"\(locale)\"")
         }
         busyTimeoutMilliseconds = reader.integer("LEADLEDGER_BUSY_TIMEOUT_MS", default: 5000, range: 0...600_000)
+        postgres = PostgresSettings(&reader)
         maxPageSize = reader.integer("LEADLEDGER_MAX_PAGE_SIZE", default: 10_000, range: 1...1_000_000)
         projectionBatchSize = reader.integer("LEADLEDGER_PROJECTION_BATCH", default: 2000, range: 1...100_000)
         duplicateWindowSeconds = reader.integer("LEADLEDGER_DUPLICATE_WINDOW_S", default: 10, range: 0...86_400)
@@ -357,5 +360,30 @@ public struct TelegramSettings: Sendable {
             chatID = chat
             apiURL = api
         }
+    }
+}
+
+/// The PostgreSQL connection's secret and bounds. The URL itself is `LEADLEDGER_DB` (or `migrate --to`).
+public struct PostgresSettings: Sendable, CustomStringConvertible {
+    /// `LEADLEDGER_DB_PASSWORD`: used when the URL carries no password, so it need not sit in a URL.
+    public var password: Secret?
+    public var poolSize: Int
+    public var statementTimeoutMilliseconds: Int
+    public var operationTimeoutMilliseconds: Int
+
+    init(_ reader: inout SettingsReader) {
+        password = reader.secret("LEADLEDGER_DB_PASSWORD")
+        poolSize = reader.integer("LEADLEDGER_DB_POOL_SIZE", default: 10, range: 1...200)
+        statementTimeoutMilliseconds = reader.integer(
+            "LEADLEDGER_DB_STATEMENT_TIMEOUT_MS", default: 5000, range: 100...600_000)
+        operationTimeoutMilliseconds = reader.integer(
+            "LEADLEDGER_DB_OPERATION_TIMEOUT_MS", default: 10_000, range: 500...600_000)
+    }
+
+    /// Never shows the password: `Secret` prints `<redacted>`.
+    public var description: String {
+        "PostgresSettings(password: \(password.map(String.init(describing:)) ?? "nil"), poolSize: \(poolSize), "
+            + "statementTimeoutMilliseconds: \(statementTimeoutMilliseconds), "
+            + "operationTimeoutMilliseconds: \(operationTimeoutMilliseconds))"
     }
 }

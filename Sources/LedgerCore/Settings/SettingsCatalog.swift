@@ -33,6 +33,16 @@ public enum SettingsCatalog {
         entry(
             .storage, "LEADLEDGER_BUSY_TIMEOUT_MS", "5000",
             "a writer waiting longer for another process's lock fails with `busy` (ingest answers 503)"),
+        entry(
+            .storage, "LEADLEDGER_DB_PASSWORD", "—",
+            "PostgreSQL password when the `postgres://` URL carries none; never printed"),
+        entry(.storage, "LEADLEDGER_DB_POOL_SIZE", "10", "most PostgreSQL connections a process holds"),
+        entry(
+            .storage, "LEADLEDGER_DB_STATEMENT_TIMEOUT_MS", "5000",
+            "PostgreSQL cancels a statement running longer (a storage error, never a hang)"),
+        entry(
+            .storage, "LEADLEDGER_DB_OPERATION_TIMEOUT_MS", "10000",
+            "a PostgreSQL call, waiting for a free connection included, fails after this (a down server answers 503)"),
         entry(.storage, "LEADLEDGER_MAX_PAGE_SIZE", "10000", "largest `limit` of a read; larger ones are clamped"),
         entry(.storage, "LEADLEDGER_PROJECTION_BATCH", "2000", "events folded into the read models per transaction"),
         entry(.storage, "LEADLEDGER_GROUP_COMMIT_MAX_BATCH", "256", "leads per ingest transaction (one fsync each)"),

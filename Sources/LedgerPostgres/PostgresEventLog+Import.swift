@@ -1,0 +1,86 @@
+import LedgerCore
+import LedgerStore
+import PostgresNIO
+
+extension PostgresEventLog {
+    /// The contact-fingerprint key of this database.
+    public func contactFingerprintSecret() async throws(StoreError) -> [UInt8] {
+        let logger = logger
+        let secret = try await withConnection { connection -> [UInt8]? in
+            for try await value in try await connection.query(
+                "SELECT value FROM ledger_secret WHERE name = 'contact_fingerprint'", logger: logger
+            ).decode(ByteBuffer.self) {
+                return Array(value.readableBytesView)
+            }
+            return nil
+        }
+        guard let secret, secret.count >= 32 else {
+            throw StoreError(.corrupt, "the contact fingerprint secret is missing", path: location.description)
+        }
+        return secret
+    }
+
+    /// Appends events recorded elsewhere exactly as they are (seq, times, hashes), with their leads' key rows, in one
+    /// transaction: the copy of a log from another backend. The batch must continue this log's chain (its first
+    /// `prev_hash` is the head's hash, its seqs follow without a gap) and every hash must match its event, or nothing
+    /// is written. On an empty log, the source's contact-fingerprint key replaces the one made at open.
+    /// `erasedKeys` are leads whose key rows the source no longer has (erased after an earlier run copied them): they
+    /// are deleted here in the same transaction.
+    public func importVerbatim(
+        _ events: [RecordedEvent], leadKeys: [LeadKeyRow], erasedKeys: [String], secret: [UInt8]
+    ) async throws(StoreError) {
+        guard !events.isEmpty else { return }
+        guard events.count <= options.maxEventsPerAppend else {
+            throw StoreError(.invalidEvent, "\(events.count) events in one import; the limit is \(options.maxEventsPerAppend)")
+        }
+        let logger = logger
+        let path = location.description
+        try await transaction { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.appendLock))", logger: logger)
+            let head = try await Self.head(connection, logger)
+            var expectedSeq = (head?.seq ?? 0) + 1
+            var expectedPrev = head?.hash ?? EventHasher.genesis
+            for event in events {
+                guard event.seq == expectedSeq, event.prevHash == expectedPrev else {
+                    throw StoreError(
+                        .versionConflict,
+                        "seq \(event.seq) does not continue this log (its head is seq \(expectedSeq - 1))", path: path)
+                }
+                guard event.hash == event.computedHash() else {
+                    throw StoreError(.corrupt, "seq \(event.seq): hash does not match the event", path: path)
+                }
+                expectedSeq += 1
+                expectedPrev = event.hash
+            }
+            if head == nil {
+                try await connection.query("DELETE FROM ledger_secret WHERE name = 'contact_fingerprint'", logger: logger)
+                try await connection.query(
+                    "INSERT INTO ledger_secret (name, value) VALUES ('contact_fingerprint', \(ByteBuffer(bytes: secret)))",
+                    logger: logger)
+            }
+            try await Self.insert(events, connection, logger)
+            try await Self.insert(leadKeys, connection, logger)
+            if !erasedKeys.isEmpty {
+                try await connection.query("DELETE FROM lead_key WHERE lead_id = ANY(\(erasedKeys))", logger: logger)
+            }
+        }
+    }
+
+    /// One INSERT for all the rows. A missing fingerprint travels as an empty string and is stored as NULL: a real
+    /// one is 64 hex digits, never empty.
+    static func insert(_ rows: [LeadKeyRow], _ connection: PostgresConnection, _ logger: Logger) async throws {
+        guard !rows.isEmpty else { return }
+        let leads = rows.map(\.leadID)
+        let keys = rows.map { ByteBuffer(bytes: $0.key) }
+        let phones = rows.map { $0.phoneFingerprint ?? "" }
+        let emails = rows.map { $0.emailFingerprint ?? "" }
+        let submissions = rows.map { $0.submissionFingerprint ?? "" }
+        try await connection.query(
+            """
+            INSERT INTO lead_key (lead_id, key, phone_fingerprint, email_fingerprint, submission_fingerprint)
+            SELECT lead, key, NULLIF(phone, ''), NULLIF(email, ''), NULLIF(submission, '')
+            FROM unnest(\(leads)::text[], \(keys)::bytea[], \(phones)::text[], \(emails)::text[], \(submissions)::text[])
+                AS row(lead, key, phone, email, submission)
+            """, logger: logger)
+    }
+}
