@@ -50,6 +50,13 @@ public final class PostgresServer: Sendable {
         _ = try Self.run(["psql", database, "-v", "ON_ERROR_STOP=1", "-qAt"] + settings + ["-f", file])
     }
 
+    /// `pg_ctl restart -m immediate`: the server drops every connection without a checkpoint, as in a crash, and
+    /// comes back (crash recovery replays the WAL). Returns once it accepts connections again.
+    public func restartImmediately() throws {
+        _ = try Self.run(
+            ["python3", packageRoot.appendingPathComponent("tools/pg/cluster.py").path, "restart", "--dir", directory])
+    }
+
     /// Stops this cluster now (the shared one is left to its watchdog).
     public func stop() throws {
         _ = try Self.run(

@@ -227,3 +227,44 @@ import Testing
         }
     }
 }
+
+extension PostgresEventLogTests {
+    /// The server crashes and recovers while appends run (`pg_ctl restart -m immediate`): calls in that window fail
+    /// with a storage error (503 at ingest), none hangs past the operation bound, every append that returned is in
+    /// the log afterwards, and the same log object appends again without being reopened. A cluster of its own.
+    @Test func appendsSurviveAnImmediateRestartAndReconnectByThemselves() async throws {
+        let server = try PostgresServer()
+        defer { try? server.stop() }
+        var options = PostgresLogOptions()
+        options.operationTimeoutMilliseconds = 3_000
+        let log = try await Self.open(try server.makeDatabase(), clock: SystemClock(), options: options)
+        let writer = Task { () -> (acknowledged: [RecordedEvent], refused: [StoreError]) in
+            var acknowledged: [RecordedEvent] = []
+            var refused: [StoreError] = []
+            for index in 0..<400 {
+                do throws(StoreError) {
+                    let recorded = try await log.append([Self.alert(index)])
+                    acknowledged += recorded
+                } catch {
+                    refused.append(error)
+                }
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            return (acknowledged, refused)
+        }
+        let startedBefore = try server.sql("SELECT pg_postmaster_start_time()")
+        try await Task.sleep(for: .milliseconds(400))
+        try server.restartImmediately()
+        let outcome = await writer.value
+        // Appends in flight at that moment fail; the pool may also replace its dead connections before the next one
+        // is asked for, so how many fail varies. What must hold is below.
+        #expect(try server.sql("SELECT pg_postmaster_start_time()") != startedBefore, "the server did restart")
+        for error in outcome.refused { #expect(error.isStorageUnavailable, "\(error)") }
+        let afterwards = try await log.append([Self.alert(1_000)])
+        #expect(afterwards.first?.seq == Int64(outcome.acknowledged.count) + 1, "no acknowledged event lost, no gap")
+        let stored = try await log.events(EventQuery(limit: 1_000))
+        #expect(Array(stored.prefix(outcome.acknowledged.count)) == outcome.acknowledged)
+        #expect(try await log.verify().isIntact)
+        await log.close()
+    }
+}

@@ -3,6 +3,7 @@
 
   cluster.py start --dir DIR [--port N] [--owner-pid PID]   initdb + pg_ctl start; prints the URL on stdout
   cluster.py stop --dir DIR                                  pg_ctl stop -m fast, then removes DIR
+  cluster.py restart --dir DIR                               pg_ctl restart -m immediate (a crash and recovery)
 
 The cluster belongs to an unprivileged user: the one running this script, or `postgres` when that is root (initdb
 refuses root). It listens on 127.0.0.1 only, on a free port unless --port names one, and asks TCP clients for a
@@ -117,6 +118,13 @@ def watchdog(tools: str, data: str, directory: str, owner_pid: int) -> None:
     os._exit(0)
 
 
+def restart(directory: str) -> None:
+    """Kills the server without a checkpoint, as a crash would, and starts it again (WAL replay)."""
+    data = os.path.join(directory, "data")
+    run([f"{bin_dir()}/pg_ctl", "-D", data, "-m", "immediate", "-l", os.path.join(directory, "server.log"), "-w",
+         "-t", "60", "restart"])
+
+
 def stop(directory: str) -> None:
     data = os.path.join(directory, "data")
     if os.path.exists(os.path.join(data, "postmaster.pid")):
@@ -126,13 +134,15 @@ def stop(directory: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("action", choices=["start", "stop"])
+    parser.add_argument("action", choices=["start", "stop", "restart"])
     parser.add_argument("--dir", required=True)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--owner-pid", type=int)
     args = parser.parse_args()
     if args.action == "start":
         start(os.path.abspath(args.dir), args.port or free_port(), args.owner_pid)
+    elif args.action == "restart":
+        restart(os.path.abspath(args.dir))
     else:
         stop(os.path.abspath(args.dir))
 
