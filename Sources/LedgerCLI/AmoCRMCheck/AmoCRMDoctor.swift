@@ -248,8 +248,8 @@ struct AmoCRMDoctor {
         }
     }
 
-    /// Makes one call when the pacer allows it, and records when it went. The call is handed the client rather than
-    /// reaching for `self`, which this method is changing.
+    /// Makes one call when the pacer allows it, and records when it went and when it ended. The call is handed the
+    /// client rather than reaching for `self`, which this method is changing.
     private mutating func paced<Reply, Failure: Error>(_ call: (AmoCRMClient) async throws(Failure) -> Reply)
         async throws(Failure) -> Reply
     {
@@ -258,6 +258,7 @@ struct AmoCRMDoctor {
         if wait > .zero { try? await Task.sleep(for: wait) }
         let slot = now.adding(milliseconds: wait.milliseconds)
         pacer.sent(slot: slot, at: clock.now())
+        defer { pacer.finished(slot: slot, at: clock.now()) }
         return try await call(client)
     }
 }

@@ -479,13 +479,15 @@ public actor SyncEngine {
         }
     }
 
-    /// Makes one AmoCRM call when the global request budget allows it.
+    /// Makes one AmoCRM call when the global request budget allows it; the call counts against the budget until
+    /// it ends (`RequestPacer`).
     func paced<Reply, Failure: Error>(_ call: (AmoCRMClient) async throws(Failure) -> Reply) async throws(Failure) -> Reply {
         let now = clock.now()
         let wait = pacer.reserve(now: now)
         if wait > .zero { try? await Task.sleep(for: wait) }
         let slot = now.adding(milliseconds: wait.milliseconds)
         pacer.sent(slot: slot, at: clock.now())
+        defer { pacer.finished(slot: slot, at: clock.now()) }
         return try await call(client)
     }
 }
