@@ -15,6 +15,8 @@ Every generated lead has a comment, a page and an extra form field (`city`); wha
 note, a second call after each create. FIELDS=comment=900001,page_url=900002 passes LEADLEDGER_AMOCRM_FIELDS to
 `react` (the fake accepts any field id); with EXTRA_FIELDS=0 as well the leads have no extra field, nothing needs a
 note, and a batch costs one call instead of two (ceiling 350 leads/s instead of 175).
+UNLIMITED=1 runs the fake without its limit and `react` at 50 calls/s (the setting's maximum): what the reactor and
+the fake manage together, to show how far above 7 calls/s the pacer works.
 """
 import json
 import os
@@ -30,6 +32,8 @@ LEADS = int(os.environ.get("LEADS", "10000"))
 IDLE_LEADS = int(os.environ.get("IDLE_LEADS", "20"))
 FIELDS = os.environ.get("FIELDS", "")
 EXTRA_FIELDS = os.environ.get("EXTRA_FIELDS", "1") != "0"
+UNLIMITED = os.environ.get("UNLIMITED", "0") == "1"
+FAKE_LIMIT, RATE = ("0", "50") if UNLIMITED else ("7", "7")
 TOOLS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOOLS, "chaos"))
 from cluster import wait_for_port  # noqa: E402
@@ -50,12 +54,12 @@ def main() -> None:
     subprocess.run([f"{BIN}/leadledger-bench", "pending", "--db", db, "--leads", str(LEADS)]
                    + ([] if EXTRA_FIELDS else ["--no-extra-fields"]), check=True, stdout=subprocess.DEVNULL)
     fake = subprocess.Popen([sys.executable, os.path.join(TOOLS, "fake_amocrm.py"), "--port", "0", "--port-file",
-                             os.path.join(work, "crm.port"), "--token", "bench", "--rate-limit", "7"],
+                             os.path.join(work, "crm.port"), "--token", "bench", "--rate-limit", FAKE_LIMIT],
                             stdout=subprocess.DEVNULL)
     crm = f"http://127.0.0.1:{wait_for_port(os.path.join(work, 'crm.port'))}"
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("LEADLEDGER_")}, "LEADLEDGER_DB": db,
            "LEADLEDGER_AMOCRM_BASE_URL": crm, "LEADLEDGER_AMOCRM_TOKEN": "bench", "LEADLEDGER_AMOCRM_BATCH_SIZE": "50",
-           "LEADLEDGER_AMOCRM_RATE_PER_S": "7", "LEADLEDGER_HOST": "127.0.0.1", "LEADLEDGER_PORT": "0"}
+           "LEADLEDGER_AMOCRM_RATE_PER_S": RATE, "LEADLEDGER_HOST": "127.0.0.1", "LEADLEDGER_PORT": "0"}
     if FIELDS:
         env["LEADLEDGER_AMOCRM_FIELDS"] = FIELDS
     processes = [fake]
