@@ -8,7 +8,8 @@ import LedgerStore
 ///   used by the two-process test.
 /// - `seed --db PATH --leads N [--seed S] [--span-hours H]`: fills a log with a generated history (demo data for
 ///   `make demo`; with `--span-hours`, arrivals spread over the last H hours, as `make screenshot` wants).
-/// - `pending --db PATH --leads N`: N leads never sent, the backlog for `tools/bench/backlog_drain.sh`.
+/// - `pending --db PATH --leads N [--no-extra-fields]`: N leads never sent, the backlog for
+///   `tools/bench/backlog_drain.py` (`--no-extra-fields`: without the extra form field that needs a note).
 /// - `ceiling --db PATH [--port P]`: `serve` without storage, the ceiling for the HTTP ingest benchmark
 ///   (`tools/bench/http_ingest.sh`).
 /// - `load --url URL --seconds S [--rate R | --connections N] [--every S] [--pid PID]`: posts leads open loop at R
@@ -44,7 +45,7 @@ do {
         guard let path = option("--db"), let leads = option("--leads").flatMap(Int.init) else {
             fail("pending needs --db and --leads")
         }
-        try PendingMode(path: path, leads: leads).run()
+        try PendingMode(path: path, leads: leads, extraFields: !arguments.contains("--no-extra-fields")).run()
     case "ceiling":
         guard let path = option("--db") else { fail("ceiling needs --db") }
         try await CeilingServeMode(path: path, port: option("--port").flatMap(Int.init) ?? 0).run()
@@ -67,7 +68,7 @@ do {
         fail(
             "usage: leadledger-bench (run [--events N] [--appends N] | append --db PATH --leads N"
                 + " | seed --db PATH --leads N [--seed S] [--span-hours H]"
-                + " | pending --db PATH --leads N | ceiling --db PATH [--port P]"
+                + " | pending --db PATH --leads N [--no-extra-fields] | ceiling --db PATH [--port P]"
                 + " | load --url URL --seconds S [--rate R | --connections N] [--every S] [--pid PID])")
     }
 } catch {

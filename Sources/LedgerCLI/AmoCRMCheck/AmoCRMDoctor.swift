@@ -35,8 +35,7 @@ struct AmoCRMDoctor {
     /// Every check, in the order of the table; `write` adds the test lead.
     mutating func run(write: Bool) async -> [CheckRow] {
         let readiness = await prepareToken()
-        await pace()
-        let account = await client.account()
+        let account = await paced { await $0.account() }
         var rows = [AccountJudgement.token(account)]
         guard case .account(let summary) = account else {
             let skipped = ["clock offset", "pipeline and status", "lead fields", "contact fields"]
@@ -46,8 +45,7 @@ struct AmoCRMDoctor {
             return rows
         }
         rows.append(AccountJudgement.clock(summary))
-        await pace()
-        switch await client.listPipelines() {
+        switch await paced({ await $0.listPipelines() }) {
         case .pipelines(let pipelines):
             rows.append(AccountJudgement.pipeline(pipelines, pipelineID: crm.pipelineID, statusID: crm.statusID))
         case .failed(let failure):
@@ -140,9 +138,8 @@ struct AmoCRMDoctor {
     }
 
     private mutating func refresh(_ vault: TokenVault) async -> TokenReadiness {
-        await pace()
         do {
-            try await vault.refresh(client: client)
+            _ = try await paced { client throws(TokenVault.VaultError) in try await vault.refresh(client: client) }
             return .refreshed(until: await vault.accessTokenExpiry(), file: vault.path)
         } catch {
             return .refreshFailed(error)
@@ -161,8 +158,7 @@ struct AmoCRMDoctor {
     private mutating func customFields(_ entity: CustomFieldEntity) async -> Result<FieldListing, AmoCRMFailure> {
         var fields: [CustomField] = []
         for page in 1...AmoCRMAPI.maxCustomFieldPages {
-            await pace()
-            switch await client.listCustomFields(entity, page: page) {
+            switch await paced({ await $0.listCustomFields(entity, page: page) }) {
             case .page(let found, let isLast):
                 fields += found
                 if isLast { return .success(FieldListing(fields: fields, complete: true)) }
@@ -190,10 +186,9 @@ struct AmoCRMDoctor {
         } catch {
             return CheckRow(check, .fail, "the request could not be built: \(error)")
         }
-        await pace()
         let created = ContinuousClock.now
         var said: String
-        switch await client.createLeads(request) {
+        switch await paced({ await $0.createLeads(request) }) {
         case .created(let leads):
             said = "created CRM lead \(leads.map { String($0.crmLeadID) }.joined(separator: ", "))"
         case .unknownOutcome(let reason, _):
@@ -217,9 +212,10 @@ struct AmoCRMDoctor {
             var listed: [ListedLead] = []
             var result = BatchReconciliation.WindowResult(window: window, leads: [], readToEnd: false)
             for page in 1...Self.findPages {
-                await pace()
                 lists += 1
-                let reply = await client.listLeads(createdFrom: window.lowerBound, createdTo: window.upperBound, page: page)
+                let reply = await paced {
+                    await $0.listLeads(createdFrom: window.lowerBound, createdTo: window.upperBound, page: page)
+                }
                 guard case .page(let found) = reply else {
                     result.stoppedBecause = "the list failed: \(reply.failure?.message ?? "unknown")"
                     break
@@ -252,11 +248,17 @@ struct AmoCRMDoctor {
         }
     }
 
-    /// Waits until the pacer allows one more call, and records when it went.
-    private mutating func pace() async {
+    /// Makes one call when the pacer allows it, and records when it went and when it ended. The call is handed the
+    /// client rather than reaching for `self`, which this method is changing.
+    private mutating func paced<Reply, Failure: Error>(_ call: (AmoCRMClient) async throws(Failure) -> Reply)
+        async throws(Failure) -> Reply
+    {
         let now = clock.now()
         let wait = pacer.reserve(now: now)
         if wait > .zero { try? await Task.sleep(for: wait) }
-        pacer.sent(slot: now.adding(milliseconds: wait.milliseconds), at: clock.now())
+        let slot = now.adding(milliseconds: wait.milliseconds)
+        pacer.sent(slot: slot, at: clock.now())
+        defer { pacer.finished(slot: slot, at: clock.now()) }
+        return try await call(client)
     }
 }

@@ -33,8 +33,7 @@ extension SyncEngine {
         // Built before the pacer's slot is taken: the slot records when the call goes out, and it should.
         let body = LeadNoteRequest.body(
             notes: owed.map { (requestID: $0.attempt.leadID.description, crmLeadID: $0.attempt.crmLeadID, text: $0.text) })
-        await pace()
-        let reply = await client.addNotes(body)
+        let reply = await paced { await $0.addNotes(body) }
         noteBreakerSignal(CircuitBreaker.Signal(reply))
         var noteIDs: [String: Int64] = [:]
         if case .added(let ids) = reply { noteIDs = ids }
@@ -140,7 +139,6 @@ extension SyncEngine {
             pages: while true {
                 guard budget > 0 else { return nil }
                 budget -= 1
-                await pace()
                 let reply = await call { await $0.listNotes(crmLeadIDs: slice, page: page) }
                 switch reply {
                 case .page(let found, let isLast):

@@ -134,8 +134,7 @@ public actor SyncEngine {
         if let vault, await vault.needsRefresh() {
             do {
                 // A token refresh is an AmoCRM call too: it waits for the pacer like any other.
-                await pace()
-                try await vault.refresh(client: client)
+                _ = try await paced { try await vault.refresh(client: $0) }
             } catch {
                 logger.error("AmoCRM token refresh failed: \(error)")
             }
@@ -243,11 +242,10 @@ public actor SyncEngine {
             return batch.count
         }
         let request = try ComplexLeadRequest(leads: creating.map(\.lead), mapping: configuration.mapping)
-        await pace()
-        var reply = await client.createLeads(request)
+        var reply = await paced { await $0.createLeads(request) }
         // A 401 was refused before anything was created: refresh once and send the same request again.
         if case .failed(.unauthorized) = reply, await reauthorize() {
-            reply = await client.createLeads(request)
+            reply = await paced { await $0.createLeads(request) }
         }
         breaker.record(CircuitBreaker.Signal(reply), now: clock.now())
         let byRequest = Dictionary(
@@ -307,7 +305,6 @@ public actor SyncEngine {
             var page = 1
             while budget > 0 {
                 budget -= 1
-                await pace()
                 let reply = await call {
                     await $0.listLeads(createdFrom: window.lowerBound, createdTo: window.upperBound, page: page)
                 }
@@ -334,7 +331,6 @@ public actor SyncEngine {
         var verdicts = BatchReconciliation.verdicts(for: wanted, results: results)
         let uncertain = wanted.filter { if case .uncertain = verdicts[$0.ledgerID] { true } else { false } }
         for lead in uncertain.prefix(configuration.cautiousBatchSize) {
-            await pace()
             let search = await call { await $0.searchLead(ledgerLeadID: lead.ledgerID) }
             switch search {
             case .found(let match):
@@ -351,11 +347,11 @@ public actor SyncEngine {
         return verdicts
     }
 
-    /// A read call, repeated once after a token refresh when it met a 401.
+    /// A read call, paced, repeated once after a token refresh when it met a 401.
     func call<Reply: AmoCRMReadReply>(_ body: (AmoCRMClient) async -> Reply) async -> Reply {
-        let reply = await body(client)
+        let reply = await paced(body)
         guard reply.isUnauthorized, await reauthorize() else { return reply }
-        return await body(client)
+        return await paced(body)
     }
 
     /// Past the bound of reconciliations: the lead leaves the queue with its outcome unknown, for a human to look
@@ -466,7 +462,6 @@ public actor SyncEngine {
 
     /// While the breaker is open: a cheap read, never a lead.
     private func probe() async {
-        await pace()
         let reply = await call { await $0.probe() }
         breaker.record(CircuitBreaker.Signal(reply), isProbe: true, now: clock.now())
         logger.info("AmoCRM probe", metadata: ["breaker": "\(breaker.state.healthName)"])
@@ -476,8 +471,7 @@ public actor SyncEngine {
     private func reauthorize() async -> Bool {
         guard let vault else { return false }
         do {
-            await pace()
-            try await vault.refresh(client: client)
+            _ = try await paced { try await vault.refresh(client: $0) }
             return true
         } catch {
             logger.error("AmoCRM token refresh after a 401 failed: \(error)")
@@ -485,12 +479,16 @@ public actor SyncEngine {
         }
     }
 
-    /// Waits until the global AmoCRM request budget allows one more call.
-    func pace() async {
+    /// Makes one AmoCRM call when the global request budget allows it; the call counts against the budget until
+    /// it ends (`RequestPacer`).
+    func paced<Reply, Failure: Error>(_ call: (AmoCRMClient) async throws(Failure) -> Reply) async throws(Failure) -> Reply {
         let now = clock.now()
         let wait = pacer.reserve(now: now)
         if wait > .zero { await clock.sleep(for: wait) }
-        pacer.sent(slot: now.adding(milliseconds: wait.milliseconds), at: clock.now())
+        let slot = now.adding(milliseconds: wait.milliseconds)
+        pacer.sent(slot: slot, at: clock.now())
+        defer { pacer.finished(slot: slot, at: clock.now()) }
+        return try await call(client)
     }
 }
 
