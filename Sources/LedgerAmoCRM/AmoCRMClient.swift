@@ -17,7 +17,8 @@ public final class AmoCRMClient: Sendable {
     private let logger: Logger
 
     /// - Parameters:
-    ///   - transport: the network; nil creates a `ClientTransport` from `configuration` that this client owns.
+    ///   - transport: the network; nil makes a `ClientTransport` from `configuration`. Either way the client owns it
+    ///     and `shutdown()` shuts it down.
     ///   - accessToken: asked before every authorised call.
     public init(
         configuration: AmoCRMClientConfiguration, accessToken: @escaping AmoCRMAccessTokenProvider,

@@ -17,8 +17,9 @@ public final class TelegramClient: Sendable {
     private let logger: Logger
 
     /// - Parameters:
-    ///   - transport: the network; nil creates a `ClientTransport` from `configuration` that this client owns. It
-    ///     gets no logger: AsyncHTTPClient's request logs could carry the URL, and with it the token.
+    ///   - transport: the network; nil makes a `ClientTransport` from `configuration`, with no logger (AsyncHTTPClient's
+    ///     request logs could carry the URL, and with it the token). Either way the client owns it and `shutdown()`
+    ///     shuts it down.
     ///   - logger: gets one line per call, never the URL, the token or the message text.
     public init(configuration: TelegramClientConfiguration, transport: (any HTTPTransport)? = nil, logger: Logger) {
         self.configuration = configuration

@@ -215,6 +215,20 @@ struct LedgerSettingsTests {
         #expect(settings.telegram?.apiURL.absoluteString == "https://api.telegram.org")
     }
 
+    /// The PostgreSQL bounds, both sides of each; the password is a secret, never shown.
+    @Test func postgresBoundsAreCheckedOnBothSides() throws {
+        #expect(problems(["LEADLEDGER_DB_POOL_SIZE": "0"]).map(\.key) == ["LEADLEDGER_DB_POOL_SIZE"])
+        #expect(problems(["LEADLEDGER_DB_POOL_SIZE": "201"]).map(\.key) == ["LEADLEDGER_DB_POOL_SIZE"])
+        #expect(try load(["LEADLEDGER_DB_POOL_SIZE": "200"]).postgres.poolSize == 200)
+        #expect(problems(["LEADLEDGER_DB_STATEMENT_TIMEOUT_MS": "99"]).map(\.key) == ["LEADLEDGER_DB_STATEMENT_TIMEOUT_MS"])
+        #expect(try load(["LEADLEDGER_DB_STATEMENT_TIMEOUT_MS": "100"]).postgres.statementTimeoutMilliseconds == 100)
+        #expect(problems(["LEADLEDGER_DB_OPERATION_TIMEOUT_MS": "499"]).map(\.key) == ["LEADLEDGER_DB_OPERATION_TIMEOUT_MS"])
+        #expect(try load(["LEADLEDGER_DB_OPERATION_TIMEOUT_MS": "600000"]).postgres.operationTimeoutMilliseconds == 600_000)
+        let settings = try load(["LEADLEDGER_DB_PASSWORD": "pg-secret-value"])
+        #expect(settings.postgres.password?.value == "pg-secret-value")
+        #expect(!String(describing: settings).contains("pg-secret-value"))
+    }
+
     /// A chat id must fit the 64 bits the Bot API gives it: past that, no message could ever be addressed.
     @Test func aChatIDBeyond64BitsIsAProblem() throws {
         let withChat = { (chat: String) in
