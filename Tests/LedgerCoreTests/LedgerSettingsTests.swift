@@ -229,6 +229,14 @@ struct LedgerSettingsTests {
         #expect(!String(describing: settings).contains("pg-secret-value"))
     }
 
+    /// The commands other than `migrate --to` run on SQLite so far: a PostgreSQL URL stops them at start, without
+    /// repeating the URL's password.
+    @Test func aPostgresURLAsTheLogIsRefusedForNow() {
+        let found = problems(["LEADLEDGER_DB": "postgresql://ledger:pg-pass-123@db/leads"])
+        #expect(found.map(\.key) == ["LEADLEDGER_DB"])
+        #expect(!found.description.contains("pg-pass-123"))
+    }
+
     /// A chat id must fit the 64 bits the Bot API gives it: past that, no message could ever be addressed.
     @Test func aChatIDBeyond64BitsIsAProblem() throws {
         let withChat = { (chat: String) in

@@ -98,6 +98,14 @@ public struct LedgerSettings: Sendable {
 
     private init(reader: inout SettingsReader) {
         databasePath = reader.string("LEADLEDGER_DB") ?? "./data/ledger.sqlite"
+        // A PostgreSQL URL here would otherwise become a directory named "postgres:" holding a SQLite file. The message
+        // does not repeat the URL, which may carry a password.
+        if ["postgres://", "postgresql://"].contains(where: databasePath.lowercased().hasPrefix) {
+            reader.problem(
+                "LEADLEDGER_DB",
+                "is a PostgreSQL URL; so far only `leadledger migrate --to` speaks PostgreSQL, and the other commands "
+                    + "need a SQLite path (docs/POSTGRES.md)")
+        }
         host = reader.string("LEADLEDGER_HOST") ?? "127.0.0.1"
         port = reader.integer("LEADLEDGER_PORT", default: 8080, range: 0...65535)
         adminToken = reader.secret("LEADLEDGER_ADMIN_TOKEN", minimumLength: 16)
