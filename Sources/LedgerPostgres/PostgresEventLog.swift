@@ -93,17 +93,21 @@ public final class PostgresEventLog: Sendable {
         return nil
     }
 
-    /// Runs `body` on a pooled connection within the operation bound, with every failure a `StoreError`.
+    /// Runs `body` on a pooled connection, waiting at most the operation bound for one, with every failure a
+    /// `StoreError`.
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T)
         async throws(StoreError) -> T
     {
         let client = client
-        return try await Self.bounded(.milliseconds(options.operationTimeoutMilliseconds), location) {
-            try await client.withConnection { connection in try await body(connection) }
+        return try await Self.bounded(.milliseconds(options.operationTimeoutMilliseconds), location) { started in
+            try await client.withConnection { connection in
+                started()
+                return try await body(connection)
+            }
         }
     }
 
-    /// Runs `body` in one transaction (BEGIN … COMMIT, rolled back on any error) within the operation bound.
+    /// Runs `body` in one transaction (BEGIN … COMMIT, rolled back on any error) on a pooled connection.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T)
         async throws(StoreError) -> T
     {
@@ -113,29 +117,45 @@ public final class PostgresEventLog: Sendable {
         }
     }
 
-    /// `body`, or a `busy` storage error once `limit` has passed (the pool would wait for a connection forever).
-    /// Any other failure is classified by `StoreError.postgres`.
+    /// `body`, or a `busy` storage error when it has not started its work (called `started`) within `limit`: the
+    /// pool would wait for a connection for ever. A body that has started runs to its end, each statement bounded by
+    /// the server's `statement_timeout`, so a timeout never turns a commit into an unknown outcome. A body given up
+    /// on before it started is cancelled and not waited for: a child that ignores cancellation cannot stretch the
+    /// bound. Any other failure is classified by `StoreError.postgres`.
+    static func bounded<T: Sendable>(
+        _ limit: Duration, _ location: PostgresLocation,
+        _ body: @escaping @Sendable (_ started: @escaping @Sendable () -> Void) async throws -> T
+    ) async throws(StoreError) -> T {
+        let race = BoundedRace<T>()
+        let outcome: Result<T, any Error> = await withCheckedContinuation { continuation in
+            race.begin(continuation)
+            let work = Task {
+                do {
+                    race.finish(.success(try await body { race.markStarted() }))
+                } catch {
+                    race.finish(.failure(error))
+                }
+            }
+            race.setTimer(
+                Task {
+                    try? await Task.sleep(for: limit)
+                    guard !Task.isCancelled else { return }
+                    let error = StoreError(
+                        .busy, "PostgreSQL did not answer within \(limit.components.seconds) s", path: location.description)
+                    if race.expire(error) { work.cancel() }
+                })
+        }
+        switch outcome {
+        case .success(let value): return value
+        case .failure(let error): throw StoreError.postgres(error, location: location)
+        }
+    }
+
+    /// `bounded` for a body with nothing to wait for first (a direct connection has its own connect timeout).
     static func bounded<T: Sendable>(
         _ limit: Duration, _ location: PostgresLocation, _ body: @escaping @Sendable () async throws -> T
     ) async throws(StoreError) -> T {
-        do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await body() }
-                group.addTask {
-                    try await Task.sleep(for: limit)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let value = first else {
-                    throw StoreError(
-                        .busy, "PostgreSQL did not answer within \(limit.components.seconds) s",
-                        path: location.description)
-                }
-                return value
-            }
-        } catch {
-            throw StoreError.postgres(error, location: location)
-        }
+        try await bounded(limit, location) { (_: @escaping @Sendable () -> Void) in try await body() }
     }
 
     /// The pool's configuration: TLS per `sslmode`, the bounds of `options`, and the session settings every

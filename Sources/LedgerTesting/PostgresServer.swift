@@ -4,8 +4,8 @@ import Foundation
 /// test process and stopped by the script's watchdog when the process ends. Each test takes a database of its own
 /// (`makeDatabase()`), so tests run in parallel without seeing each other's ledgers.
 public final class PostgresServer: Sendable {
-    /// The cluster every test of this process shares.
-    public static let shared = Result { try PostgresServer() }
+    /// The cluster every test of this process shares, started by the first test that asks.
+    public static func shared() async throws -> PostgresServer { try await SharedCluster.instance.get() }
 
     /// The superuser's URL to the cluster's first database (password included: for tests only).
     public let url: String
@@ -13,57 +13,71 @@ public final class PostgresServer: Sendable {
     public let password: String
     private let directory: String
 
-    /// Starts a cluster of its own (a test that changes server settings must not share one).
-    public init() throws {
-        directory = FileManager.default.temporaryDirectory.path + "/leadledger-pg-\(UUID().uuidString.lowercased())"
-        let output = try Self.run(
+    private init(url: String, port: Int, password: String, directory: String) {
+        self.url = url
+        self.port = port
+        self.password = password
+        self.directory = directory
+    }
+
+    /// Starts a cluster of its own (a test that changes server settings or restarts the server must not share one).
+    public static func start() async throws -> PostgresServer {
+        let directory = FileManager.default.temporaryDirectory.path + "/leadledger-pg-\(UUID().uuidString.lowercased())"
+        let output = try await run(
             [
                 "python3", packageRoot.appendingPathComponent("tools/pg/cluster.py").path, "start", "--dir", directory,
                 "--owner-pid", String(ProcessInfo.processInfo.processIdentifier),
             ])
-        url = output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let url = output.trimmingCharacters(in: .whitespacesAndNewlines)
         guard let components = URLComponents(string: url), let port = components.port, let password = components.password
         else {
             throw PostgresServerError(message: "cluster.py printed no URL: \(output)")
         }
-        self.port = port
-        self.password = password
+        return PostgresServer(url: url, port: port, password: password, directory: directory)
     }
 
     /// A new, empty database; returns its URL.
-    public func makeDatabase() throws -> String {
+    public func makeDatabase() async throws -> String {
         let name = "ledger_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
-        try sql("CREATE DATABASE \(name)")
+        try await sql("CREATE DATABASE \(name)")
         return "postgres://postgres:\(password)@127.0.0.1:\(port)/\(name)?sslmode=disable"
     }
 
     /// Runs `statement` as the superuser with psql, in `database` (a URL) or the cluster's first database; returns
     /// psql's output, or throws with its error (a refused UPDATE, a failed DDL).
     @discardableResult
-    public func sql(_ statement: String, in database: String? = nil) throws -> String {
-        try Self.run(["psql", database ?? url, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", statement])
+    public func sql(_ statement: String, in database: String? = nil) async throws -> String {
+        try await Self.run(["psql", database ?? url, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", statement])
     }
 
     /// Runs a SQL file with psql variables (`-v name=value`), as the superuser in `database` (a URL).
-    public func run(file: String, variables: [String: String], in database: String) throws {
+    public func run(file: String, variables: [String: String], in database: String) async throws {
         let settings = variables.sorted { $0.key < $1.key }.flatMap { ["-v", "\($0.key)=\($0.value)"] }
-        _ = try Self.run(["psql", database, "-v", "ON_ERROR_STOP=1", "-qAt"] + settings + ["-f", file])
+        _ = try await Self.run(["psql", database, "-v", "ON_ERROR_STOP=1", "-qAt"] + settings + ["-f", file])
     }
 
     /// `pg_ctl restart -m immediate`: the server drops every connection without a checkpoint, as in a crash, and
     /// comes back (crash recovery replays the WAL). Returns once it accepts connections again.
-    public func restartImmediately() throws {
-        _ = try Self.run(
+    public func restartImmediately() async throws {
+        _ = try await Self.run(
             ["python3", packageRoot.appendingPathComponent("tools/pg/cluster.py").path, "restart", "--dir", directory])
     }
 
-    /// Stops this cluster now (the shared one is left to its watchdog).
-    public func stop() throws {
-        _ = try Self.run(
+    /// Stops this cluster now (the shared one is left to its watchdog, as is one whose test failed first).
+    public func stop() async throws {
+        _ = try await Self.run(
             ["python3", packageRoot.appendingPathComponent("tools/pg/cluster.py").path, "stop", "--dir", directory])
     }
 
-    private static func run(_ arguments: [String]) throws -> String {
+    /// Runs a process on a thread of its own: waiting for it on one of the few cooperative threads (two on a 2-core
+    /// machine) starved every other test's timers and connections, and timeouts fired late by tens of seconds.
+    private static func run(_ arguments: [String]) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try runBlocking(arguments) }) }
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -79,6 +93,19 @@ public final class PostgresServer: Sendable {
             throw PostgresServerError(message: "\(arguments.prefix(3).joined(separator: " ")): \(errorText)")
         }
         return text
+    }
+}
+
+/// Starts the shared cluster once, however many tests ask at the same time.
+private actor SharedCluster {
+    static let instance = SharedCluster()
+    private var starting: Task<PostgresServer, any Error>?
+
+    func get() async throws -> PostgresServer {
+        if let starting { return try await starting.value }
+        let task = Task { try await PostgresServer.start() }
+        starting = task
+        return try await task.value
     }
 }
 

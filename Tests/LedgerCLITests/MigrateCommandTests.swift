@@ -6,11 +6,11 @@ import Testing
 
 /// `leadledger migrate --to`, run as a real process from a SQLite log written by the library into a real PostgreSQL.
 struct MigrateCommandTests {
-    @Test func aLogIsCopiedVerifiedAndASecondRunCopiesNothing() throws {
+    @Test func aLogIsCopiedVerifiedAndASecondRunCopiesNothing() async throws {
         let workspace = try Workspace()
         let summary = try workspace.generate(leads: 40, seed: 3)
-        let server = try PostgresServer.shared.get()
-        let target = try server.makeDatabase()
+        let server = try await PostgresServer.shared()
+        let target = try await server.makeDatabase()
         let first = try workspace.leadledger("migrate", "--to", target, "--batch", "50")
         #expect(first.code == 0, "\(first)")
         #expect(first.stdout.contains("\(summary.events) events copied (0 already there), verified"), "\(first)")
@@ -18,14 +18,14 @@ struct MigrateCommandTests {
         let second = try workspace.leadledger("migrate", "--to", target)
         #expect(second.code == 0, "\(second)")
         #expect(second.stdout.contains("0 events copied (\(summary.events) already there)"), "\(second)")
-        let count = try server.sql("SELECT count(*) FROM event", in: target)
+        let count = try await server.sql("SELECT count(*) FROM event", in: target)
         #expect(count.trimmingCharacters(in: .whitespacesAndNewlines) == "\(summary.events)")
     }
 
-    @Test func aWrongPasswordFailsNamingTheSettingNotThePassword() throws {
+    @Test func aWrongPasswordFailsNamingTheSettingNotThePassword() async throws {
         let workspace = try Workspace()
         try workspace.generate(leads: 2, seed: 1)
-        let server = try PostgresServer.shared.get()
+        let server = try await PostgresServer.shared()
         let wrong = "postgres://postgres:wrong-secret-42@127.0.0.1:\(server.port)/leadledger?sslmode=disable"
         let result = try workspace.leadledger("migrate", "--to", wrong)
         #expect(result.code == 3, "\(result)")
@@ -33,11 +33,11 @@ struct MigrateCommandTests {
         #expect(!(result.stdout + result.stderr).contains("wrong-secret-42"))
     }
 
-    @Test func aPasswordFromItsOwnSettingIsUsedWhenTheURLHasNone() throws {
+    @Test func aPasswordFromItsOwnSettingIsUsedWhenTheURLHasNone() async throws {
         let workspace = try Workspace()
         try workspace.generate(leads: 2, seed: 2)
-        let server = try PostgresServer.shared.get()
-        let target = try server.makeDatabase().replacingOccurrences(of: ":\(server.password)@", with: "@")
+        let server = try await PostgresServer.shared()
+        let target = try await server.makeDatabase().replacingOccurrences(of: ":\(server.password)@", with: "@")
         let result = try workspace.leadledger(
             ["migrate", "--to", target], environment: ["LEADLEDGER_DB_PASSWORD": server.password])
         #expect(result.code == 0, "\(result)")

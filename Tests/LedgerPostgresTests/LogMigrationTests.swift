@@ -8,7 +8,7 @@ import Testing
 
 /// `LogMigration` from a generated SQLite history into a real PostgreSQL database: every event copied with its hash,
 /// the key rows and the fingerprint key with them, an interrupted copy resumed, a foreign target refused.
-@Suite struct LogMigrationTests {
+@Suite(.serialized) struct LogMigrationTests {
     static func source(leads: Int) throws -> TemporaryLog {
         let temp = try TemporaryLog()
         _ = try LeadHistoryGenerator.write(leads: leads, to: temp.log, clock: temp.clock, seed: 7)
@@ -38,8 +38,8 @@ import Testing
         let leads = try Self.allEvents(source.log).filter { $0.type == EventType.leadReceived.rawValue }.map(\.stream)
         let erased = try #require(leads.first.flatMap { LeadID($0) })
         _ = try source.log.erase(erased, reason: "the owner asked")
-        let server = try PostgresEventLogTests.server()
-        let database = try server.makeDatabase()
+        let server = try await PostgresEventLogTests.server()
+        let database = try await server.makeDatabase()
         let target = try await PostgresEventLogTests.open(database)
         let report = try await LogMigration.copy(from: source.log, to: target, batchSize: 250)
         #expect(report.alreadyCopied == 0)
@@ -49,10 +49,10 @@ import Testing
         #expect(try await target.contactFingerprintSecret() == (try source.log.contactFingerprintSecret()))
         let keys = try source.log.leadKeys(leads)
         #expect(keys.count == leads.count - 1, "the erased lead has no key")
-        let copiedKeys = try server.sql("SELECT count(*) FROM lead_key", in: database)
+        let copiedKeys = try await server.sql("SELECT count(*) FROM lead_key", in: database)
         #expect(copiedKeys.trimmingCharacters(in: .whitespacesAndNewlines) == "\(keys.count)", "\(copiedKeys) vs \(keys.count)")
         #expect(
-            try server.sql("SELECT count(*) FROM lead_key WHERE lead_id = '\(erased)'", in: database)
+            try await server.sql("SELECT count(*) FROM lead_key WHERE lead_id = '\(erased)'", in: database)
                 .trimmingCharacters(in: .whitespacesAndNewlines) == "0")
         await target.close()
     }
@@ -60,7 +60,7 @@ import Testing
     @Test func anInterruptedCopyResumesAndASecondRunCopiesNothing() async throws {
         let source = try Self.source(leads: 60)
         let total = try #require(try source.log.head()?.seq)
-        let database = try PostgresEventLogTests.server().makeDatabase()
+        let database = try await PostgresEventLogTests.server().makeDatabase()
         let target = try await PostgresEventLogTests.open(database)
         let first = try await LogMigration.copy(from: source.log, to: target, batchSize: 100, maxBatches: 1)
         #expect(first.copied == 100)
@@ -76,7 +76,7 @@ import Testing
 
     @Test func aTargetThatIsNotACopyOfTheSourceIsRefused() async throws {
         let source = try Self.source(leads: 10)
-        let database = try PostgresEventLogTests.server().makeDatabase()
+        let database = try await PostgresEventLogTests.server().makeDatabase()
         let target = try await PostgresEventLogTests.open(database)
         try await target.append([PostgresEventLogTests.alert(0)])
         do {
