@@ -69,12 +69,10 @@ public final class PostgresServer: Sendable {
             ["python3", packageRoot.appendingPathComponent("tools/pg/cluster.py").path, "stop", "--dir", directory])
     }
 
-    /// Runs a process on a thread of its own: waiting for it on one of the few cooperative threads (two on a 2-core
-    /// machine) starved every other test's timers and connections, and timeouts fired late by tens of seconds.
+    /// Runs a process and waits for it. The PostgreSQL suites run one test at a time, so at most one cooperative
+    /// thread waits here.
     private static func run(_ arguments: [String]) async throws -> String {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try runBlocking(arguments) }) }
-        }
+        try runBlocking(arguments)
     }
 
     private static func runBlocking(_ arguments: [String]) throws -> String {
