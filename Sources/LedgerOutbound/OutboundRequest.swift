@@ -43,9 +43,4 @@ public struct OutboundRequest: Sendable, Equatable {
         guard let slash = rest.firstIndex(of: "/") else { return "/" }
         return String(rest[slash...])
     }
-
-    /// The value of the first header named `name` (case-insensitive).
-    public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
-    }
 }

@@ -43,14 +43,6 @@ extension PostgresEventLog {
         }
     }
 
-    /// Appends one event.
-    @discardableResult
-    public func append(_ event: LedgerEvent, expected: ExpectedVersion = .any) async throws(StoreError) -> RecordedEvent {
-        let recorded = try await append([PendingEvent(event, expected: expected)])
-        guard let first = recorded.first else { throw StoreError(.other, "append wrote nothing") }
-        return first
-    }
-
     /// The last version of each stream in `streams` (absent: no event yet).
     static func versions(of streams: [String], _ connection: PostgresConnection, _ logger: Logger) async throws
         -> [String: Int64]

@@ -43,18 +43,12 @@ extension PostgresEventLog {
                 try await connection.query(
                     "SELECT \(unescaped: columns) FROM event WHERE seq > \(afterSeq) ORDER BY seq LIMIT \(pageSize)",
                     logger: logger))
-            for event in page {
-                if var problem = checker.check(event) {
-                    if let missingTrigger { problem.reason += "; also, \(missingTrigger)" }
-                    return VerificationReport(eventsChecked: checker.checked, head: checker.head, problem: problem)
-                }
-            }
+            if let report = checker.check(page: page, missingTrigger: missingTrigger) { return report }
             guard let last = page.last else { break }
             afterSeq = last.seq
             progress?(checker.checked)
         }
-        let problem = missingTrigger.map { VerificationProblem(seq: nil, reason: $0) }
-        return VerificationReport(eventsChecked: checker.checked, head: checker.head, problem: problem)
+        return checker.finished(missingTrigger: missingTrigger)
     }
 
     private static func missingTriggers(_ connection: PostgresConnection, _ logger: Logger) async throws -> String? {

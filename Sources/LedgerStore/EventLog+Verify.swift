@@ -50,18 +50,12 @@ extension EventLog {
             var afterSeq: Int64 = 0
             while true {
                 let page = try RecordedEvent.fetchAll(db, afterSeq: afterSeq, limit: pageSize)
-                for event in page {
-                    if var problem = checker.check(event) {
-                        if let missingTrigger { problem.reason += "; also, \(missingTrigger)" }
-                        return VerificationReport(eventsChecked: checker.checked, head: checker.head, problem: problem)
-                    }
-                }
+                if let report = checker.check(page: page, missingTrigger: missingTrigger) { return report }
                 guard let last = page.last else { break }
                 afterSeq = last.seq
                 progress?(checker.checked)
             }
-            let problem = missingTrigger.map { VerificationProblem(seq: nil, reason: $0) }
-            return VerificationReport(eventsChecked: checker.checked, head: checker.head, problem: problem)
+            return checker.finished(missingTrigger: missingTrigger)
         }
     }
 
@@ -85,6 +79,24 @@ public struct ChainChecker: Sendable {
     private var streamVersions: [String: Int64] = [:]
 
     public init() {}
+
+    /// Checks one page of the walk: the report to return at its first problem (with `missingTrigger`, when the
+    /// append-only triggers are also gone), or nil to go on. Every backend's `verify` walks the same way.
+    public mutating func check(page: [RecordedEvent], missingTrigger: String?) -> VerificationReport? {
+        for event in page {
+            if var problem = check(event) {
+                if let missingTrigger { problem.reason += "; also, \(missingTrigger)" }
+                return VerificationReport(eventsChecked: checked, head: head, problem: problem)
+            }
+        }
+        return nil
+    }
+
+    /// The report once every event chained: intact, unless the triggers are missing.
+    public func finished(missingTrigger: String?) -> VerificationReport {
+        VerificationReport(
+            eventsChecked: checked, head: head, problem: missingTrigger.map { VerificationProblem(seq: nil, reason: $0) })
+    }
 
     public mutating func check(_ event: RecordedEvent) -> VerificationProblem? {
         let expectedSeq = (head?.seq ?? 0) + 1

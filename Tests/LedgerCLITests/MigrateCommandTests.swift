@@ -42,4 +42,19 @@ struct MigrateCommandTests {
             ["migrate", "--to", target], environment: ["LEADLEDGER_DB_PASSWORD": server.password])
         #expect(result.code == 0, "\(result)")
     }
+
+    /// `--batch` is bounded 1…10000: both sides are usage errors before anything connects.
+    @Test func theBatchSizeIsCheckedOnBothSides() async throws {
+        let workspace = try Workspace()
+        try workspace.generate(leads: 2, seed: 4)
+        let server = try await PostgresServer.shared()
+        let target = try await server.makeDatabase()
+        for refused in ["0", "10001"] {
+            let result = try workspace.leadledger("migrate", "--to", target, "--batch", refused)
+            #expect(result.code == 2, "\(result)")
+            #expect(result.stderr.contains("--batch must be within 1…10000"), "\(result)")
+        }
+        #expect(try workspace.leadledger("migrate", "--to", target, "--batch", "10000").code == 0)
+        #expect(try workspace.leadledger("migrate", "--to", target, "--batch", "1").code == 0)
+    }
 }
