@@ -10,6 +10,7 @@ import Foundation
 public final class FakeServerProcess: @unchecked Sendable {
     // @unchecked Sendable: used by the one test that owns it.
     private let process = Process()
+    private let exit: ProcessExit
     private let directory: TemporaryDirectory
     public private(set) var port = 0
 
@@ -22,7 +23,7 @@ public final class FakeServerProcess: @unchecked Sendable {
             ["python3", packageRoot.appendingPathComponent(script).path, "--port", "0", "--port-file", portFile]
             + arguments
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        exit = try ProcessExit.launch(process)
         for _ in 0..<100 {
             if let text = try? String(contentsOfFile: portFile, encoding: .utf8),
                 let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -64,9 +65,9 @@ public final class FakeServerProcess: @unchecked Sendable {
     }
 
     public func stop() {
-        if process.isRunning {
+        if !exit.hasEnded {
             process.terminate()
-            process.waitUntilExit()
+            exit.wait()
         }
     }
 

@@ -69,25 +69,32 @@ public final class PostgresServer: Sendable {
             ["python3", packageRoot.appendingPathComponent("tools/pg/cluster.py").path, "stop", "--dir", directory])
     }
 
-    /// Runs a process and waits for it. The PostgreSQL suites run one test at a time, so at most one cooperative
-    /// thread waits here.
+    /// Runs a process and waits for it without holding a thread: its output goes through files, so nothing blocks on a
+    /// pipe, and its exit arrives through `ProcessExit`.
     private static func run(_ arguments: [String]) async throws -> String {
-        try runBlocking(arguments)
-    }
-
-    private static func runBlocking(_ arguments: [String]) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.path + "/leadledger-pg-run-\(UUID().uuidString.lowercased())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let outPath = directory + "/stdout"
+        let errPath = directory + "/stderr"
+        guard FileManager.default.createFile(atPath: outPath, contents: nil),
+            FileManager.default.createFile(atPath: errPath, contents: nil),
+            let out = FileHandle(forWritingAtPath: outPath), let err = FileHandle(forWritingAtPath: errPath)
+        else { throw PostgresServerError(message: "cannot create output files in \(directory)") }
+        defer {
+            try? out.close()
+            try? err.close()
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = out
+        process.standardError = err
+        try await ProcessExit.launch(process).exited()
+        let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
         guard process.terminationStatus == 0 else {
+            let errorText = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
             throw PostgresServerError(message: "\(arguments.prefix(3).joined(separator: " ")): \(errorText)")
         }
         return text

@@ -74,12 +74,10 @@ func run(
     process.standardInput = FileHandle.nullDevice
     process.standardOutput = out
     process.standardError = err
-    let finished = DispatchSemaphore(value: 0)
-    process.terminationHandler = { _ in finished.signal() }
-    try process.run()
-    if finished.wait(timeout: .now() + timeout) == .timedOut {
+    let exit = try ProcessExit.launch(process)
+    if !exit.wait(timeout: .seconds(timeout)) {
         process.terminate()
-        finished.wait()
+        exit.wait()
         throw FixtureError(message: "\(executable) \(arguments.joined(separator: " ")) did not finish in \(timeout) s")
     }
     let stdout = FileManager.default.contents(atPath: outPath) ?? Data()

@@ -34,8 +34,7 @@ struct BackupDuringIngestTests {
         let handle = FileHandle(forWritingAtPath: output)
         backup.standardOutput = handle
         backup.standardError = handle
-        try backup.run()
-        backup.waitUntilExit()
+        try await ProcessExit.launch(backup).exited()
         let accepted = try await writer.value
         server.stop()
         let printed = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""

@@ -35,6 +35,7 @@ final class FakeAmoCRMProcess: Sendable {
 /// the test process, so reading it to the end would wait forever).
 final class ReactProcess: @unchecked Sendable {
     let process = Process()
+    let exit: ProcessExit
     private let directory: TemporaryDirectory
     private let errorPath: String
     private let outputPath: String
@@ -53,7 +54,7 @@ final class ReactProcess: @unchecked Sendable {
         process.environment = server.environment.merging(settings) { $1 }
         process.standardOutput = FileHandle(forWritingAtPath: outputPath)
         process.standardError = FileHandle(forWritingAtPath: errorPath)
-        try process.run()
+        exit = try ProcessExit.launch(process)
     }
 
     /// What it has printed to stdout so far.
@@ -61,13 +62,13 @@ final class ReactProcess: @unchecked Sendable {
 
     /// Waits (at most 10 s) for it to exit by itself.
     func waitForExit() async throws {
-        for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        for _ in 0..<100 where !exit.hasEnded { try await Task.sleep(for: .milliseconds(100)) }
     }
 
     /// Stops it with SIGTERM (if still running) and returns its exit status and what it wrote to stderr.
     func stop() -> (status: Int32, stderr: String) {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        if !exit.hasEnded { process.terminate() }
+        exit.wait()
         return (process.terminationStatus, (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "")
     }
 }

@@ -19,8 +19,7 @@ struct ImportReachesCRMTests {
         }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
+        try ProcessExit.launch(process).wait()
         let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
         guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
             throw HarnessError(message: "import printed no JSON: \(text)")

@@ -125,7 +125,7 @@ struct ReactNightlyReportTests {
         }
         let report = try #require(produced.first, "react produced no report: \(first.stop().stderr.suffix(2000))")
         kill(first.process.processIdentifier, SIGKILL)
-        first.process.waitUntilExit()
+        first.exit.wait()
 
         // The restart, in the same minute: it must find the report and produce, send and write nothing new.
         let second = try ReactProcess(log: server, settings: settings)

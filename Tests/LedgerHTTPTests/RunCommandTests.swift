@@ -76,8 +76,8 @@ struct RunCommandTests {
         let out = FileHandle(forWritingAtPath: outPath)
         run.standardOutput = out
         run.standardError = out
-        try run.run()
-        defer { if run.isRunning { run.terminate() } }
+        let runExit = try ProcessExit.launch(run)
+        defer { if !runExit.hasEnded { run.terminate() } }
 
         let sandboxPort = try await waitForNumber(outPath, after: ") on http://127.0.0.1:")
         let sandboxPID = try await waitForNumber(outPath, after: "sandbox AmoCRM (pid ")
@@ -105,8 +105,8 @@ struct RunCommandTests {
         #expect(output(outPath).contains { $0.contains("serve (pid \(firstServe)) was killed by signal 9") })
 
         run.terminate()
-        for _ in 0..<300 where run.isRunning { try await Task.sleep(for: .milliseconds(100)) }
-        #expect(!run.isRunning, "run stops within 30 s of SIGTERM")
+        for _ in 0..<300 where !runExit.hasEnded { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(runExit.hasEnded, "run stops within 30 s of SIGTERM")
         #expect(run.terminationStatus == 0, "\(output(outPath).suffix(20).joined(separator: "\n"))")
         for pid in [secondServe, reactPID, sandboxPID] {
             #expect(!isAlive(pid), "child \(pid) was stopped with run")

@@ -33,8 +33,7 @@ func runLeadledger(_ arguments: [String], _ environment: [String: String]) throw
     process.environment = environment
     process.standardOutput = FileHandle(forWritingAtPath: out)
     process.standardError = FileHandle(forWritingAtPath: err)
-    try process.run()
-    process.waitUntilExit()
+    try ProcessExit.launch(process).wait()
     return (
         process.terminationStatus, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
         (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
@@ -47,6 +46,7 @@ final class ServeProcess: @unchecked Sendable {
     let directory: TemporaryDirectory
     var dbPath: String { directory.file("ledger.sqlite") }
     private var process: Process?
+    private var exit: ProcessExit?
     private(set) var port = 0
     /// Extra settings for the server process, e.g. secrets a test checks never leak.
     let settings: [String: String]
@@ -100,11 +100,13 @@ final class ServeProcess: @unchecked Sendable {
         }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
-        try process.run()
+        let exit = try ProcessExit.launch(process)
         self.process = process
+        self.exit = exit
         for _ in 0..<400 {
-            if !process.isRunning {
+            if exit.hasEnded {
                 self.process = nil
+                self.exit = nil
                 throw HarnessError(message: "leadledger serve exited \(process.terminationStatus): \(standardError)")
             }
             if let text = try? String(contentsOfFile: out, encoding: .utf8),
@@ -123,10 +125,11 @@ final class ServeProcess: @unchecked Sendable {
     /// Sends `signal` and waits for the process to end; returns its exit status.
     @discardableResult
     func stop(_ signal: Int32 = SIGTERM) -> Int32 {
-        guard let process else { return -1 }
+        guard let process, let exit else { return -1 }
         kill(process.processIdentifier, signal)
-        process.waitUntilExit()
+        exit.wait()
         self.process = nil
+        self.exit = nil
         return process.terminationStatus
     }
 
@@ -136,9 +139,9 @@ final class ServeProcess: @unchecked Sendable {
     }
 
     deinit {
-        if let process, process.isRunning {
+        if let process, let exit, !exit.hasEnded {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            exit.wait()
         }
     }
 

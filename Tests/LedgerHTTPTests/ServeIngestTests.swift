@@ -138,14 +138,14 @@ struct ServeIngestTests {
         let output = Pipe()
         holder.standardInput = input
         holder.standardOutput = output
-        try holder.run()
+        let holderExit = try ProcessExit.launch(holder)
         let ready = output.fileHandleForReading.availableData
         #expect(String(decoding: ready, as: UTF8.self).hasPrefix("locked"))
         let locked = try await server.post(#"{"phone":"+79160000002"}"#)
         #expect(locked.status == 503)
         #expect(locked.json["error"] is String)
         input.fileHandleForWriting.write(Data("go\n".utf8))
-        holder.waitUntilExit()
+        await holderExit.exited()
         #expect(try await server.post(#"{"phone":"+79160000003"}"#).status == 201)
         #expect(try await server.get("/api/health").status == 200)
         server.stop()

@@ -2,6 +2,7 @@ import Foundation
 import LedgerCore
 import LedgerProjections
 import LedgerStore
+import LedgerTesting
 import Testing
 
 /// The disk under a running `serve` fills up or turns read-only: ingest answers 503 (never 2xx for what it could not
@@ -70,9 +71,9 @@ struct ServeStorageFaultTests {
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let exit = try ProcessExit.launch(process)
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        await exit.exited()
         #expect(process.terminationStatus == 3)
         #expect(message.contains(db), "\(message)")
         #expect(message.contains("read-only"), "\(message)")

@@ -43,8 +43,7 @@ final class TmpfsMount: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/mount")
         process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
+        try ProcessExit.launch(process).wait()
         guard process.terminationStatus == 0 else {
             throw HarnessError(message: "mount \(arguments.joined(separator: " ")) failed: \(process.terminationStatus)")
         }
@@ -54,7 +53,6 @@ final class TmpfsMount: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/umount")
         process.arguments = ["-l", path]
-        try? process.run()
-        process.waitUntilExit()
+        (try? ProcessExit.launch(process))?.wait()
     }
 }

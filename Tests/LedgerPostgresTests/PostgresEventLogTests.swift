@@ -15,8 +15,16 @@ import Testing
 
     static func server() async throws -> PostgresServer { try await PostgresServer.shared() }
 
+    /// The bound on each operation in tests that do not test the bound: the whole suite shares 2 cores with every
+    /// other test target, and a connection can wait that long for a turn without anything being wrong.
+    static var patientOptions: PostgresLogOptions {
+        var options = PostgresLogOptions()
+        options.operationTimeoutMilliseconds = 60_000
+        return options
+    }
+
     static func open(
-        _ url: String, clock: any LedgerClock = ManualClock(start), options: PostgresLogOptions = PostgresLogOptions()
+        _ url: String, clock: any LedgerClock = ManualClock(start), options: PostgresLogOptions = patientOptions
     ) async throws -> PostgresEventLog {
         try await PostgresEventLog.open(try PostgresLocation(url: url), options: options, clock: clock, logger: logger)
     }

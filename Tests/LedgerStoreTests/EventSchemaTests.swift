@@ -322,9 +322,9 @@ struct EventSchemaTests {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        try process.run()
+        let exit = try ProcessExit.launch(process)
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        exit.wait()
         return (process.terminationStatus, String(decoding: output, as: UTF8.self))
     }
 

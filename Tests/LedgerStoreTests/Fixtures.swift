@@ -43,9 +43,9 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
     let err = Pipe()
     process.standardOutput = out
     process.standardError = err
-    try process.run()
+    let exit = try ProcessExit.launch(process)
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    exit.wait()
     return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
 }
