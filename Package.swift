@@ -166,7 +166,7 @@ let package = Package(
         .executableTarget(
             name: "leadledger-bench",
             dependencies: [
-                "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerTesting", "LedgerHTTP",
+                "LedgerCore", "LedgerStore", "LedgerProjections", "LedgerTesting", "LedgerHTTP", "LedgerPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -35,7 +35,7 @@ extension PostgresEventLog {
         }
         let logger = logger
         let path = location.description
-        try await transaction { connection in
+        let replacedSecret = try await transaction { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.appendLock))", logger: logger)
             let head = try await Self.head(connection, logger)
             var expectedSeq = (head?.seq ?? 0) + 1
@@ -63,7 +63,10 @@ extension PostgresEventLog {
             if !erasedKeys.isEmpty {
                 try await connection.query("DELETE FROM lead_key WHERE lead_id = ANY(\(erasedKeys))", logger: logger)
             }
+            return head == nil
         }
+        // Leads received from now on are fingerprinted with the key their earlier doubles were.
+        if replacedSecret { useContactSecret(secret) }
     }
 
     /// One INSERT for all the rows. A missing fingerprint travels as an empty string and is stored as NULL: a real

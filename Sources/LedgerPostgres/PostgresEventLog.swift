@@ -4,6 +4,7 @@ import LedgerStore
 import Logging
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// The append-only, hash-chained event log in a PostgreSQL database: the same events, checks and hashes as the
 /// SQLite log, so a log copied between the two verifies with identical hashes.
@@ -23,11 +24,16 @@ public final class PostgresEventLog: Sendable {
     private let runner: Task<Void, Never>
     let clock: any LedgerClock
     let logger: Logger
+    /// Seals and fingerprints leads under the database's contact secret, read at open; replaced only when a copy
+    /// into the empty log brings the source's secret (`importVerbatim`).
+    private let preparerState: Mutex<LeadPreparer>
+    var preparer: LeadPreparer { preparerState.withLock { $0 } }
 
     private init(
         location: PostgresLocation, options: PostgresLogOptions, server: PostgresServerFacts, client: PostgresClient,
-        runner: Task<Void, Never>, clock: any LedgerClock, logger: Logger
+        runner: Task<Void, Never>, clock: any LedgerClock, logger: Logger, contactSecret: [UInt8]
     ) {
+        self.preparerState = Mutex(LeadPreparer(contactSecret: contactSecret))
         self.location = location
         self.options = options
         self.server = server
@@ -63,15 +69,21 @@ public final class PostgresEventLog: Sendable {
         let client = PostgresClient(configuration: try configuration(location, options), backgroundLogger: logger)
         let runner = Task { await client.run() }
         do {
-            try await Self.bounded(bound, location) { try await PostgresMigrator.migrate(client, location, logger) }
+            let secret = try await Self.bounded(bound, location) {
+                try await PostgresMigrator.migrate(client, location, logger)
+            }
             return PostgresEventLog(
                 location: location, options: options, server: facts, client: client, runner: runner, clock: clock,
-                logger: logger)
+                logger: logger, contactSecret: secret)
         } catch {
             runner.cancel()
             await runner.value
             throw error
         }
+    }
+
+    func useContactSecret(_ secret: [UInt8]) {
+        preparerState.withLock { $0 = LeadPreparer(contactSecret: secret) }
     }
 
     /// Closes every connection. Call once, when done.

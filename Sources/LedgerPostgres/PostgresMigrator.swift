@@ -6,7 +6,8 @@ import PostgresNIO
 /// Applies `PostgresSchema.migrations` in one transaction under an advisory lock, so processes starting together on
 /// an empty database do not race, and refuses a database a newer LeadLedger has migrated further.
 enum PostgresMigrator {
-    static func migrate(_ client: PostgresClient, _ location: PostgresLocation, _ logger: Logger) async throws {
+    /// Returns the contact-fingerprint secret, made here by whichever process migrates first.
+    static func migrate(_ client: PostgresClient, _ location: PostgresLocation, _ logger: Logger) async throws -> [UInt8] {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLock))", logger: logger)
             // Each step only when needed: a ledger role without CREATE or UPDATE opens a migrated database.
@@ -44,17 +45,16 @@ enum PostgresMigrator {
                     "INSERT INTO ledger_migration (name, applied_at) VALUES (\(migration.name), \(now))", logger: logger)
             }
             // The contact-fingerprint key: made once, by whichever process migrates first.
-            var secrets = 0
-            for try await count in try await connection.query(
-                "SELECT count(*) FROM ledger_secret WHERE name = 'contact_fingerprint'", logger: logger
-            ).decode(Int.self) {
-                secrets = count
+            for try await value in try await connection.query(
+                "SELECT value FROM ledger_secret WHERE name = 'contact_fingerprint'", logger: logger
+            ).decode(ByteBuffer.self) {
+                return Array(value.readableBytesView)
             }
-            if secrets == 0 {
-                let secret = ByteBuffer(bytes: (0..<32).map { _ in UInt8.random(in: .min ... .max) })
-                try await connection.query(
-                    "INSERT INTO ledger_secret (name, value) VALUES ('contact_fingerprint', \(secret))", logger: logger)
-            }
+            let secret = (0..<32).map { _ in UInt8.random(in: .min ... .max) }
+            try await connection.query(
+                "INSERT INTO ledger_secret (name, value) VALUES ('contact_fingerprint', \(ByteBuffer(bytes: secret)))",
+                logger: logger)
+            return secret
         }
     }
 }

@@ -3,7 +3,8 @@
 /// database (`schemaTooNew`), as it refuses a newer SQLite file.
 ///
 /// The columns are those of the SQLite log, with the same checks, so an event moves between backends unchanged and
-/// hashes identically. `data` is `text`, not `jsonb`: the hash covers the exact bytes, and `jsonb` would reorder keys.
+/// hashes identically. Ids compare byte by byte (`COLLATE "C"`, SQLite's order): a lead id window is a text range,
+/// and a locale's collation would order `-` and `~` differently. `data` is `text`, not `jsonb`: the hash covers the exact bytes, and `jsonb` would reorder keys.
 enum PostgresSchema {
     /// The extended query protocol runs one statement per query, so a migration is a list of them.
     struct Migration {
@@ -18,7 +19,7 @@ enum PostgresSchema {
                 """
                 CREATE TABLE event (
                     seq bigint PRIMARY KEY CHECK (seq >= 1),
-                    stream text NOT NULL CHECK (length(stream) BETWEEN 1 AND 128),
+                    stream text COLLATE "C" NOT NULL CHECK (length(stream) BETWEEN 1 AND 128),
                     version bigint NOT NULL CHECK (version >= 1),
                     type text NOT NULL CHECK (length(type) BETWEEN 1 AND 64),
                     schema_version integer NOT NULL CHECK (schema_version >= 1),
@@ -61,12 +62,19 @@ enum PostgresSchema {
                 """
                 -- Everything erasable about a lead, in one row outside the event table, so erasure deletes one row.
                 CREATE TABLE lead_key (
-                    lead_id text PRIMARY KEY,
+                    lead_id text COLLATE "C" PRIMARY KEY,
                     key bytea NOT NULL CHECK (length(key) = 32),
                     phone_fingerprint text CHECK (phone_fingerprint IS NULL OR length(phone_fingerprint) = 64),
                     email_fingerprint text CHECK (email_fingerprint IS NULL OR length(email_fingerprint) = 64),
                     submission_fingerprint text
                 )
+                """,
+                """
+                -- Double submissions are found by contact, in an id (arrival time) window: both are indexed.
+                CREATE INDEX lead_key_phone ON lead_key (phone_fingerprint, lead_id) WHERE phone_fingerprint IS NOT NULL
+                """,
+                """
+                CREATE INDEX lead_key_email ON lead_key (email_fingerprint, lead_id) WHERE email_fingerprint IS NOT NULL
                 """,
                 """
                 -- Secrets of the ledger itself (the contact-fingerprint HMAC key), made once per database.

@@ -162,19 +162,6 @@ extension EventLog {
         }
     }
 
-    /// A lead ready for the receiving transaction: personal data sealed under a fresh key, the event encoded and
-    /// validated, the contact fingerprints computed. Only `prepare` makes one.
-    public struct PreparedLead: Sendable {
-        var event: LeadReceived
-        var data: String
-        var key: [UInt8]
-        var phoneFingerprint: String?
-        var emailFingerprint: String?
-        var submissionFingerprint: String?
-        var duplicateWindowStart: Timestamp?
-        var duplicateWindowEnd: Timestamp?
-    }
-
     /// The newest lead in `since...until` (no end: up to now) with the same phone or email fingerprint and the same
     /// form, read inside the receiving transaction so two concurrent double clicks cannot both be written.
     ///
@@ -244,30 +231,12 @@ extension EventLog {
 
     /// The exclusive upper bound, as id text, of ids minted at or before `until`: the first id of the next
     /// millisecond. Without an end, `~`, which sorts after every id (hex digits and `-` are below it).
-    static func idUpperBound(_ until: Timestamp?) -> String {
+    public static func idUpperBound(_ until: Timestamp?) -> String {
         until.map { LeadID.lowerBound(at: $0.adding(milliseconds: 1)) } ?? "~"
     }
 
     /// Seals, encodes and fingerprints `lead` without touching the database; safe to call from any thread.
-    public func prepare(_ lead: NewLead) throws(StoreError) -> PreparedLead {
-        let key = PersonalDataSealer.makeKey()
-        do {
-            let event = LeadReceived(
-                leadID: lead.leadID, receivedAt: lead.receivedAt, origin: lead.origin, formID: lead.formID, utm: lead.utm,
-                idempotencyKey: lead.idempotencyKey,
-                personal: try PersonalDataSealer.seal(lead.personal, leadID: lead.leadID, key: key), spam: lead.spam)
-            return PreparedLead(
-                event: event, data: try Self.encode(.leadReceived(event)), key: key,
-                phoneFingerprint: lead.personal.phone.map(fingerprinter.phone),
-                emailFingerprint: lead.personal.email.map(fingerprinter.email),
-                submissionFingerprint: lead.submissionFingerprint, duplicateWindowStart: lead.duplicateWindowStart,
-                duplicateWindowEnd: lead.duplicateWindowEnd)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.invalidEvent, "lead \(lead.leadID): \(error)")
-        }
-    }
+    public func prepare(_ lead: NewLead) throws(StoreError) -> PreparedLead { try preparer.prepare(lead) }
 
     /// Leads whose id was minted at or after `since` (their arrival) with a matching phone (E.164) or email, newest
     /// first, at most `limit`: what double-click and import deduplication ask. Matches on keyed fingerprints, never

@@ -17,7 +17,8 @@ public final class EventLog: Sendable {
     /// the log, through snapshots: nothing but the log's own writes takes this file's write lock.
     public let database: DatabasePool
     let clock: any LedgerClock
-    let fingerprinter: ContactFingerprinter
+    let preparer: LeadPreparer
+    var fingerprinter: ContactFingerprinter { preparer.fingerprinter }
     /// Recent leads' contact fingerprints, for live double-submission checks without an index in the log.
     let recentContacts: RecentContacts
 
@@ -26,7 +27,7 @@ public final class EventLog: Sendable {
         self.options = options
         self.database = database
         self.clock = clock
-        self.fingerprinter = ContactFingerprinter(secret: secret)
+        self.preparer = LeadPreparer(contactSecret: secret)
         self.recentContacts = RecentContacts(
             windowSeconds: options.recentContactSeconds, capacity: options.recentContactCapacity,
             catchUpLimit: options.recentContactCatchUp)

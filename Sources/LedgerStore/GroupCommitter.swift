@@ -32,6 +32,8 @@ public final class GroupCommitter: Sendable {
         public var leads = 0
         public var largestBatch = 0
         public var failedBatches = 0
+
+        public init() {}
     }
 
     public let log: EventLog
@@ -105,7 +107,7 @@ private final class WorkQueue: @unchecked Sendable {
     typealias Waiter = CheckedContinuation<LeadReceipt, any Error>
 
     private let condition = NSCondition()
-    private var pending: [(EventLog.PreparedLead, Waiter)] = []
+    private var pending: [(PreparedLead, Waiter)] = []
     private var stopping = false
     private var stopped = false
     private var stats = GroupCommitter.Statistics()
@@ -131,7 +133,7 @@ private final class WorkQueue: @unchecked Sendable {
     }
 
     /// Queues the lead, or returns why it cannot be queued.
-    func enqueue(_ lead: EventLog.PreparedLead, _ waiter: Waiter) -> GroupCommitError? {
+    func enqueue(_ lead: PreparedLead, _ waiter: Waiter) -> GroupCommitError? {
         condition.lock()
         defer { condition.unlock() }
         if stopping { return .shuttingDown }
@@ -170,7 +172,7 @@ private final class WorkQueue: @unchecked Sendable {
 
     /// One transaction for the batch; every caller gets its receipt, or the batch's error. A lead the log would
     /// refuse never gets here: `receive` prepares (validates) it before queueing, so one bad lead cannot fail a batch.
-    private func commit(_ batch: [(EventLog.PreparedLead, Waiter)]) {
+    private func commit(_ batch: [(PreparedLead, Waiter)]) {
         do {
             let receipts = try log.receive(prepared: batch.map(\.0))
             precondition(receipts.count == batch.count, "group commit: \(receipts.count) receipts for \(batch.count) leads")
@@ -184,7 +186,7 @@ private final class WorkQueue: @unchecked Sendable {
     }
 
     /// Blocks until there is work; nil once stopping and drained.
-    private func nextBatch() -> [(EventLog.PreparedLead, Waiter)]? {
+    private func nextBatch() -> [(PreparedLead, Waiter)]? {
         condition.lock()
         defer { condition.unlock() }
         while pending.isEmpty {

@@ -33,7 +33,7 @@ public struct ReceiveRehearsal: Sendable {
     }
 
     /// `receive`'s rules in `receive`'s order: the key (in the log, or earlier in this run), then the window.
-    private func answer(_ lead: EventLog.PreparedLead, log: EventLog, _ db: Database) throws -> DuplicateReason? {
+    private func answer(_ lead: PreparedLead, log: EventLog, _ db: Database) throws -> DuplicateReason? {
         if let key = lead.event.idempotencyKey,
             try keys.contains(key) || EventLog.receipt(forIdempotencyKey: key, db) != nil
         {
@@ -49,7 +49,7 @@ public struct ReceiveRehearsal: Sendable {
     }
 
     /// The window rule over the leads this run would have written, by the same id-text bounds the SQL uses.
-    private func earlierInThisRun(_ lead: EventLog.PreparedLead, since: Timestamp, until: Timestamp?) -> Bool {
+    private func earlierInThisRun(_ lead: PreparedLead, since: Timestamp, until: Timestamp?) -> Bool {
         let lower = LeadID.lowerBound(at: since)
         let upper = EventLog.idUpperBound(until)
         return Self.contactKeys(lead).contains { contact in
@@ -58,7 +58,7 @@ public struct ReceiveRehearsal: Sendable {
         }
     }
 
-    private mutating func remember(_ lead: EventLog.PreparedLead) {
+    private mutating func remember(_ lead: PreparedLead) {
         if let key = lead.event.idempotencyKey { keys.insert(key) }
         // `receive` never matches a spam lead as the earlier half of a double submission.
         guard lead.event.spam == nil else { return }
@@ -66,7 +66,7 @@ public struct ReceiveRehearsal: Sendable {
         for contact in Self.contactKeys(lead) { byContact[contact, default: []].append(written) }
     }
 
-    private static func contactKeys(_ lead: EventLog.PreparedLead) -> [String] {
+    private static func contactKeys(_ lead: PreparedLead) -> [String] {
         [lead.phoneFingerprint.map { "p:" + $0 }, lead.emailFingerprint.map { "e:" + $0 }].compactMap { $0 }
     }
 }

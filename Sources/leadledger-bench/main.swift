@@ -15,6 +15,8 @@ import LedgerStore
 /// - `load --url URL --seconds S [--rate R | --connections N] [--every S] [--pid PID]`: posts leads open loop at R
 ///   requests/s (or closed loop with N in flight), printing a JSON line of figures every S seconds (`LoadMode`); the
 ///   soak (`tools/chaos/soak.py`) runs it.
+/// - `pg-commit --url URL [--clients N] [--seconds S]`: leads through the PostgreSQL group committer, closed loop,
+///   N in flight (`PostgresCommitMode`); `tools/bench/pg_ingest.py` runs it beside pgbench.
 let arguments = Array(CommandLine.arguments.dropFirst())
 
 func option(_ name: String) -> String? {
@@ -59,6 +61,14 @@ do {
             url: url, rate: rate, connections: option("--connections").flatMap(Int.init) ?? 32, seconds: seconds,
             intervalSeconds: option("--every").flatMap(Int.init) ?? 10, serverPID: option("--pid").flatMap(Int32.init)
         ).run()
+    case "pg-commit":
+        guard let url = option("--url") else { fail("pg-commit needs --url") }
+        let clients = option("--clients").flatMap(Int.init) ?? 32
+        let seconds = option("--seconds").flatMap(Int.init) ?? 6
+        guard (1...1_000).contains(clients), (1...3_600).contains(seconds) else {
+            fail("--clients must be 1 to 1000 and --seconds 1 to 3600")
+        }
+        try await PostgresCommitMode(url: url, clients: clients, seconds: seconds).run()
     case "run":
         try BenchmarkSuite(
             events: option("--events").flatMap(Int.init) ?? 1_000_000,
@@ -69,7 +79,8 @@ do {
             "usage: leadledger-bench (run [--events N] [--appends N] | append --db PATH --leads N"
                 + " | seed --db PATH --leads N [--seed S] [--span-hours H]"
                 + " | pending --db PATH --leads N [--no-extra-fields] | ceiling --db PATH [--port P]"
-                + " | load --url URL --seconds S [--rate R | --connections N] [--every S] [--pid PID])")
+                + " | load --url URL --seconds S [--rate R | --connections N] [--every S] [--pid PID]"
+                + " | pg-commit --url URL [--clients N] [--seconds S])")
     }
 } catch {
     FileHandle.standardError.write(Data("leadledger-bench: \(error)\n".utf8))

@@ -1,0 +1,158 @@
+import Foundation
+import LedgerCore
+import LedgerPostgres
+import LedgerStore
+import LedgerTesting
+import Testing
+
+/// Receiving leads is one contract on both backends: the same prepared leads, in the same batches, at the same
+/// times, get the same receipts (written, or answered with an earlier lead's for a reused idempotency key or a
+/// double submission), the same seqs and the same hashes, and leave two logs that verify to the same head.
+@Suite(.serialized) struct ReceiveContractTests {
+    /// A history that exercises every decision: a few contacts and forms (so doubles happen), reused keys (within a
+    /// batch and across batches), spam that must never swallow a real lead, live windows and imported leads with
+    /// closed windows in the past.
+    static func history(seed: UInt64, leads: Int, start: Timestamp) -> [[NewLead]] {
+        var random = SeededGenerator(seed: seed)
+        var batches: [[NewLead]] = []
+        var time = start
+        var made = 0
+        while made < leads {
+            let size = min(leads - made, Int.random(in: 1...12, using: &random))
+            var batch: [NewLead] = []
+            for _ in 0..<size {
+                time = time.adding(milliseconds: Int64.random(in: 0...4_000, using: &random))
+                let contact = Int.random(in: 0..<6, using: &random)
+                let imported = Int.random(in: 0..<8, using: &random) == 0
+                let receivedAt = imported ? time.adding(seconds: -Int64.random(in: 1...600, using: &random)) : time
+                var lead = NewLead(
+                    leadID: LeadID.make(at: receivedAt, using: &random), receivedAt: receivedAt,
+                    origin: imported ? .import : .http, formID: ["main", "callback", nil].randomElement(using: &random) ?? nil,
+                    idempotencyKey: Int.random(in: 0..<4, using: &random) == 0
+                        ? "key-\(Int.random(in: 0..<10, using: &random))" : nil,
+                    personal: PersonalData(
+                        name: "Лид \(made)", phone: contact < 4 ? "+7916555000\(contact)" : nil,
+                        email: contact >= 2 ? "client\(contact)@example.ru" : nil),
+                    spam: Int.random(in: 0..<10, using: &random) == 0 ? .honeypot : nil)
+                if imported {
+                    lead.duplicateWindowStart = receivedAt.adding(seconds: -120)
+                    lead.duplicateWindowEnd = receivedAt.adding(seconds: 120)
+                } else if Int.random(in: 0..<5, using: &random) > 0 {
+                    lead.duplicateWindowStart = receivedAt.adding(seconds: -Int64.random(in: 5...60, using: &random))
+                }
+                batch.append(lead)
+                made += 1
+            }
+            batches.append(batch)
+        }
+        return batches
+    }
+
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func theSameBatchesGetTheSameReceiptsOnBothBackends(seed: UInt64) async throws {
+        let sqlite = try TemporaryLog(start: PostgresEventLogTests.start)
+        let database = try await PostgresEventLogTests.server().makeDatabase()
+        let postgres = try await PostgresEventLogTests.open(database, clock: sqlite.clock)
+        var decisions: [DuplicateReason?: Int] = [:]
+        for batch in Self.history(seed: seed, leads: 240, start: PostgresEventLogTests.start) {
+            let prepared = try batch.map { try sqlite.log.prepare($0) }
+            let onSQLite = try sqlite.log.receive(prepared: prepared)
+            let onPostgres = try await postgres.receive(prepared: prepared)
+            #expect(onPostgres == onSQLite)
+            for receipt in onSQLite { decisions[receipt.duplicateReason, default: 0] += 1 }
+            sqlite.clock.advance(milliseconds: 250)
+        }
+        // The history is only a test of the contract if every decision happened in it.
+        #expect(decisions[nil, default: 0] > 0)
+        #expect(decisions[.idempotencyKey, default: 0] > 0)
+        #expect(decisions[.doubleSubmission, default: 0] > 0)
+        let pgReport = try await postgres.verify()
+        #expect(pgReport.isIntact, "\(String(describing: pgReport.problem))")
+        #expect(pgReport.head == (try sqlite.log.verify().head))
+        await postgres.close()
+    }
+
+    @Test func aReusedKeyIsAnsweredWithTheOriginalReceiptAfterAReopen() async throws {
+        let database = try await PostgresEventLogTests.server().makeDatabase()
+        let clock = ManualClock(PostgresEventLogTests.start)
+        let now = clock.now()
+        let lead = NewLead(
+            leadID: LeadID.make(at: now), receivedAt: now, idempotencyKey: "form-42",
+            personal: PersonalData(phone: "+79165550042"))
+        let first = try await PostgresEventLogTests.open(database, clock: clock)
+        let original = try await first.receive(lead)
+        #expect(!original.duplicate)
+        await first.close()
+
+        let again = try await PostgresEventLogTests.open(database, clock: clock)
+        var resent = lead
+        resent.leadID = LeadID.make(at: now)
+        let answer = try await again.receive(resent)
+        #expect(answer.duplicateReason == .idempotencyKey)
+        #expect(answer.leadID == original.leadID && answer.seq == original.seq && answer.hash == original.hash)
+        #expect(try await again.receipt(forIdempotencyKey: "form-42") == answer)
+        #expect(try await again.head()?.seq == 1)
+        await again.close()
+    }
+
+    @Test func tooManyLeadsInOneCallAreRefusedAndNothingIsWritten() async throws {
+        let database = try await PostgresEventLogTests.server().makeDatabase()
+        var options = PostgresEventLogTests.patientOptions
+        options.maxEventsPerAppend = 3
+        let clock = ManualClock(PostgresEventLogTests.start)
+        let log = try await PostgresEventLogTests.open(database, clock: clock, options: options)
+        let now = clock.now()
+        let leads = (0..<4).map { number in
+            NewLead(leadID: LeadID.make(at: now), receivedAt: now, personal: PersonalData(name: "Лид \(number)"))
+        }
+        await #expect(throws: StoreError.self) { try await log.receive(leads) }
+        #expect(try await log.receive(Array(leads.prefix(3))).count == 3)
+        #expect(try await log.head()?.seq == 3)
+        await log.close()
+    }
+}
+
+/// Group commit on PostgreSQL: concurrent callers share transactions, each gets its own durable receipt, and a
+/// stopping committer refuses rather than queues.
+@Suite(.serialized) struct PostgresGroupCommitterTests {
+    @Test func concurrentLeadsShareTransactionsAndEachGetsItsOwnReceipt() async throws {
+        let database = try await PostgresEventLogTests.server().makeDatabase()
+        let clock = ManualClock(PostgresEventLogTests.start)
+        let log = try await PostgresEventLogTests.open(database, clock: clock)
+        let committer = PostgresGroupCommitter(log: log, limits: .init(maxBatch: 32, maxQueued: 1_000))
+        let now = clock.now()
+        let receipts = try await withThrowingTaskGroup(of: LeadReceipt.self) { group in
+            for number in 0..<300 {
+                group.addTask {
+                    try await committer.receive(
+                        NewLead(
+                            leadID: LeadID.make(at: now), receivedAt: now,
+                            personal: PersonalData(phone: "+7916555\(String(format: "%04d", number))")))
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(receipts.map(\.seq)) == Set(1...300))
+        #expect(receipts.allSatisfy { !$0.duplicate })
+        let statistics = committer.statistics
+        #expect(statistics.leads == 300)
+        #expect(statistics.largestBatch <= 32)
+        #expect(statistics.batches < 300, "concurrent leads were committed together")
+        let report = try await log.verify()
+        #expect(report.isIntact && report.eventsChecked == 300)
+        await log.close()
+    }
+
+    @Test func aStoppingCommitterRefusesNewLeads() async throws {
+        let database = try await PostgresEventLogTests.server().makeDatabase()
+        let log = try await PostgresEventLogTests.open(database)
+        let committer = PostgresGroupCommitter(log: log)
+        committer.shutdown()
+        let now = Timestamp(millisecondsSinceEpoch: 1_795_000_000_000)
+        await #expect(throws: GroupCommitError.shuttingDown) {
+            try await committer.receive(NewLead(leadID: LeadID.make(at: now), receivedAt: now, personal: PersonalData()))
+        }
+        #expect(try await log.head() == nil)
+        await log.close()
+    }
+}
