@@ -1,7 +1,8 @@
 import Synchronization
 
 /// The state of one `PostgresEventLog.bounded` call: the body's result and the timer race to resume one
-/// continuation, exactly once; the timer wins only while the body has not started its work.
+/// continuation, exactly once. The timer's first answer wins only while the body has not started its work; its
+/// second (`abandon`) wins over a body that started and never ended.
 final class BoundedRace<T: Sendable>: Sendable {
     private enum Phase {
         case waiting, started, resumed
@@ -43,6 +44,11 @@ final class BoundedRace<T: Sendable>: Sendable {
     /// The timer's answer: true when it was given (the body had not started), so the body should be cancelled.
     func expire(_ error: any Error) -> Bool {
         resume(with: .failure(error), onlyWhileWaiting: true)
+    }
+
+    /// The timer's last answer, for a body that started and has not ended: true when it was given.
+    func abandon(_ error: any Error) -> Bool {
+        resume(with: .failure(error), onlyWhileWaiting: false)
     }
 
     @discardableResult

@@ -24,7 +24,7 @@ extension PostgresEventLog {
         let logger = logger
         let batch = encoded
         return try await transaction { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.appendLock))", logger: logger)
+            try await connection.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.appendLock))", logger: logger)
             var head = try await Self.head(connection, logger)
             var versions = try await Self.versions(of: Array(Set(batch.map(\.event.stream))), connection, logger)
             var recorded: [RecordedEvent] = []
@@ -67,7 +67,7 @@ extension PostgresEventLog {
         let recordedAt = events.map(\.recordedAt.millisecondsSinceEpoch)
         let prevHashes = events.map(\.prevHash)
         let hashes = events.map(\.hash)
-        try await connection.query(
+        try await connection.execute(
             """
             INSERT INTO event (seq, stream, version, type, schema_version, data, recorded_at, prev_hash, hash)
             SELECT * FROM unnest(\(seqs)::bigint[], \(streams)::text[], \(versions)::bigint[], \(types)::text[],

@@ -36,7 +36,7 @@ extension PostgresEventLog {
         let logger = logger
         let path = location.description
         let replacedSecret = try await transaction { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.appendLock))", logger: logger)
+            try await connection.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.appendLock))", logger: logger)
             let head = try await Self.head(connection, logger)
             var expectedSeq = (head?.seq ?? 0) + 1
             var expectedPrev = head?.hash ?? EventHasher.genesis
@@ -53,15 +53,15 @@ extension PostgresEventLog {
                 expectedPrev = event.hash
             }
             if head == nil {
-                try await connection.query("DELETE FROM ledger_secret WHERE name = 'contact_fingerprint'", logger: logger)
-                try await connection.query(
+                try await connection.execute("DELETE FROM ledger_secret WHERE name = 'contact_fingerprint'", logger: logger)
+                try await connection.execute(
                     "INSERT INTO ledger_secret (name, value) VALUES ('contact_fingerprint', \(ByteBuffer(bytes: secret)))",
                     logger: logger)
             }
             try await Self.insert(events, connection, logger)
             try await Self.insert(leadKeys, connection, logger)
             if !erasedKeys.isEmpty {
-                try await connection.query("DELETE FROM lead_key WHERE lead_id = ANY(\(erasedKeys))", logger: logger)
+                try await connection.execute("DELETE FROM lead_key WHERE lead_id = ANY(\(erasedKeys))", logger: logger)
             }
             return head == nil
         }
@@ -78,7 +78,7 @@ extension PostgresEventLog {
         let phones = rows.map { $0.phoneFingerprint ?? "" }
         let emails = rows.map { $0.emailFingerprint ?? "" }
         let submissions = rows.map { $0.submissionFingerprint ?? "" }
-        try await connection.query(
+        try await connection.execute(
             """
             INSERT INTO lead_key (lead_id, key, phone_fingerprint, email_fingerprint, submission_fingerprint)
             SELECT lead, key, NULLIF(phone, ''), NULLIF(email, ''), NULLIF(submission, '')

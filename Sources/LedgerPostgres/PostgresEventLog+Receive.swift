@@ -31,7 +31,7 @@ extension PostgresEventLog {
         let logger = logger
         let scanLimit = options.maxPageSize
         return try await transaction { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.appendLock))", logger: logger)
+            try await connection.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.appendLock))", logger: logger)
             var head = try await Self.head(connection, logger)
             let streams = prepared.map(\.event.stream)
             let versions = try await Self.versions(of: streams, connection, logger)

@@ -17,10 +17,10 @@ extension PostgresEventLog {
         _ = try await head()
         do {
             return try await client.withConnection { connection in
-                try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+                try await connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
                 do {
                     let report = try await Self.walk(connection, pageSize: pageSize, logger: logger, progress: progress)
-                    try await connection.query("COMMIT", logger: logger)
+                    try await connection.execute("COMMIT", logger: logger)
                     return report
                 } catch {
                     _ = try? await connection.query("ROLLBACK", logger: logger)

@@ -12,9 +12,9 @@ import Synchronization
 /// - Important: `append` returns only after COMMIT returned with `synchronous_commit=on` (set for every connection
 ///   of the pool) on a server with `fsync=on`, both read back at open. That is what lets ingest answer 2xx.
 ///
-/// Every operation is bounded by `PostgresLogOptions.operationTimeoutMilliseconds`, waiting for a connection
-/// included, and every statement by the server's `statement_timeout`: a database that is down, slow or out of
-/// connections fails the call with a storage error (503), it never hangs it.
+/// Every operation waits at most `PostgresLogOptions.operationTimeoutMilliseconds` for a connection and as long
+/// again to end, and every statement is bounded by the server's `statement_timeout`: a database that is down, slow,
+/// out of connections or gone mid-query fails the call with a storage error (503), it never hangs it.
 public final class PostgresEventLog: Sendable {
     public let location: PostgresLocation
     public let options: PostgresLogOptions
@@ -130,10 +130,14 @@ public final class PostgresEventLog: Sendable {
     }
 
     /// `body`, or a `busy` storage error when it has not started its work (called `started`) within `limit`: the
-    /// pool would wait for a connection for ever. A body that has started runs to its end, each statement bounded by
-    /// the server's `statement_timeout`, so a timeout never turns a commit into an unknown outcome. A body given up
-    /// on before it started is cancelled and not waited for: a child that ignores cancellation cannot stretch the
-    /// bound. Any other failure is classified by `StoreError.postgres`.
+    /// pool would wait for a connection for ever. A body that has started is given a second `limit` to end, each of
+    /// its statements bounded by the server's `statement_timeout`, so a slow server never turns a commit into an
+    /// unknown outcome. Past that, the client has lost track of its connection (postgres-nio can leave a query
+    /// waiting for ever on a connection the server closed mid-query: vapor/postgres-nio#487, reverted in #501; a
+    /// COMMIT sent as the server crashed does so here), and the call fails with an `ioError` that says the outcome is
+    /// unknown: a 503 the client retries, which its idempotency key or the double-submission window answers with
+    /// the original receipt if the commit did land. A body given up on is cancelled and not waited for: one that
+    /// ignores cancellation cannot stretch the bound. Any other failure is classified by `StoreError.postgres`.
     static func bounded<T: Sendable>(
         _ limit: Duration, _ location: PostgresLocation,
         _ body: @escaping @Sendable (_ started: @escaping @Sendable () -> Void) async throws -> T
@@ -152,9 +156,19 @@ public final class PostgresEventLog: Sendable {
                 Task {
                     try? await Task.sleep(for: limit)
                     guard !Task.isCancelled else { return }
-                    let error = StoreError(
-                        .busy, "PostgreSQL did not answer within \(limit.components.seconds) s", path: location.description)
-                    if race.expire(error) { work.cancel() }
+                    let seconds = limit.components.seconds
+                    let waiting = StoreError(
+                        .busy, "PostgreSQL did not answer within \(seconds) s", path: location.description)
+                    if race.expire(waiting) {
+                        work.cancel()
+                        return
+                    }
+                    try? await Task.sleep(for: limit)
+                    guard !Task.isCancelled else { return }
+                    let lost = StoreError(
+                        .ioError, "PostgreSQL did not finish a started call within \(2 * seconds) s; its outcome is unknown",
+                        path: location.description)
+                    if race.abandon(lost) { work.cancel() }
                 })
         }
         switch outcome {

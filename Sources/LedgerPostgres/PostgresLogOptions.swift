@@ -8,9 +8,10 @@ public struct PostgresLogOptions: Sendable {
     public var statementTimeoutMilliseconds: Int = 5000
     /// How long a new connection may take, TLS and authentication included. Default 5000.
     public var connectTimeoutMilliseconds: Int = 5000
-    /// Every operation ends within this, waiting for a free connection included (`LEADLEDGER_DB_OPERATION_TIMEOUT_MS`,
-    /// default 10000): a server that is down or a pool that is exhausted answers 503 within it, never hangs a request.
-    /// The pool itself would wait for a connection forever.
+    /// The wait for a free connection, and again the wait for a started operation to end
+    /// (`LEADLEDGER_DB_OPERATION_TIMEOUT_MS`, default 10000): a server that is down or a pool that is exhausted
+    /// answers 503 within it, and no operation holds a request longer than twice this. The pool itself would wait for
+    /// a connection for ever, and a query on a connection the server dropped can wait for ever too.
     public var operationTimeoutMilliseconds: Int = 10_000
     /// Largest page any read returns; larger limits are clamped. Default 10000, as for SQLite.
     public var maxPageSize: Int = 10_000

@@ -9,7 +9,7 @@ enum PostgresMigrator {
     /// Returns the contact-fingerprint secret, made here by whichever process migrates first.
     static func migrate(_ client: PostgresClient, _ location: PostgresLocation, _ logger: Logger) async throws -> [UInt8] {
         try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLock))", logger: logger)
+            try await connection.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLock))", logger: logger)
             // Each step only when needed: a ledger role without CREATE or UPDATE opens a migrated database.
             var exists = false
             for try await found in try await connection.query(
@@ -18,7 +18,7 @@ enum PostgresMigrator {
                 exists = found
             }
             if !exists {
-                try await connection.query(
+                try await connection.execute(
                     "CREATE TABLE ledger_migration (name text PRIMARY KEY, applied_at bigint NOT NULL)", logger: logger)
             }
             var applied: Set<String> = []
@@ -38,10 +38,10 @@ enum PostgresMigrator {
             }
             for migration in PostgresSchema.migrations where !applied.contains(migration.name) {
                 for statement in migration.statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    try await connection.execute(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
                 let now = SystemClock().now().millisecondsSinceEpoch
-                try await connection.query(
+                try await connection.execute(
                     "INSERT INTO ledger_migration (name, applied_at) VALUES (\(migration.name), \(now))", logger: logger)
             }
             // The contact-fingerprint key: made once, by whichever process migrates first.
@@ -51,7 +51,7 @@ enum PostgresMigrator {
                 return Array(value.readableBytesView)
             }
             let secret = (0..<32).map { _ in UInt8.random(in: .min ... .max) }
-            try await connection.query(
+            try await connection.execute(
                 "INSERT INTO ledger_secret (name, value) VALUES ('contact_fingerprint', \(ByteBuffer(bytes: secret)))",
                 logger: logger)
             return secret

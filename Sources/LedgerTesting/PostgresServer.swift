@@ -118,4 +118,6 @@ private actor SharedCluster {
 public struct PostgresServerError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+
+    public init(message: String) { self.message = message }
 }

@@ -42,7 +42,7 @@ public enum SettingsCatalog {
             "PostgreSQL cancels a statement running longer (a storage error, never a hang)"),
         entry(
             .storage, "LEADLEDGER_DB_OPERATION_TIMEOUT_MS", "10000",
-            "a PostgreSQL call, waiting for a free connection included, fails after this (a down server answers 503)"),
+            "the wait for a free PostgreSQL connection, and again for a started call to end (503, never a hang)"),
         entry(.storage, "LEADLEDGER_MAX_PAGE_SIZE", "10000", "largest `limit` of a read; larger ones are clamped"),
         entry(.storage, "LEADLEDGER_PROJECTION_BATCH", "2000", "events folded into the read models per transaction"),
         entry(.storage, "LEADLEDGER_GROUP_COMMIT_MAX_BATCH", "256", "leads per ingest transaction (one fsync each)"),
