@@ -12,8 +12,8 @@
 #                system read-only under a running serve (storage_faults.py: needs root and a loop device)
 #   make openapi re-embed schemas/openapi.yaml into the binary (Sources/LedgerHTTP/OpenAPIDocument.swift)
 #   make soak    release build, then serve at half its maximum rate for 2 minutes (SOAK=long: 30), open loop
-#   make bench   release build, then the append/replay benchmarks, the wrk HTTP ingest benchmark and the dashboard
-#                page benchmark (figures go to docs/BENCHMARKS.md by hand)
+#   make bench   release build, then the append/replay benchmarks, the wrk HTTP ingest benchmark, PostgreSQL group
+#                commit against pgbench and the dashboard page benchmark (figures go to docs/BENCHMARKS.md by hand)
 #   make screenshot  install chromium if missing, build, serve a freshly seeded demo log and take headless screenshots
 #                of the dashboard (GET /) at 390x1600 and 1280x1000 into docs/dashboard-{phone,desktop}.png
 #   make docs    rewrite the generated settings reference in docs/OPERATIONS.md (a test fails when it is stale)
@@ -122,6 +122,7 @@ bench: setup
 	tools/bench/http_ingest.sh .build/release
 	python3 tools/bench/backlog_drain.py .build/release
 	python3 tools/bench/reconcile_calls.py .build/release
+	python3 tools/bench/pg_ingest.py .build/release
 	tools/bench/dashboard_page.sh .build/release
 
 # A fresh log each time, its 2,000 leads spread over the last 23 hours so the 24-hour charts are full; the generator

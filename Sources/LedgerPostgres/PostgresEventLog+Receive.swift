@@ -22,8 +22,8 @@ extension PostgresEventLog {
     /// receipt; a lead with the same phone or email and form as a non-spam lead in its window is answered with that
     /// lead's receipt (a double submission); every other lead is written with its key row. The database decides,
     /// under the append lock, so two processes on one database cannot both accept the same double click. The whole
-    /// batch costs a fixed number of round trips: one read for its keys, one for its contacts' candidates, one
-    /// multi-row insert per table.
+    /// batch costs a fixed number of round trips: the lock, the head, one read for its keys (when it has any), one
+    /// for its contacts' candidates (when it has windows), one insert for both tables, COMMIT.
     public func receive(prepared: [PreparedLead]) async throws(StoreError) -> [LeadReceipt] {
         guard !prepared.isEmpty else { return [] }
         try checkBatchSize(prepared.count)
@@ -33,8 +33,6 @@ extension PostgresEventLog {
         return try await transaction { connection in
             try await connection.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.appendLock))", logger: logger)
             var head = try await Self.head(connection, logger)
-            let streams = prepared.map(\.event.stream)
-            let versions = try await Self.versions(of: streams, connection, logger)
             let idempotencyKeys = prepared.compactMap(\.event.idempotencyKey)
             var byKey = try await Self.receipts(forIdempotencyKeys: idempotencyKeys, connection, logger)
             var candidates = try await DoubleSubmissionCandidates.read(
@@ -51,8 +49,10 @@ extension PostgresEventLog {
                     receipts.append(earlier)
                     continue
                 }
+                // A lead id is minted by ingest and never reused; were it already in the log, the unique
+                // (stream, version) index would refuse the batch, as SQLite's expected-version check does.
                 let event = try ChainLink.next(
-                    after: head, stream: lead.event.stream, currentVersion: versions[lead.event.stream] ?? 0,
+                    after: head, stream: lead.event.stream, currentVersion: 0,
                     type: .leadReceived, schemaVersion: LeadReceived.schemaVersion, data: lead.data,
                     expected: .noStream, recordedAt: now)
                 head = ChainHead(seq: event.seq, hash: event.hash)
@@ -72,8 +72,7 @@ extension PostgresEventLog {
                     phoneFingerprint: item.lead.phoneFingerprint, emailFingerprint: item.lead.emailFingerprint,
                     submissionFingerprint: item.lead.submissionFingerprint)
             }
-            try await Self.insert(keys, connection, logger)
-            try await Self.insert(written.map(\.event), connection, logger)
+            try await Self.insert(keys, and: written.map(\.event), connection, logger)
             return receipts
         }
     }
@@ -82,6 +81,40 @@ extension PostgresEventLog {
     public func receive(_ lead: NewLead) async throws(StoreError) -> LeadReceipt {
         guard let receipt = try await receive([lead]).first else { throw StoreError(.other, "receive wrote nothing") }
         return receipt
+    }
+
+    /// The key rows and the events of the written leads in one statement (a data-modifying CTE): one round trip.
+    /// A missing fingerprint travels as an empty string and is stored as NULL: a real one is never empty.
+    static func insert(
+        _ keys: [LeadKeyRow], and events: [RecordedEvent], _ connection: PostgresConnection, _ logger: Logger
+    ) async throws {
+        let leads = keys.map(\.leadID)
+        let secrets = keys.map { ByteBuffer(bytes: $0.key) }
+        let phones = keys.map { $0.phoneFingerprint ?? "" }
+        let emails = keys.map { $0.emailFingerprint ?? "" }
+        let submissions = keys.map { $0.submissionFingerprint ?? "" }
+        let seqs = events.map(\.seq)
+        let streams = events.map(\.stream)
+        let versions = events.map(\.version)
+        let types = events.map(\.type)
+        let schemaVersions = events.map { Int32($0.schemaVersion) }
+        let data = events.map(\.data)
+        let recordedAt = events.map(\.recordedAt.millisecondsSinceEpoch)
+        let prevHashes = events.map(\.prevHash)
+        let hashes = events.map(\.hash)
+        try await connection.execute(
+            """
+            WITH keys AS (
+                INSERT INTO lead_key (lead_id, key, phone_fingerprint, email_fingerprint, submission_fingerprint)
+                SELECT lead, key, NULLIF(phone, ''), NULLIF(email, ''), NULLIF(submission, '')
+                FROM unnest(\(leads)::text[], \(secrets)::bytea[], \(phones)::text[], \(emails)::text[],
+                            \(submissions)::text[]) AS row(lead, key, phone, email, submission)
+            )
+            INSERT INTO event (seq, stream, version, type, schema_version, data, recorded_at, prev_hash, hash)
+            SELECT * FROM unnest(\(seqs)::bigint[], \(streams)::text[], \(versions)::bigint[], \(types)::text[],
+                                 \(schemaVersions)::int[], \(data)::text[], \(recordedAt)::bigint[],
+                                 \(prevHashes)::text[], \(hashes)::text[])
+            """, logger: logger)
     }
 
     /// The original receipt for an idempotency key, or nil if the key was never used.

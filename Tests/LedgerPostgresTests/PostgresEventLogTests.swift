@@ -267,7 +267,7 @@ extension PostgresEventLogTests {
         // is asked for, so how many fail varies. What must hold is below.
         #expect(try await server.sql("SELECT pg_postmaster_start_time()") != startedBefore, "the server did restart")
         for error in outcome.refused { #expect(error.isStorageUnavailable, "\(error)") }
-        let afterwards = try await log.append([Self.alert(1_000)])
+        let afterwards = try await eventually { try await log.append([Self.alert(1_000)]) }
         let stored = try await log.events(EventQuery(limit: 1_000))
         // An append refused with "outcome unknown" (a COMMIT whose reply the crash swallowed) may be stored as well.
         let bySeq = Dictionary(uniqueKeysWithValues: stored.map { ($0.seq, $0) })
