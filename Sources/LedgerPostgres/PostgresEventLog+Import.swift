@@ -58,8 +58,7 @@ extension PostgresEventLog {
                     "INSERT INTO ledger_secret (name, value) VALUES ('contact_fingerprint', \(ByteBuffer(bytes: secret)))",
                     logger: logger)
             }
-            try await Self.insert(events, connection, logger)
-            try await Self.insert(leadKeys, connection, logger)
+            try await Self.insert(leadKeys, and: events, connection, logger)
             if !erasedKeys.isEmpty {
                 try await connection.execute("DELETE FROM lead_key WHERE lead_id = ANY(\(erasedKeys))", logger: logger)
             }
@@ -67,23 +66,5 @@ extension PostgresEventLog {
         }
         // Leads received from now on are fingerprinted with the key their earlier doubles were.
         if replacedSecret { useContactSecret(secret) }
-    }
-
-    /// One INSERT for all the rows. A missing fingerprint travels as an empty string and is stored as NULL: a real
-    /// one is 64 hex digits, never empty.
-    static func insert(_ rows: [LeadKeyRow], _ connection: PostgresConnection, _ logger: Logger) async throws {
-        guard !rows.isEmpty else { return }
-        let leads = rows.map(\.leadID)
-        let keys = rows.map { ByteBuffer(bytes: $0.key) }
-        let phones = rows.map { $0.phoneFingerprint ?? "" }
-        let emails = rows.map { $0.emailFingerprint ?? "" }
-        let submissions = rows.map { $0.submissionFingerprint ?? "" }
-        try await connection.execute(
-            """
-            INSERT INTO lead_key (lead_id, key, phone_fingerprint, email_fingerprint, submission_fingerprint)
-            SELECT lead, key, NULLIF(phone, ''), NULLIF(email, ''), NULLIF(submission, '')
-            FROM unnest(\(leads)::text[], \(keys)::bytea[], \(phones)::text[], \(emails)::text[], \(submissions)::text[])
-                AS row(lead, key, phone, email, submission)
-            """, logger: logger)
     }
 }
