@@ -8,16 +8,35 @@ public struct ErasureOutcome: Sendable, Equatable {
     /// The `LeadErased` event, or the earlier one if the lead was already erased.
     public var event: RecordedEvent
     public var alreadyErased: Bool
-    /// True when the WAL was checkpointed and truncated, so no copy of the key remains in it. False when readers
-    /// kept an old snapshot for the whole second `erase` waited: the old page images stay in the WAL file until a
-    /// truncating checkpoint succeeds (running `erase` again does one).
-    public var walTruncated: Bool
+    /// Where copies of the destroyed key row may still be, outside any reader's reach.
+    public var residue: ErasureResidue
+
+    public init(leadID: LeadID, event: RecordedEvent, alreadyErased: Bool, residue: ErasureResidue) {
+        self.leadID = leadID
+        self.event = event
+        self.alreadyErased = alreadyErased
+        self.residue = residue
+    }
+}
+
+/// Copies of an erased lead's key row that the database's own files may still hold. No reader can reach them; they
+/// matter to someone who copies the files.
+public enum ErasureResidue: Sendable, Equatable {
+    /// None: SQLite's write-ahead log was checkpointed and truncated after the delete.
+    case none
+    /// SQLite readers kept an old snapshot for the whole second `erase` waited, so the WAL still holds the row's old
+    /// page image until a truncating checkpoint succeeds (running `erase` again does one).
+    case sqliteWriteAheadLog
+    /// PostgreSQL keeps the deleted row version until VACUUM reuses its space, the insert in its WAL until the
+    /// segment is recycled, and both in base backups and archives until they expire: the server's rules, not the
+    /// ledger's.
+    case postgresStorage
 }
 
 extension EventLog {
     /// Destroys one lead's personal data: deletes its `lead_key` row (key and contact fingerprints, zeroed in place by
     /// `secure_delete`) and records `LeadErased` in the same transaction, then checkpoints and truncates the WAL so no
-    /// earlier page image of the row survives there. The chain is untouched: the sealed payload stays, unreadable.
+    /// earlier page image of the row survives there (`residue` says when that did not succeed). The chain is untouched: the sealed payload stays, unreadable.
     public func erase(_ leadID: LeadID, reason: String) throws(StoreError) -> ErasureOutcome {
         let event = LedgerEvent.leadErased(LeadErased(leadID: leadID, reason: reason))
         let data = try Self.encode(event)
@@ -44,7 +63,8 @@ extension EventLog {
             if attempt > 0 { usleep(Self.truncateRetryMicroseconds) }
             truncated = (try? checkpointTruncate()) ?? false
         }
-        return ErasureOutcome(leadID: leadID, event: recorded, alreadyErased: already, walTruncated: truncated)
+        return ErasureOutcome(
+            leadID: leadID, event: recorded, alreadyErased: already, residue: truncated ? .none : .sqliteWriteAheadLog)
     }
 
     /// How often `erase` tries to truncate the WAL, and the pause between tries (10 × 100 ms).

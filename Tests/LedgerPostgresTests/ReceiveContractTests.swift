@@ -76,6 +76,44 @@ import Testing
         await postgres.close()
     }
 
+    /// Erasure on both backends: the key row goes, `LeadErased` is chained with the same hash, the data reads as
+    /// erased, a second erase answers with the first event, and an unknown lead is not found.
+    @Test func erasingALeadIsTheSameOnBothBackends() async throws {
+        let sqlite = try TemporaryLog(start: PostgresEventLogTests.start)
+        let postgres = try await PostgresEventLogTests.open(
+            try await PostgresEventLogTests.server().makeDatabase(), clock: sqlite.clock)
+        let now = sqlite.clock.now()
+        let personal = PersonalData(name: "Ирина", phone: "+79165557001", email: "irina@example.ru")
+        let prepared = try [
+            sqlite.log.prepare(NewLead(leadID: LeadID.make(at: now), receivedAt: now, personal: personal)),
+            sqlite.log.prepare(NewLead(leadID: LeadID.make(at: now), receivedAt: now, personal: PersonalData())),
+        ]
+        let receipts = try sqlite.log.receive(prepared: prepared)
+        #expect(try await postgres.receive(prepared: prepared) == receipts)
+        let erased = receipts[0].leadID
+        sqlite.clock.advance(milliseconds: 1_000)
+
+        let onSQLite = try sqlite.log.erase(erased, reason: "consent withdrawn")
+        let onPostgres = try await postgres.erase(erased, reason: "consent withdrawn")
+        #expect(onPostgres.event == onSQLite.event)
+        #expect(!onPostgres.alreadyErased)
+        #expect(onPostgres.residue == .postgresStorage)
+        let again = try await postgres.erase(erased, reason: "asked twice")
+        #expect(again.alreadyErased && again.event == onPostgres.event)
+        await #expect(throws: StoreError.self) { try await postgres.erase(LeadID.make(at: now), reason: "unknown") }
+
+        let events = try await postgres.events(EventQuery(type: .leadReceived, limit: 10))
+        let leads = try events.map { event -> LeadReceived in
+            guard case .leadReceived(let lead) = try event.decode() else { throw StoreError(.corrupt, "not a lead") }
+            return lead
+        }
+        #expect(try await postgres.personalData(of: leads[0]) == .erased)
+        #expect(try await postgres.personalData(of: leads[1]) == .available(PersonalData()))
+        #expect(try await postgres.head() == (try sqlite.log.head()))
+        #expect(try await postgres.verify().isIntact)
+        await postgres.close()
+    }
+
     @Test func aReusedKeyIsAnsweredWithTheOriginalReceiptAfterAReopen() async throws {
         let database = try await PostgresEventLogTests.server().makeDatabase()
         let clock = ManualClock(PostgresEventLogTests.start)

@@ -15,7 +15,7 @@ struct ErasureTests {
 
         let outcome = try fixture.log.erase(receipt.leadID, reason: "consent withdrawn")
         #expect(!outcome.alreadyErased)
-        #expect(outcome.walTruncated)
+        #expect(outcome.residue == .none)
         #expect(try fixture.log.personalData(of: received) == .erased)
         #expect(try fixture.log.verify().isIntact)
         #expect(try fixture.log.stream(receipt.leadID.description).map(\.type) == ["LeadReceived", "LeadErased"])

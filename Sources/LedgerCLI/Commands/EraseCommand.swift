@@ -27,10 +27,16 @@ struct EraseCommand: AsyncParsableCommand {
             } else {
                 writeOut("erase: lead \(leadID) erased, recorded at seq \(outcome.event.seq)\n")
             }
-            if !outcome.walTruncated {
+            switch outcome.residue {
+            case .none: break
+            case .sqliteWriteAheadLog:
                 writeError(
                     "warning: readers kept the write-ahead log busy, so it still holds the erased key's old page; "
                         + "run this command again when they are idle to truncate it\n")
+            case .postgresStorage:
+                writeError(
+                    "note: PostgreSQL keeps the deleted row's old version until VACUUM reuses its space, and its WAL "
+                        + "and backups keep it until they are recycled or expire; no reader can reach it\n")
             }
         } catch {
             throw ExitStatus.runtime(error.description)
