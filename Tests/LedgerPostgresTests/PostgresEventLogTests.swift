@@ -244,7 +244,8 @@ extension PostgresEventLogTests {
         let server = try await PostgresServer.start()
         var options = Self.patientOptions
         options.operationTimeoutMilliseconds = 5_000
-        let log = try await Self.open(try await server.makeDatabase(), clock: SystemClock(), options: options)
+        let database = try await server.makeDatabase()
+        let log = try await eventually { try await Self.open(database, clock: SystemClock(), options: options) }
         let writer = Task { () -> (acknowledged: [RecordedEvent], refused: [StoreError]) in
             var acknowledged: [RecordedEvent] = []
             var refused: [StoreError] = []
@@ -268,12 +269,12 @@ extension PostgresEventLogTests {
         #expect(try await server.sql("SELECT pg_postmaster_start_time()") != startedBefore, "the server did restart")
         for error in outcome.refused { #expect(error.isStorageUnavailable, "\(error)") }
         let afterwards = try await eventually { try await log.append([Self.alert(1_000)]) }
-        let stored = try await log.events(EventQuery(limit: 1_000))
+        let stored = try await eventually { try await log.events(EventQuery(limit: 1_000)) }
         // An append refused with "outcome unknown" (a COMMIT whose reply the crash swallowed) may be stored as well.
         let bySeq = Dictionary(uniqueKeysWithValues: stored.map { ($0.seq, $0) })
         #expect(outcome.acknowledged.allSatisfy { bySeq[$0.seq] == $0 }, "no acknowledged event lost")
         #expect(stored.map(\.seq) == Array(1...(afterwards.first?.seq ?? 0)), "one gap-free chain")
-        #expect(try await log.verify().isIntact)
+        #expect(try await eventually { try await log.verify() }.isIntact)
         await log.close()
         try? await server.stop()
     }

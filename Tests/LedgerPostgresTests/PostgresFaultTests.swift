@@ -66,8 +66,12 @@ import Testing
         let server = try await PostgresServer.start()
         var options = PostgresEventLogTests.patientOptions
         options.operationTimeoutMilliseconds = 5_000
-        let log = try await PostgresEventLogTests.open(
-            try await server.makeDatabase(), clock: SystemClock(), options: options)
+        let database = try await server.makeDatabase()
+        // A fresh cluster on a loaded machine can take longer than the short bound to open: retried, as a service
+        // manager would restart a process that failed at start.
+        let log = try await eventually {
+            try await PostgresEventLogTests.open(database, clock: SystemClock(), options: options)
+        }
         let committer = PostgresGroupCommitter(log: log)
         let clients = (0..<4).map { client in
             Task { () -> (acknowledged: [LeadReceipt], refused: [any Error]) in
@@ -97,11 +101,11 @@ import Testing
         let after = try await eventually { try await committer.receive(Self.lead(9_999)) }
         // A lead refused with "outcome unknown" (a COMMIT whose reply the crash swallowed) may be stored as well.
         #expect(after.seq > Int64(acknowledged.count))
-        let stored = try await log.events(EventQuery(type: .leadReceived, limit: 1_000))
+        let stored = try await eventually { try await log.events(EventQuery(type: .leadReceived, limit: 1_000)) }
         #expect(stored.map(\.seq) == Array(1...after.seq), "one gap-free chain")
         let bySeq = Dictionary(uniqueKeysWithValues: stored.map { ($0.seq, $0) })
         #expect(acknowledged.allSatisfy { bySeq[$0.seq]?.hash == $0.hash && bySeq[$0.seq]?.stream == $0.leadID.description })
-        #expect(try await log.verify().isIntact)
+        #expect(try await eventually { try await log.verify() }.isIntact)
         await log.close()
         try? await server.stop()
     }
@@ -117,7 +121,9 @@ import Testing
         // its lock wait must not meet the statement timeout first.
         options.operationTimeoutMilliseconds = 5_000
         options.statementTimeoutMilliseconds = 20_000
-        let log = try await PostgresEventLogTests.open(database, clock: SystemClock(), options: options)
+        let log = try await eventually {
+            try await PostgresEventLogTests.open(database, clock: SystemClock(), options: options)
+        }
         let holder = try await LockHolder.hold(server, in: database)
         let waiting = Task { try await log.receive(Self.lead(1)) }
         try await holder.ledgerWaits()
