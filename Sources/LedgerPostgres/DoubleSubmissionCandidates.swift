@@ -68,7 +68,12 @@ struct DoubleSubmissionCandidates {
         guard Self.isChecked(lead), let since = lead.duplicateWindowStart else { return nil }
         let lower = LeadID.lowerBound(at: since)
         let upper = EventLog.idUpperBound(lead.duplicateWindowEnd)
-        let found = (stored + written).filter { $0.matches(lead, lower: lower, upper: upper) }.max { $0.leadID < $1.leadID }
+        // The newest match, looked for in both lists in place: this runs for every lead of every batch.
+        var found: Candidate?
+        for candidate in [stored, written].joined()
+        where candidate.matches(lead, lower: lower, upper: upper) && candidate.leadID > (found?.leadID ?? "") {
+            found = candidate
+        }
         if let found { return found.receipt }
         guard !complete else { return nil }
         return try await Self.newest(matching: lead, lower: lower, upper: upper, connection, logger)

@@ -11,4 +11,12 @@ extension PostgresConnection {
     func execute(_ query: PostgresQuery, logger: Logger) async throws {
         for try await _ in try await self.query(query, logger: logger) {}
     }
+
+    /// The first row's single `bytea` column, or nil when there is no row (a key, a secret).
+    func bytes(_ query: PostgresQuery, logger: Logger) async throws -> [UInt8]? {
+        for try await value in try await self.query(query, logger: logger).decode(ByteBuffer.self) {
+            return Array(value.readableBytesView)
+        }
+        return nil
+    }
 }

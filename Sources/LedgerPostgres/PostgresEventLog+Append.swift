@@ -56,8 +56,17 @@ extension PostgresEventLog {
         return versions
     }
 
-    /// One INSERT for the whole batch (arrays unnested server-side): one round trip, whatever the batch size.
-    static func insert(_ events: [RecordedEvent], _ connection: PostgresConnection, _ logger: Logger) async throws {
+    /// The events, and the key rows of the leads among them, in one statement (arrays unnested server-side, the
+    /// key rows in a data-modifying CTE): one round trip, whatever the batch size. A missing fingerprint travels as
+    /// an empty string and is stored as NULL: a real one is never empty.
+    static func insert(
+        _ events: [RecordedEvent], keys: [LeadKeyRow] = [], _ connection: PostgresConnection, _ logger: Logger
+    ) async throws {
+        let leads = keys.map(\.leadID)
+        let secrets = keys.map { ByteBuffer(bytes: $0.key) }
+        let phones = keys.map { $0.phoneFingerprint ?? "" }
+        let emails = keys.map { $0.emailFingerprint ?? "" }
+        let submissions = keys.map { $0.submissionFingerprint ?? "" }
         let seqs = events.map(\.seq)
         let streams = events.map(\.stream)
         let versions = events.map(\.version)
@@ -69,6 +78,12 @@ extension PostgresEventLog {
         let hashes = events.map(\.hash)
         try await connection.execute(
             """
+            WITH keys AS (
+                INSERT INTO lead_key (lead_id, key, phone_fingerprint, email_fingerprint, submission_fingerprint)
+                SELECT lead, key, NULLIF(phone, ''), NULLIF(email, ''), NULLIF(submission, '')
+                FROM unnest(\(leads)::text[], \(secrets)::bytea[], \(phones)::text[], \(emails)::text[],
+                            \(submissions)::text[]) AS row(lead, key, phone, email, submission)
+            )
             INSERT INTO event (seq, stream, version, type, schema_version, data, recorded_at, prev_hash, hash)
             SELECT * FROM unnest(\(seqs)::bigint[], \(streams)::text[], \(versions)::bigint[], \(types)::text[],
                                  \(schemaVersions)::int[], \(data)::text[], \(recordedAt)::bigint[],

@@ -40,13 +40,8 @@ extension PostgresEventLog {
     public func personalData(of lead: LeadReceived) async throws(StoreError) -> PersonalDataLookup {
         let logger = logger
         let leadID = lead.leadID.description
-        let key = try await withConnection { connection -> [UInt8]? in
-            for try await value in try await connection.query(
-                "SELECT key FROM lead_key WHERE lead_id = \(leadID)", logger: logger
-            ).decode(ByteBuffer.self) {
-                return Array(value.readableBytesView)
-            }
-            return nil
+        let key = try await withConnection { connection in
+            try await connection.bytes("SELECT key FROM lead_key WHERE lead_id = \(leadID)", logger: logger)
         }
         guard let key else { return .erased }
         do {

@@ -6,13 +6,8 @@ extension PostgresEventLog {
     /// The contact-fingerprint key of this database.
     public func contactFingerprintSecret() async throws(StoreError) -> [UInt8] {
         let logger = logger
-        let secret = try await withConnection { connection -> [UInt8]? in
-            for try await value in try await connection.query(
-                "SELECT value FROM ledger_secret WHERE name = 'contact_fingerprint'", logger: logger
-            ).decode(ByteBuffer.self) {
-                return Array(value.readableBytesView)
-            }
-            return nil
+        let secret = try await withConnection { connection in
+            try await connection.bytes(PostgresSchema.contactSecretQuery, logger: logger)
         }
         guard let secret, secret.count >= 32 else {
             throw StoreError(.corrupt, "the contact fingerprint secret is missing", path: location.description)
@@ -58,7 +53,7 @@ extension PostgresEventLog {
                     "INSERT INTO ledger_secret (name, value) VALUES ('contact_fingerprint', \(ByteBuffer(bytes: secret)))",
                     logger: logger)
             }
-            try await Self.insert(leadKeys, and: events, connection, logger)
+            try await Self.insert(events, keys: leadKeys, connection, logger)
             if !erasedKeys.isEmpty {
                 try await connection.execute("DELETE FROM lead_key WHERE lead_id = ANY(\(erasedKeys))", logger: logger)
             }

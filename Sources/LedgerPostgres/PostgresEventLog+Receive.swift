@@ -72,7 +72,7 @@ extension PostgresEventLog {
                     phoneFingerprint: item.lead.phoneFingerprint, emailFingerprint: item.lead.emailFingerprint,
                     submissionFingerprint: item.lead.submissionFingerprint)
             }
-            try await Self.insert(keys, and: written.map(\.event), connection, logger)
+            try await Self.insert(written.map(\.event), keys: keys, connection, logger)
             return receipts
         }
     }
@@ -81,40 +81,6 @@ extension PostgresEventLog {
     public func receive(_ lead: NewLead) async throws(StoreError) -> LeadReceipt {
         guard let receipt = try await receive([lead]).first else { throw StoreError(.other, "receive wrote nothing") }
         return receipt
-    }
-
-    /// The key rows and the events of the written leads in one statement (a data-modifying CTE): one round trip.
-    /// A missing fingerprint travels as an empty string and is stored as NULL: a real one is never empty.
-    static func insert(
-        _ keys: [LeadKeyRow], and events: [RecordedEvent], _ connection: PostgresConnection, _ logger: Logger
-    ) async throws {
-        let leads = keys.map(\.leadID)
-        let secrets = keys.map { ByteBuffer(bytes: $0.key) }
-        let phones = keys.map { $0.phoneFingerprint ?? "" }
-        let emails = keys.map { $0.emailFingerprint ?? "" }
-        let submissions = keys.map { $0.submissionFingerprint ?? "" }
-        let seqs = events.map(\.seq)
-        let streams = events.map(\.stream)
-        let versions = events.map(\.version)
-        let types = events.map(\.type)
-        let schemaVersions = events.map { Int32($0.schemaVersion) }
-        let data = events.map(\.data)
-        let recordedAt = events.map(\.recordedAt.millisecondsSinceEpoch)
-        let prevHashes = events.map(\.prevHash)
-        let hashes = events.map(\.hash)
-        try await connection.execute(
-            """
-            WITH keys AS (
-                INSERT INTO lead_key (lead_id, key, phone_fingerprint, email_fingerprint, submission_fingerprint)
-                SELECT lead, key, NULLIF(phone, ''), NULLIF(email, ''), NULLIF(submission, '')
-                FROM unnest(\(leads)::text[], \(secrets)::bytea[], \(phones)::text[], \(emails)::text[],
-                            \(submissions)::text[]) AS row(lead, key, phone, email, submission)
-            )
-            INSERT INTO event (seq, stream, version, type, schema_version, data, recorded_at, prev_hash, hash)
-            SELECT * FROM unnest(\(seqs)::bigint[], \(streams)::text[], \(versions)::bigint[], \(types)::text[],
-                                 \(schemaVersions)::int[], \(data)::text[], \(recordedAt)::bigint[],
-                                 \(prevHashes)::text[], \(hashes)::text[])
-            """, logger: logger)
     }
 
     /// The original receipt for an idempotency key, or nil if the key was never used.

@@ -45,10 +45,8 @@ enum PostgresMigrator {
                     "INSERT INTO ledger_migration (name, applied_at) VALUES (\(migration.name), \(now))", logger: logger)
             }
             // The contact-fingerprint key: made once, by whichever process migrates first.
-            for try await value in try await connection.query(
-                "SELECT value FROM ledger_secret WHERE name = 'contact_fingerprint'", logger: logger
-            ).decode(ByteBuffer.self) {
-                return Array(value.readableBytesView)
+            if let secret = try await connection.bytes(PostgresSchema.contactSecretQuery, logger: logger) {
+                return secret
             }
             let secret = (0..<32).map { _ in UInt8.random(in: .min ... .max) }
             try await connection.execute(

@@ -1,3 +1,5 @@
+import PostgresNIO
+
 /// The ledger's tables in PostgreSQL, as named migrations applied in order. A migration is never edited once it has
 /// shipped: a change is a new migration. A binary that finds an applied migration it does not know refuses the
 /// database (`schemaTooNew`), as it refuses a newer SQLite file.
@@ -85,6 +87,9 @@ enum PostgresSchema {
                 """,
             ])
     ]
+
+    /// The contact-fingerprint secret, made once per database by the first migration run.
+    static let contactSecretQuery: PostgresQuery = "SELECT value FROM ledger_secret WHERE name = 'contact_fingerprint'"
 
     /// The append-only triggers `verify` requires, each still calling the refusing function.
     static let appendOnlyTriggers = ["event_refuse_update", "event_refuse_delete", "event_refuse_truncate"]
