@@ -22,14 +22,18 @@ enum FilePrivacy {
     static let maxReportFiles = 5000
 
     /// The log's directory entries named after the log (`<log>`, `-wal`, `-shm`, `.projections.sqlite…`,
-    /// `.amocrm-tokens.json`, the status files), the reports directory and the files in it.
-    static func exposures(databasePath: String, reportsDirectory: String) -> [Exposure] {
+    /// `.amocrm-tokens.json`, the status files), the reports directory and the files in it. A log in PostgreSQL
+    /// (`databasePath` nil) has no files here.
+    static func exposures(databasePath: String?, reportsDirectory: String) -> [Exposure] {
         let manager = FileManager.default
-        let log = URL(fileURLWithPath: databasePath)
-        let directory = log.deletingLastPathComponent().path
-        let name = log.lastPathComponent
-        var paths = ((try? manager.contentsOfDirectory(atPath: directory)) ?? [])
-            .filter { $0.hasPrefix(name) }.sorted().map { directory + "/" + $0 }
+        var paths: [String] = []
+        if let databasePath {
+            let log = URL(fileURLWithPath: databasePath)
+            let directory = log.deletingLastPathComponent().path
+            let name = log.lastPathComponent
+            paths = ((try? manager.contentsOfDirectory(atPath: directory)) ?? [])
+                .filter { $0.hasPrefix(name) }.sorted().map { directory + "/" + $0 }
+        }
         paths.append(reportsDirectory)
         let reports = ((try? manager.contentsOfDirectory(atPath: reportsDirectory)) ?? []).sorted().prefix(maxReportFiles)
         paths += reports.map { reportsDirectory + "/" + $0 }

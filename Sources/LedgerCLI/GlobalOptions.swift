@@ -2,8 +2,10 @@ import ArgumentParser
 import Configuration
 import Foundation
 import LedgerCore
+import LedgerPostgres
 import LedgerProjections
 import LedgerStore
+import Logging
 import SystemPackage
 
 /// Options every command takes: where settings come from.
@@ -55,9 +57,52 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
-    /// Opens the configured log; a failure becomes a runtime error naming the file. The auditor's commands never
-    /// create a log: a mistyped `LEADLEDGER_DB` must fail, not show an empty ledger.
+    /// Opens the configured log, SQLite or PostgreSQL, for the commands that run on either through the storage seam;
+    /// a failure becomes a runtime error naming the file or the URL (never its password).
+    func openStore(_ settings: LedgerSettings, readOnly: Bool = false) async throws -> any EventStore {
+        switch settings.backend {
+        case .sqlite:
+            return try openLog(settings, readOnly: readOnly)
+        case .postgres:
+            let location: PostgresLocation
+            do {
+                location = try PostgresLocation(url: settings.databasePath, fallbackPassword: settings.postgres.password)
+            } catch {
+                throw ExitStatus.runtime(error.description)
+            }
+            do {
+                return try await PostgresEventLog.open(
+                    location, options: PostgresLogOptions(settings), logger: Logger(label: "leadledger.store"))
+            } catch {
+                throw ExitStatus.runtime(error.description)
+            }
+        }
+    }
+
+    /// Runs `body` on the configured log (`openStore`), closing it however `body` ends.
+    func withStore<T>(
+        _ settings: LedgerSettings, readOnly: Bool = false, _ body: (any EventStore) async throws -> T
+    ) async throws -> T {
+        let store = try await openStore(settings, readOnly: readOnly)
+        do {
+            let value = try await body(store)
+            await store.close()
+            return value
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    /// Opens the configured SQLite log; a failure becomes a runtime error naming the file. The auditor's commands
+    /// never create a log: a mistyped `LEADLEDGER_DB` must fail, not show an empty ledger. The commands that call
+    /// this run on SQLite only so far, so a PostgreSQL URL stops them here, at start.
     func openLog(_ settings: LedgerSettings, readOnly: Bool = false, create: Bool = false) throws -> EventLog {
+        guard settings.backend == .sqlite else {
+            throw ExitStatus.runtime(
+                "LEADLEDGER_DB is a PostgreSQL URL, and this command runs on a SQLite log only so far; "
+                    + "docs/POSTGRES.md lists the commands that run on PostgreSQL")
+        }
         var options = EventLogOptions()
         options.busyTimeoutMilliseconds = settings.busyTimeoutMilliseconds
         options.maxPageSize = settings.maxPageSize

@@ -43,7 +43,7 @@ struct AdminEndpoint: Sendable {
         guard let id, let leadID = LeadID(id) else { return JSONResponse.error(.badRequest, "not a lead id", field: "id") }
         do {
             try runner.catchUp()
-            let timeline = try log.stream(leadID.description)
+            let timeline = try log.events(EventQuery(stream: leadID.description, limit: log.maxPageSize))
             guard !timeline.isEmpty else { return JSONResponse.error(.notFound, "no such lead", field: "id") }
             let entry = try RetryQueue(store: runner.store).entry(leadID)
             var object: [String: Any] = ["lead_id": leadID.description, "timeline": try timeline.map { try log.auditObject($0) }]

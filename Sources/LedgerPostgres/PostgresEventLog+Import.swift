@@ -15,6 +15,29 @@ extension PostgresEventLog {
         return secret
     }
 
+    /// The `lead_key` rows of `leadIDs` that still exist (an erased lead has none), in no particular order.
+    public func leadKeys(_ leadIDs: [String]) async throws(StoreError) -> [LeadKeyRow] {
+        guard !leadIDs.isEmpty else { return [] }
+        let logger = logger
+        return try await withConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT lead_id, key, phone_fingerprint, email_fingerprint, submission_fingerprint
+                FROM lead_key WHERE lead_id = ANY(\(leadIDs))
+                """, logger: logger)
+            var keys: [LeadKeyRow] = []
+            for try await (leadID, key, phone, email, submission) in rows.decode(
+                (String, ByteBuffer, String?, String?, String?).self)
+            {
+                keys.append(
+                    LeadKeyRow(
+                        leadID: leadID, key: Array(key.readableBytesView), phoneFingerprint: phone, emailFingerprint: email,
+                        submissionFingerprint: submission))
+            }
+            return keys
+        }
+    }
+
     /// Appends events recorded elsewhere exactly as they are (seq, times, hashes), with their leads' key rows, in one
     /// transaction: the copy of a log from another backend. The batch must continue this log's chain (its first
     /// `prev_hash` is the head's hash, its seqs follow without a gap) and every hash must match its event, or nothing
@@ -33,20 +56,7 @@ extension PostgresEventLog {
         let replacedSecret = try await transaction { connection in
             try await connection.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.appendLock))", logger: logger)
             let head = try await Self.head(connection, logger)
-            var expectedSeq = (head?.seq ?? 0) + 1
-            var expectedPrev = head?.hash ?? EventHasher.genesis
-            for event in events {
-                guard event.seq == expectedSeq, event.prevHash == expectedPrev else {
-                    throw StoreError(
-                        .versionConflict,
-                        "seq \(event.seq) does not continue this log (its head is seq \(expectedSeq - 1))", path: path)
-                }
-                guard event.hash == event.computedHash() else {
-                    throw StoreError(.corrupt, "seq \(event.seq): hash does not match the event", path: path)
-                }
-                expectedSeq += 1
-                expectedPrev = event.hash
-            }
+            try ChainContinuation.check(events, after: head, at: path)
             if head == nil {
                 try await connection.execute("DELETE FROM ledger_secret WHERE name = 'contact_fingerprint'", logger: logger)
                 try await connection.execute(

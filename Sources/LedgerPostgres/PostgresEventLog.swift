@@ -51,21 +51,7 @@ public final class PostgresEventLog: Sendable {
         clock: any LedgerClock = SystemClock(), logger: Logger
     ) async throws(StoreError) -> PostgresEventLog {
         let bound = Duration.milliseconds(options.operationTimeoutMilliseconds)
-        // One direct connection first: the pool retries a refused login for ever, where this one reports it (a wrong
-        // password, an unknown database) at once, and reads what the server promises before anything is written.
-        let direct = try connectionConfiguration(location, options)
-        let facts = try await Self.bounded(bound, location) {
-            let connection = try await PostgresConnection.connect(configuration: direct, id: 0, logger: logger)
-            do {
-                let facts = try await PostgresServerFacts.read(connection, logger)
-                try await connection.close()
-                return facts
-            } catch {
-                try? await connection.close()
-                throw error
-            }
-        }
-        try facts.requireDurability(location)
+        let facts = try await probe(location, options: options, logger: logger)
         let client = PostgresClient(configuration: try configuration(location, options), backgroundLogger: logger)
         let runner = Task { await client.run() }
         do {
@@ -80,6 +66,28 @@ public final class PostgresEventLog: Sendable {
             await runner.value
             throw error
         }
+    }
+
+    /// Connects once, reads what the server promises, and refuses one that would acknowledge without durability;
+    /// writes nothing (`check-config`, and the first step of `open`). A direct connection: the pool retries a refused
+    /// login for ever, where this one reports it (a wrong password, an unknown database) at once.
+    public static func probe(
+        _ location: PostgresLocation, options: PostgresLogOptions = PostgresLogOptions(), logger: Logger
+    ) async throws(StoreError) -> PostgresServerFacts {
+        let direct = try connectionConfiguration(location, options)
+        let facts = try await Self.bounded(.milliseconds(options.operationTimeoutMilliseconds), location) {
+            let connection = try await PostgresConnection.connect(configuration: direct, id: 0, logger: logger)
+            do {
+                let facts = try await PostgresServerFacts.read(connection, logger)
+                try await connection.close()
+                return facts
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+        }
+        try facts.requireDurability(location)
+        return facts
     }
 
     func useContactSecret(_ secret: [UInt8]) {

@@ -12,6 +12,12 @@ public struct PostgresServerFacts: Sendable, Equatable {
     public var fsync: String
     public var synchronousCommit: String
 
+    /// For `check-config`: "PostgreSQL 15.18, fsync on, synchronous_commit on".
+    public var summary: String {
+        let release = version.split(separator: " ").prefix(2).joined(separator: " ")
+        return "\(release), fsync \(fsync), synchronous_commit \(synchronousCommit)"
+    }
+
     static func read(_ connection: PostgresConnection, _ logger: Logger) async throws -> PostgresServerFacts {
         let rows = try await connection.query(
             """

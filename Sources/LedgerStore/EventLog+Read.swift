@@ -50,11 +50,6 @@ extension EventLog {
         return try read { db in try RecordedEvent.fetchAll(db, sql: sql, arguments: arguments) }
     }
 
-    /// Every event of one stream (a lead's timeline), oldest first, bounded by `maxPageSize`.
-    public func stream(_ stream: String) throws(StoreError) -> [RecordedEvent] {
-        try events(EventQuery(stream: stream, limit: options.maxPageSize))
-    }
-
     /// Number of events in the log (the last seq, since seq has no gaps).
     public func count() throws(StoreError) -> Int64 {
         try head()?.seq ?? 0

@@ -40,7 +40,7 @@ extension EventLog {
     ///
     /// Reads in pages of `maxPageSize` inside one read transaction, so a concurrent writer neither blocks it nor
     /// changes what it sees. Memory: one integer per stream (lead) seen.
-    public func verify(progress: ((Int64) -> Void)? = nil) throws(StoreError) -> VerificationReport {
+    public func verify(progress: (@Sendable (Int64) -> Void)? = nil) throws(StoreError) -> VerificationReport {
         let pageSize = options.maxPageSize
         return try read { db in
             // The chain is walked even when a trigger is gone: the auditor needs the first altered seq, not only

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LedgerCore
+import Synchronization
 
 /// The append-only, hash-chained event log in one SQLite file.
 ///
@@ -17,7 +18,10 @@ public final class EventLog: Sendable {
     /// the log, through snapshots: nothing but the log's own writes takes this file's write lock.
     public let database: DatabasePool
     let clock: any LedgerClock
-    let preparer: LeadPreparer
+    /// Seals and fingerprints leads under the log's contact secret, read at open; replaced only when a copy into the
+    /// empty log brings the source's secret (`importVerbatim`).
+    private let preparerState: Mutex<LeadPreparer>
+    var preparer: LeadPreparer { preparerState.withLock { $0 } }
     var fingerprinter: ContactFingerprinter { preparer.fingerprinter }
     /// Recent leads' contact fingerprints, for live double-submission checks without an index in the log.
     let recentContacts: RecentContacts
@@ -27,7 +31,7 @@ public final class EventLog: Sendable {
         self.options = options
         self.database = database
         self.clock = clock
-        self.preparer = LeadPreparer(contactSecret: secret)
+        self.preparerState = Mutex(LeadPreparer(contactSecret: secret))
         self.recentContacts = RecentContacts(
             windowSeconds: options.recentContactSeconds, capacity: options.recentContactCapacity,
             catchUpLimit: options.recentContactCatchUp)
@@ -130,6 +134,10 @@ public final class EventLog: Sendable {
                 throw StoreError(.durabilityNotGuaranteed, "synchronous is \(synchronous), expected 2 (FULL)", path: path)
             }
         }
+    }
+
+    func useContactSecret(_ secret: [UInt8]) {
+        preparerState.withLock { $0 = LeadPreparer(contactSecret: secret) }
     }
 
     /// The last event's position and hash, or nil for an empty log.

@@ -229,12 +229,17 @@ struct LedgerSettingsTests {
         #expect(!String(describing: settings).contains("pg-secret-value"))
     }
 
-    /// The commands other than `migrate --to` run on SQLite so far: a PostgreSQL URL stops them at start, without
-    /// repeating the URL's password.
-    @Test func aPostgresURLAsTheLogIsRefusedForNow() {
-        let found = problems(["LEADLEDGER_DB": "postgresql://ledger:pg-pass-123@db/leads"])
-        #expect(found.map(\.key) == ["LEADLEDGER_DB"])
-        #expect(!found.description.contains("pg-pass-123"))
+    /// A `postgres://` or `postgresql://` URL names a PostgreSQL ledger, any other text a SQLite file; with a URL,
+    /// the reports default to `./data/reports` rather than a directory named after the URL.
+    @Test func theLogSettingChoosesTheBackend() throws {
+        let postgres = try load(["LEADLEDGER_DB": "postgresql://ledger:pg-pass-123@db/leads"])
+        #expect(postgres.backend == .postgres)
+        #expect(postgres.reportsDirectory == "./data/reports")
+        #expect(try load(["LEADLEDGER_DB": "POSTGRES://db/leads"]).backend == .postgres)
+        let sqlite = try load(["LEADLEDGER_DB": "/var/lib/leads/ledger.sqlite"])
+        #expect(sqlite.backend == .sqlite)
+        #expect(sqlite.reportsDirectory == "/var/lib/leads/reports")
+        #expect(try load(["LEADLEDGER_DB": "./postgres/ledger.sqlite"]).backend == .sqlite)
     }
 
     /// A chat id must fit the 64 bits the Bot API gives it: past that, no message could ever be addressed.

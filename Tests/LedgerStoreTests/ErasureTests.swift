@@ -18,7 +18,8 @@ struct ErasureTests {
         #expect(outcome.residue == .none)
         #expect(try fixture.log.personalData(of: received) == .erased)
         #expect(try fixture.log.verify().isIntact)
-        #expect(try fixture.log.stream(receipt.leadID.description).map(\.type) == ["LeadReceived", "LeadErased"])
+        #expect(
+            try fixture.log.events(EventQuery(stream: receipt.leadID.description)).map(\.type) == ["LeadReceived", "LeadErased"])
     }
 
     @Test func erasingTwiceRecordsOnce() throws {
@@ -57,7 +58,7 @@ struct ErasureTests {
     }
 
     private func receivedEvent(_ log: EventLog, _ lead: LeadID) throws -> LeadReceived {
-        let first = try #require(try log.stream(lead.description).first)
+        let first = try #require(try log.events(EventQuery(stream: lead.description)).first)
         guard case .leadReceived(let received) = try first.decode() else { throw FixtureError(message: "not LeadReceived") }
         return received
     }

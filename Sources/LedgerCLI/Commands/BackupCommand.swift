@@ -7,10 +7,11 @@ struct BackupCommand: AsyncParsableCommand {
         commandName: "backup",
         abstract: "Copy the log consistently while serve and react run, then verify the copy.",
         discussion: """
-            DEST must not exist. The copy is a snapshot at one instant (SQLite's online backup), written to \
-            DEST.partial, fsynced and renamed. Exit 0 when the copy verifies, 1 when it does not, 3 on an error. \
-            Restore: stop serve and react, put the copy at LEADLEDGER_DB, start them; the read models rebuild \
-            themselves.
+            DEST must not exist. The copy is a SQLite log file whichever database holds the log: a snapshot at one \
+            instant (SQLite's online backup; from PostgreSQL, every event up to the head found at start, with its \
+            hash and its lead's key), written to DEST.partial, fsynced and renamed. Exit 0 when the copy verifies, 1 \
+            when it does not, 3 on an error. Restore: stop serve and react, put the copy at LEADLEDGER_DB (or \
+            `migrate --to` it into an empty PostgreSQL database), start them; the read models rebuild themselves.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -20,12 +21,12 @@ struct BackupCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try await global.settings()
-        let log = try global.openLog(settings)
-        let report: BackupReport
-        do {
-            report = try log.backup(to: destination)
-        } catch {
-            throw ExitStatus.runtime(error.description)
+        let report = try await global.withStore(settings) { log in
+            do {
+                return try await log.backup(to: destination)
+            } catch {
+                throw ExitStatus.runtime("\(error)")
+            }
         }
         if let problem = report.verification.problem {
             throw ExitStatus.failureFound("backup: the copy at \(report.path) does not verify: \(problem)")

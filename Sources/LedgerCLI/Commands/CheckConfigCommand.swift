@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import LedgerCore
+import LedgerPostgres
+import LedgerStore
+import Logging
 
 /// `leadledger check-config`: validates every setting and reports every problem at once, by key.
 struct CheckConfigCommand: AsyncParsableCommand {
@@ -27,7 +30,18 @@ struct CheckConfigCommand: AsyncParsableCommand {
             problems = error.problems
         }
         let path = raw["LEADLEDGER_DB"] ?? "./data/ledger.sqlite"
-        if let problem = Self.checkWritable(databasePath: path) { problems.append(problem) }
+        var server: (location: PostgresLocation, facts: PostgresServerFacts)?
+        switch LogBackend(databaseSetting: path) {
+        case .sqlite:
+            if let problem = Self.checkWritable(databasePath: path) { problems.append(problem) }
+        case .postgres:
+            if let settings {
+                switch await Self.checkServer(settings) {
+                case .reachable(let location, let facts): server = (location, facts)
+                case .refused(let problem): problems.append(problem)
+                }
+            }
+        }
         if let settings, let problem = Self.checkDirectory(settings.reportsDirectory, key: "LEADLEDGER_REPORTS_DIR") {
             problems.append(problem)
         }
@@ -41,7 +55,8 @@ struct CheckConfigCommand: AsyncParsableCommand {
         for key in unknown { writeError("warning: \(key) is not a LeadLedger setting (a typo?); it is ignored\n") }
         if let settings {
             for exposure in FilePrivacy.exposures(
-                databasePath: settings.databasePath, reportsDirectory: settings.reportsDirectory)
+                databasePath: settings.backend == .sqlite ? settings.databasePath : nil,
+                reportsDirectory: settings.reportsDirectory)
             {
                 writeError(exposure.warning + "\n")
             }
@@ -51,7 +66,11 @@ struct CheckConfigCommand: AsyncParsableCommand {
             throw ExitStatus.failureFound("check-config: \(problems.count) problem(s)")
         }
         var text = "check-config: ok\n"
-        text += "  log         \(settings.databasePath)\n"
+        if let server {
+            text += "  log         \(server.location), \(server.facts.summary)\n"
+        } else {
+            text += "  log         \(settings.databasePath)\n"
+        }
         text += "  listen      \(settings.host):\(settings.port)\n"
         text += "  admin API   \(settings.adminToken == nil ? "disabled (LEADLEDGER_ADMIN_TOKEN not set)" : "enabled")\n"
         text +=
@@ -71,6 +90,35 @@ struct CheckConfigCommand: AsyncParsableCommand {
         let proxies = door.trustedProxies.map(\.description).joined(separator: ", ")
         text += proxies.isEmpty ? "\n" : " (behind \(proxies))\n"
         writeOut(text)
+    }
+
+    enum ServerCheck {
+        case reachable(PostgresLocation, PostgresServerFacts)
+        case refused(SettingsProblem)
+    }
+
+    /// A PostgreSQL log's server: reachable with the configured credentials within the operation bound, and
+    /// durable (`fsync` on, `synchronous_commit` not off for the ledger's role). Nothing is written to it. A problem
+    /// names `LEADLEDGER_DB` (or the password's key) and never shows the password.
+    static func checkServer(
+        _ settings: LedgerSettings
+    ) async -> ServerCheck {
+        let location: PostgresLocation
+        do {
+            location = try PostgresLocation(url: settings.databasePath, fallbackPassword: settings.postgres.password)
+        } catch {
+            return .refused(SettingsProblem(key: "LEADLEDGER_DB", message: error.reason))
+        }
+        do {
+            let facts = try await PostgresEventLog.probe(
+                location, options: PostgresLogOptions(settings), logger: Logger(label: "leadledger.check-config"))
+            return .reachable(location, facts)
+        } catch {
+            let key =
+                error.message.lowercased().contains("password") && location.password == nil
+                ? "LEADLEDGER_DB_PASSWORD" : "LEADLEDGER_DB"
+            return .refused(SettingsProblem(key: key, message: error.description))
+        }
     }
 
     /// A directory `react` writes into: it exists and is writable, or its nearest existing ancestor is a writable

@@ -19,9 +19,12 @@ struct EraseCommand: AsyncParsableCommand {
     func run() async throws {
         guard let leadID = LeadID(id) else { throw ExitStatus.usage("\(id) is not a lead id") }
         let settings = try await global.settings()
-        let log = try global.openLog(settings)
+        try await global.withStore(settings) { log in try await erase(leadID, in: log) }
+    }
+
+    private func erase(_ leadID: LeadID, in log: any EventStore) async throws {
         do {
-            let outcome = try log.erase(leadID, reason: reason)
+            let outcome = try await log.erase(leadID, reason: reason)
             if outcome.alreadyErased {
                 writeOut("erase: lead \(leadID) was already erased at seq \(outcome.event.seq)\n")
             } else {
@@ -39,7 +42,7 @@ struct EraseCommand: AsyncParsableCommand {
                         + "and backups keep it until they are recycled or expire; no reader can reach it\n")
             }
         } catch {
-            throw ExitStatus.runtime(error.description)
+            throw ExitStatus.runtime("\(error)")
         }
     }
 }

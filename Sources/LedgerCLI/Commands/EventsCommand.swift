@@ -26,17 +26,19 @@ struct EventsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try await global.settings()
-        let log = try global.openLog(settings)
-        let printer = EventPrinter(log: log)
+        try await global.withStore(settings) { log in try await print(from: log) }
+    }
+
+    private func print(from log: any EventStore) async throws {
         var remaining = limit ?? Int.max
         var query = EventQuery(
             afterSeq: afterSeq, stream: lead.flatMap(LeadID.init)?.description, type: type.flatMap(EventType.init(rawValue:)),
             from: from.flatMap(Timestamp.init(iso8601:)), to: to.flatMap(Timestamp.init(iso8601:)))
         while remaining > 0 {
-            query.limit = min(remaining, log.options.maxPageSize)
-            let page = try log.events(query)
+            query.limit = min(remaining, log.maxPageSize)
+            let page = try await log.events(query)
             var text = ""
-            for event in page { text += try printer.line(event) + "\n" }
+            for event in page { text += try await log.auditLine(event) + "\n" }
             writeOut(text)
             guard let last = page.last, page.count == query.limit else { break }
             remaining -= page.count

@@ -21,7 +21,7 @@ struct LeadCommand: AsyncParsableCommand {
         let settings = try await global.settings()
         let log = try global.openLog(settings)
         let runner = try global.projected(log, settings)
-        let timeline = try log.stream(leadID.description)
+        let timeline = try await log.stream(leadID.description)
         guard let first = timeline.first, case .leadReceived(let received) = try first.decode(strict: false) else {
             throw ExitStatus.runtime("no lead \(leadID) in the log")
         }
@@ -29,10 +29,11 @@ struct LeadCommand: AsyncParsableCommand {
         let note = try NoteQueue(store: runner.store).entry(leadID)
         let personal = try log.personalData(of: received)
         if json {
-            let printer = EventPrinter(log: log)
             var text = "{\"lead_id\":\"\(leadID)\",\"state\":\"\(entry?.state.rawValue ?? "unknown")\","
             text += "\"attempts\":\(entry?.attempts ?? 0),\"failures\":\(entry?.failures ?? 0),\"timeline\":["
-            text += try timeline.map { try printer.line($0) }.joined(separator: ",")
+            var lines: [String] = []
+            for event in timeline { lines.append(try await log.auditLine(event)) }
+            text += lines.joined(separator: ",")
             text += "]}\n"
             writeOut(text)
             return

@@ -40,21 +40,18 @@ struct MigrateCommand: AsyncParsableCommand {
             throw ExitStatus.runtime("migrate: --to \(error.reason)")
         }
         let source = try global.openLog(settings, readOnly: true)
-        var options = PostgresLogOptions()
-        options.poolSize = settings.postgres.poolSize
-        options.statementTimeoutMilliseconds = settings.postgres.statementTimeoutMilliseconds
-        options.operationTimeoutMilliseconds = settings.postgres.operationTimeoutMilliseconds
         let target: PostgresEventLog
         do {
-            target = try await PostgresEventLog.open(location, options: options, logger: Logger(label: "leadledger.migrate"))
+            target = try await PostgresEventLog.open(
+                location, options: PostgresLogOptions(settings), logger: Logger(label: "leadledger.migrate"))
         } catch {
             throw ExitStatus.runtime("migrate: \(error.description)")
         }
         writeOut("migrate: \(settings.databasePath) → \(location)\n")
-        let result: Result<LogMigration.Report, StoreError>
+        let result: Result<LogCopy.Report, StoreError>
         do {
             result = .success(
-                try await LogMigration.copy(from: source, to: target, batchSize: batch) { seq in
+                try await LogCopy.copy(from: source, to: target, batchSize: batch) { seq in
                     if seq % 100_000 < 1000 { writeOut("migrate: copied up to seq \(seq)\n") }
                 })
         } catch {

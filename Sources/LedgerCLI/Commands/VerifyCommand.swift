@@ -6,18 +6,21 @@ struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check the hash chain, sequence, stream versions and schema of every event.",
-        discussion: "Exit 0 when the log is intact; exit 1 naming the first bad seq and why. Opens the file read-only.")
+        discussion: """
+            Exit 0 when the log is intact; exit 1 naming the first bad seq and why. A SQLite file is opened \
+            read-only; a PostgreSQL database is only read.
+            """)
 
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
         let settings = try await global.settings()
-        let log = try global.openLog(settings, readOnly: true)
-        let report: VerificationReport
-        do {
-            report = try log.verify()
-        } catch {
-            throw ExitStatus.runtime(error.description)
+        let report = try await global.withStore(settings, readOnly: true) { log in
+            do {
+                return try await log.verify(progress: nil)
+            } catch {
+                throw ExitStatus.runtime("\(error)")
+            }
         }
         if let problem = report.problem {
             let context =

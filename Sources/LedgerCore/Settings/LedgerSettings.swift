@@ -29,7 +29,10 @@ import Foundation
 /// - Alerts: `LEADLEDGER_ALERT_CRASH_LOOP_RESTARTS` (3) restarts within `LEADLEDGER_ALERT_CRASH_LOOP_WINDOW_S` (600);
 ///   the rule thresholds in `AlertSettings`.
 public struct LedgerSettings: Sendable {
+    /// `LEADLEDGER_DB`: a SQLite file's path, or a PostgreSQL URL (see `backend`); a URL may carry a password, so
+    /// this is never printed as it is.
     public var databasePath: String
+    public var backend: LogBackend
     public var host: String
     public var port: Int
     public var adminToken: Secret?
@@ -46,7 +49,7 @@ public struct LedgerSettings: Sendable {
     public var deliverySLASeconds: Int64
     public var locale: String
     public var busyTimeoutMilliseconds: Int
-    /// How a PostgreSQL ledger is reached (`LEADLEDGER_DB_*`): today by `migrate --to`.
+    /// How a PostgreSQL ledger is reached (`LEADLEDGER_DB_*`).
     public var postgres: PostgresSettings
     public var maxPageSize: Int
     public var projectionBatchSize: Int
@@ -98,14 +101,7 @@ public struct LedgerSettings: Sendable {
 
     private init(reader: inout SettingsReader) {
         databasePath = reader.string("LEADLEDGER_DB") ?? "./data/ledger.sqlite"
-        // A PostgreSQL URL here would otherwise become a directory named "postgres:" holding a SQLite file. The message
-        // does not repeat the URL, which may carry a password.
-        if ["postgres://", "postgresql://"].contains(where: databasePath.lowercased().hasPrefix) {
-            reader.problem(
-                "LEADLEDGER_DB",
-                "is a PostgreSQL URL; so far only `leadledger migrate --to` speaks PostgreSQL, and the other commands "
-                    + "need a SQLite path (docs/POSTGRES.md)")
-        }
+        backend = LogBackend(databaseSetting: databasePath)
         host = reader.string("LEADLEDGER_HOST") ?? "127.0.0.1"
         port = reader.integer("LEADLEDGER_PORT", default: 8080, range: 0...65535)
         adminToken = reader.secret("LEADLEDGER_ADMIN_TOKEN", minimumLength: 16)
@@ -140,9 +136,12 @@ public struct LedgerSettings: Sendable {
             reader.problem("LEADLEDGER_REPORT_AT", "must be a time of day HH:MM like 09:00, got \"\(atText)\"")
             reportAt = (9, 0)
         }
-        // Beside the log by default: the one directory `react` is already known to write.
-        let defaultReports = URL(fileURLWithPath: databasePath).deletingLastPathComponent().appendingPathComponent("reports")
-        reportsDirectory = reader.string("LEADLEDGER_REPORTS_DIR") ?? defaultReports.path
+        // Beside a SQLite log by default: the one directory `react` is already known to write.
+        let defaultReports =
+            backend == .sqlite
+            ? URL(fileURLWithPath: databasePath).deletingLastPathComponent().appendingPathComponent("reports").path
+            : "./data/reports"
+        reportsDirectory = reader.string("LEADLEDGER_REPORTS_DIR") ?? defaultReports
         if reportsDirectory.utf8.count > 4096 || reportsDirectory.unicodeScalars.contains(where: { $0.value < 0x20 }) {
             reader.problem("LEADLEDGER_REPORTS_DIR", "must be a directory path of at most 4096 bytes without control characters")
         }

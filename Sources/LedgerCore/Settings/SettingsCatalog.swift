@@ -29,7 +29,7 @@ public enum SettingsCatalog {
     static let storage = [
         entry(
             .storage, "LEADLEDGER_DB", "./data/ledger.sqlite",
-            "the event log file; read models, tokens and reports live beside it"),
+            "the event log: a SQLite file (read models, tokens and reports live beside it) or a `postgres://` URL"),
         entry(
             .storage, "LEADLEDGER_BUSY_TIMEOUT_MS", "5000",
             "a writer waiting longer for another process's lock fails with `busy` (ingest answers 503)"),

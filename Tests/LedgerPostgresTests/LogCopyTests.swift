@@ -6,9 +6,9 @@ import LedgerTesting
 import Logging
 import Testing
 
-/// `LogMigration` from a generated SQLite history into a real PostgreSQL database: every event copied with its hash,
+/// `LogCopy` from a generated SQLite history into a real PostgreSQL database: every event copied with its hash,
 /// the key rows and the fingerprint key with them, an interrupted copy resumed, a foreign target refused.
-@Suite(.serialized) struct LogMigrationTests {
+@Suite(.serialized) struct LogCopyTests {
     static func source(leads: Int) throws -> TemporaryLog {
         let temp = try TemporaryLog()
         _ = try LeadHistoryGenerator.write(leads: leads, to: temp.log, clock: temp.clock, seed: 7)
@@ -41,7 +41,7 @@ import Testing
         let server = try await PostgresEventLogTests.server()
         let database = try await server.makeDatabase()
         let target = try await PostgresEventLogTests.open(database)
-        let report = try await LogMigration.copy(from: source.log, to: target, batchSize: 250)
+        let report = try await LogCopy.copy(from: source.log, to: target, batchSize: 250)
         #expect(report.alreadyCopied == 0)
         #expect(report.copied == (try source.log.head()?.seq))
         #expect(report.head == (try source.log.head()))
@@ -62,12 +62,12 @@ import Testing
         let total = try #require(try source.log.head()?.seq)
         let database = try await PostgresEventLogTests.server().makeDatabase()
         let target = try await PostgresEventLogTests.open(database)
-        let first = try await LogMigration.copy(from: source.log, to: target, batchSize: 100, maxBatches: 1)
+        let first = try await LogCopy.copy(from: source.log, to: target, batchSize: 100, maxBatches: 1)
         #expect(first.copied == 100)
-        let second = try await LogMigration.copy(from: source.log, to: target, batchSize: 100)
+        let second = try await LogCopy.copy(from: source.log, to: target, batchSize: 100)
         #expect(second.alreadyCopied == 100)
         #expect(second.copied == total - 100)
-        let third = try await LogMigration.copy(from: source.log, to: target, batchSize: 100)
+        let third = try await LogCopy.copy(from: source.log, to: target, batchSize: 100)
         #expect(third.copied == 0)
         #expect(third.head == (try source.log.head()))
         #expect(try await Self.allEvents(target) == (try Self.allEvents(source.log)))
@@ -80,7 +80,7 @@ import Testing
         let target = try await PostgresEventLogTests.open(database)
         try await target.append([PostgresEventLogTests.alert(0)])
         do {
-            _ = try await LogMigration.copy(from: source.log, to: target)
+            _ = try await LogCopy.copy(from: source.log, to: target)
             Issue.record("copied into a foreign log")
         } catch {
             #expect(error.code == .versionConflict, "\(error)")
