@@ -213,7 +213,7 @@ let package = Package(
         .testTarget(
             name: "LedgerPostgresTests",
             dependencies: [
-                "LedgerCore", "LedgerStore", "LedgerPostgres", "LedgerTesting",
+                "LedgerCore", "LedgerStore", "LedgerPostgres", "LedgerProjections", "LedgerTesting",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

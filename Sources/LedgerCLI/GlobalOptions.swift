@@ -134,16 +134,16 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Brings the read models up to the log's head, so a command never shows stale state.
-    func projected(_ log: EventLog, _ settings: LedgerSettings) throws -> ProjectionRunner {
+    func projected(_ log: EventLog, _ settings: LedgerSettings) async throws -> ProjectionRunner {
         let runner = try readModels(log, settings)
-        try catchUp(runner)
+        try await catchUp(runner)
         return runner
     }
 
     /// `runner.catchUp()`, a failure becoming a runtime error.
-    func catchUp(_ runner: ProjectionRunner) throws {
+    func catchUp(_ runner: ProjectionRunner) async throws {
         do {
-            try runner.catchUp()
+            try await runner.catchUp()
         } catch {
             throw ExitStatus.runtime("\(error)")
         }

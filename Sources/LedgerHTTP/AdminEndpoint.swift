@@ -39,10 +39,21 @@ struct AdminEndpoint: Sendable {
         return difference == 0
     }
 
+    /// Brings the read models up to the log's head before a read that must not show stale state; nil when done,
+    /// else the 503 to send.
+    func catchUp() async -> Response? {
+        do {
+            try await runner.catchUp()
+            return nil
+        } catch {
+            return JSONResponse.error(.serviceUnavailable, "the read models cannot be brought up to date; retry shortly")
+        }
+    }
+
+    /// Call after `catchUp()`, on the read lane.
     func lead(_ id: String?) -> Response {
         guard let id, let leadID = LeadID(id) else { return JSONResponse.error(.badRequest, "not a lead id", field: "id") }
         do {
-            try runner.catchUp()
             let timeline = try log.events(EventQuery(stream: leadID.description, limit: log.maxPageSize))
             guard !timeline.isEmpty else { return JSONResponse.error(.notFound, "no such lead", field: "id") }
             let entry = try RetryQueue(store: runner.store).entry(leadID)
@@ -80,6 +91,7 @@ struct AdminEndpoint: Sendable {
         }
     }
 
+    /// Call after `catchUp()`, on the read lane.
     func dailyReport(_ request: Request) -> Response {
         let query = request.uri.queryParameters
         let now = SystemClock().now()
@@ -96,7 +108,8 @@ struct AdminEndpoint: Sendable {
             return JSONResponse.error(.badRequest, "format must be md, csv, json or html", field: "format")
         }
         do {
-            let report = try LostLeadCostReport.build(runner: runner, day: day, settings: reportSettings, now: now)
+            let report = try LostLeadCostReport.build(
+                caughtUp: runner.store, log: log, day: day, settings: reportSettings, now: now)
             let contentType =
                 switch format {
                 case .json: "application/json; charset=utf-8"
@@ -112,10 +125,10 @@ struct AdminEndpoint: Sendable {
         }
     }
 
+    /// Call after `catchUp()`, on the read lane.
     func requeue(_ id: String?) -> Response {
         guard let id, let leadID = LeadID(id) else { return JSONResponse.error(.badRequest, "not a lead id", field: "id") }
         do {
-            try runner.catchUp()
             guard let entry = try RetryQueue(store: runner.store).entry(leadID) else {
                 return JSONResponse.error(.notFound, "no such lead", field: "id")
             }

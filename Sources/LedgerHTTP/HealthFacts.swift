@@ -41,9 +41,10 @@ struct HealthFacts: Sendable {
     static func read(log: EventLog, runner: ProjectionRunner, now: Timestamp, timeZone: TimeZone) throws -> HealthFacts {
         // Today, in the configured zone, as the daily report counts it.
         let midnight = try? ReportDay(containing: now, timeZone: timeZone).interval().start
+        let head = try log.head()
         return HealthFacts(
-            now: now, head: try log.head(), health: try HealthView.load(runner.store, now: now),
-            projections: try runner.status(), heartbeat: ReactorHeartbeat.read(forLog: log.path),
+            now: now, head: head, health: try HealthView.load(runner.store, now: now),
+            projections: try runner.status(head: head?.seq ?? 0), heartbeat: ReactorHeartbeat.read(forLog: log.path),
             fileBytes: fileSize(log.path), freeBytes: HostFacts.freeDiskBytes(forLog: log.path),
             alerts: try? log.alertDeliveryStatus(), telegramChannel: TelegramChannelStatus.read(forLog: log.path),
             restarts: midnight.flatMap { try? log.restarts(since: $0) })

@@ -164,21 +164,27 @@ public struct LedgerServer: Sendable {
             }
         }
         let admin = AdminEndpoint(log: log, runner: runner, token: configuration.adminToken, reportSettings: configuration.report)
-        /// Refusal first (no token, wrong token): that needs no lane.
-        @Sendable func adminRead(_ request: Request, _ work: @escaping @Sendable () -> Response) async -> Response {
+        /// Refusal first (no token, wrong token): that needs no lane. A read that must not show stale state catches the
+        /// read models up first; that waits on the read-model file's own queue, not on the lane.
+        @Sendable func adminRead(
+            _ request: Request, caughtUp: Bool = false, _ work: @escaping @Sendable () -> Response
+        ) async -> Response {
             if let refusal = admin.refusal(request) { return refusal }
+            if caughtUp, let failed = await admin.catchUp() { return failed }
             return await reads.respond(work)
         }
         router.get("/api/admin/leads/:id") { request, context in
             let id = context.parameters.get("id")
-            return await adminRead(request) { admin.lead(id) }
+            return await adminRead(request, caughtUp: true) { admin.lead(id) }
         }
         router.post("/api/admin/leads/:id/requeue") { request, context in
             let id = context.parameters.get("id")
-            return await adminRead(request) { admin.requeue(id) }
+            return await adminRead(request, caughtUp: true) { admin.requeue(id) }
         }
         router.get("/api/admin/events") { request, _ in await adminRead(request) { admin.events(request) } }
-        router.get("/api/admin/reports/daily") { request, _ in await adminRead(request) { admin.dailyReport(request) } }
+        router.get("/api/admin/reports/daily") { request, _ in
+            await adminRead(request, caughtUp: true) { admin.dailyReport(request) }
+        }
         router.get("/api/health/detailed") { _, _ in
             await reads.respond {
                 let (status, object) = detailed.body(now: SystemClock().now())

@@ -124,10 +124,11 @@ final class ServerMetrics: Sendable {
                 .set(to: Double(health.totals.receivedTotal))
             gauge("conservation_ok", unit: "", "1 when received = synced + pending + in flight + dead + spam")
                 .set(to: health.conservationHolds ? 1.0 : 0.0)
-            if let head = try log.head() {
+            let head = try log.head()
+            if let head {
                 gauge("log_last_seq", unit: "", "Sequence number of the newest event in the log").set(to: Double(head.seq))
             }
-            for projection in try runner.status() {
+            for projection in try runner.status(head: head?.seq ?? 0) {
                 gauge(
                     "projection_lag", unit: "events", "Events in the log a projection has not folded yet",
                     [("projection", projection.name)]

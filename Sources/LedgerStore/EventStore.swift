@@ -19,6 +19,11 @@ public protocol EventStore: AnyObject, Sendable {
     func head() async throws(StoreError) -> ChainHead?
     /// Events matching `query`, oldest first, at most `min(query.limit, maxPageSize)`.
     func events(_ query: EventQuery) async throws(StoreError) -> [RecordedEvent]
+    /// The fields read models fold, for a page of events after `afterSeq`, at most `min(limit, maxPageSize)`.
+    func facts(afterSeq: Int64, limit: Int) async throws(StoreError) -> [EventFacts]
+    /// The hash of the event at `seq`, or nil when the log has no such event: how a projection checks that the log
+    /// still holds the event it folded last.
+    func hash(atSeq seq: Int64) async throws(StoreError) -> String?
     /// Appends `events` atomically; `LeadReceived` is refused (it goes through `receive`).
     func append(_ events: [PendingEvent]) async throws(StoreError) -> [RecordedEvent]
     /// Records leads in one transaction, deciding idempotency keys and double submissions under the append lock.

@@ -11,14 +11,14 @@ struct BenchmarkSuite {
     let events: Int
     let appends: Int
 
-    func run() throws {
+    func run() async throws {
         let directory = try TemporaryDirectory(prefix: "leadledger-bench")
         print("# LeadLedger benchmarks")
         print(
             "machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory / 1_073_741_824) GiB; "
                 + "SQLite \(sqliteVersion()); temp dir \(directory.path)")
         try appendThroughput(directory)
-        try replayThroughput(directory)
+        try await replayThroughput(directory)
     }
 
     private func sqliteVersion() -> String {
@@ -86,7 +86,7 @@ struct BenchmarkSuite {
 
     // MARK: - Replay
 
-    private func replayThroughput(_ directory: TemporaryDirectory) throws {
+    private func replayThroughput(_ directory: TemporaryDirectory) async throws {
         print("\n## Replay: rebuild and verify over a generated log")
         let clock = ManualClock(Timestamp(millisecondsSinceEpoch: 1_790_000_000_000))
         let path = directory.file("replay.sqlite")
@@ -97,7 +97,7 @@ struct BenchmarkSuite {
         resetPeakRSS()
         let runner = try ProjectionRunner(log: log, batchSize: 10_000)
         let rebuildStart = Date()
-        let replayed = try runner.rebuild()
+        let replayed = try await runner.rebuild()
         let rebuildSeconds = Date().timeIntervalSince(rebuildStart)
         let rebuildPeak = peakRSSMegabytes()
         let health = try HealthView.load(runner.store, now: clock.now())

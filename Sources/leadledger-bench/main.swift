@@ -70,7 +70,7 @@ do {
         }
         try await PostgresCommitMode(url: url, clients: clients, seconds: seconds).run()
     case "run":
-        try BenchmarkSuite(
+        try await BenchmarkSuite(
             events: option("--events").flatMap(Int.init) ?? 1_000_000,
             appends: option("--appends").flatMap(Int.init) ?? 2000
         ).run()

@@ -9,9 +9,9 @@ import Testing
 
 /// The page rendered in-process from a generated history: bounded lists, a bounded size, no personal data.
 struct DashboardPageTests {
-    private func endpoint(_ fixture: TemporaryLog, admin: Bool = true, locale: String = "ru") throws -> DashboardEndpoint {
+    private func endpoint(_ fixture: TemporaryLog, admin: Bool = true, locale: String = "ru") async throws -> DashboardEndpoint {
         let runner = try ProjectionRunner(log: fixture.log)
-        try runner.catchUp()
+        try await runner.catchUp()
         return DashboardEndpoint(
             log: fixture.log, runner: runner, rules: .init(crmEnabled: true, telegramEnabled: true),
             report: .init(timeZone: TimeZone(identifier: "Europe/Moscow") ?? .current), adminEnabled: admin, locale: locale)
@@ -21,7 +21,7 @@ struct DashboardPageTests {
 
     /// 6,000 leads (about 240 dead-lettered) and 40 alerts: the lists stop at their limits, the rest is a count, and
     /// the page stays far below 200 KB. Size is deterministic; the render time is a benchmark (docs/BENCHMARKS.md).
-    @Test func aLargeLogKeepsThePageSmallAndEveryListBounded() throws {
+    @Test func aLargeLogKeepsThePageSmallAndEveryListBounded() async throws {
         let fixture = try TemporaryLog()
         let summary = try LeadHistoryGenerator.write(leads: 6000, to: fixture.log, clock: fixture.clock, seed: 77)
         for number in 0..<40 {
@@ -31,7 +31,7 @@ struct DashboardPageTests {
                         alertID: "alert-\(number)", kind: "crm_failures", severity: .critical, dedupeKey: "k\(number)",
                         message: "alert number \(number): detail", subject: "amocrm")))
         }
-        let page = try endpoint(fixture).render(now: fixture.clock.now())
+        let page = try await endpoint(fixture).render(now: fixture.clock.now())
         #expect(summary.dead > DashboardSnapshot.maxDeadLeads)
         #expect(page.utf8.count < 200_000)
         #expect(occurrences("class=\"requeue\"", in: page) == DashboardSnapshot.maxDeadLeads)
@@ -48,29 +48,29 @@ struct DashboardPageTests {
         }
     }
 
-    @Test func theChartsShowTheLast24HoursOfArrivalsAndOutcomes() throws {
+    @Test func theChartsShowTheLast24HoursOfArrivalsAndOutcomes() async throws {
         let fixture = try TemporaryLog()
         try LeadHistoryGenerator.write(leads: 300, to: fixture.log, clock: fixture.clock, seed: 3)
-        let page = try endpoint(fixture).render(now: fixture.clock.now())
+        let page = try await endpoint(fixture).render(now: fixture.clock.now())
         #expect(occurrences("<svg class=\"chart\"", in: page) == 2)
         #expect(occurrences("class=\"bar-received\"", in: page) >= 1)
         #expect(occurrences("class=\"bar-delivered\"", in: page) >= 1)
     }
 
-    @Test func withoutAnAdminTokenThePageSaysSoInsteadOfShowingButtons() throws {
+    @Test func withoutAnAdminTokenThePageSaysSoInsteadOfShowingButtons() async throws {
         let fixture = try TemporaryLog()
         try LeadHistoryGenerator.write(leads: 200, to: fixture.log, clock: fixture.clock, seed: 8)
-        let page = try endpoint(fixture, admin: false).render(now: fixture.clock.now())
+        let page = try await endpoint(fixture, admin: false).render(now: fixture.clock.now())
         #expect(page.contains("LEADLEDGER_ADMIN_TOKEN"))
         #expect(!page.contains("class=\"requeue\""))
         #expect(!page.contains("type=\"password\""))
     }
 
-    @Test func theEnglishPageHasTheSameSectionsAsTheRussianOne() throws {
+    @Test func theEnglishPageHasTheSameSectionsAsTheRussianOne() async throws {
         let fixture = try TemporaryLog()
         try LeadHistoryGenerator.write(leads: 200, to: fixture.log, clock: fixture.clock, seed: 8)
-        let russian = try endpoint(fixture).render(now: fixture.clock.now())
-        let english = try endpoint(fixture, locale: "en").render(now: fixture.clock.now())
+        let russian = try await endpoint(fixture).render(now: fixture.clock.now())
+        let english = try await endpoint(fixture, locale: "en").render(now: fixture.clock.now())
         #expect(russian.contains("<html lang=\"ru\">"))
         #expect(english.contains("<html lang=\"en\">"))
         #expect(english.contains("Undelivered leads"))

@@ -41,9 +41,9 @@ struct SyncEngineAgainstFakeCRMTests {
     }
 
     /// The retry queue entry after folding everything the engine wrote (a pass folds only at its start).
-    private func entry(_ log: EventLog, _ lead: LeadID) throws -> RetryQueueEntry? {
+    private func entry(_ log: EventLog, _ lead: LeadID) async throws -> RetryQueueEntry? {
         let runner = try ProjectionRunner(log: log)
-        try runner.catchUp()
+        try await runner.catchUp()
         return try RetryQueue(store: runner.store).entry(lead)
     }
 
@@ -113,7 +113,7 @@ struct SyncEngineAgainstFakeCRMTests {
         let fixture = try TemporaryLog()
         let (engine, client) = try engine(fixture.log, crm)
         let lead = try await leadWithALostReply(fixture.log, crm, engine)
-        #expect(try entry(fixture.log, lead)?.lastErrorClass == .unknownOutcome)
+        #expect(try await entry(fixture.log, lead)?.lastErrorClass == .unknownOutcome)
 
         try await crm.control("mode", ["mode": "ok"])
         try await Task.sleep(for: .milliseconds(300))
@@ -151,11 +151,12 @@ struct SyncEngineAgainstFakeCRMTests {
         for _ in 0..<120 {
             try await Task.sleep(for: .milliseconds(250))
             _ = try await engine.runOnce()
-            let states = try leads.map { try entry(fixture.log, $0)?.state }
+            var states: [LeadSyncState?] = []
+            for lead in leads { states.append(try await entry(fixture.log, lead)?.state) }
             if states.allSatisfy({ $0 == .synced }) { break }
         }
         await client.shutdown()
-        for lead in leads { #expect(try entry(fixture.log, lead)?.state == .synced) }
+        for lead in leads { #expect(try await entry(fixture.log, lead)?.state == .synced) }
         let state = try await crm.state()
         #expect(state["created_total"] as? Int == leads.count)
         #expect((state["duplicates"] as? [String: Any])?.isEmpty == true)
@@ -172,12 +173,12 @@ struct SyncEngineAgainstFakeCRMTests {
         let lead = try await leadWithALostReply(fixture.log, crm, engine)
         try await crm.control("mode", ["mode": "ok"])
         try await crm.control("behaviour", ["list_filter": "refused"])
-        for _ in 0..<30 where try entry(fixture.log, lead)?.state != .dead {
+        for _ in 0..<30 where try await entry(fixture.log, lead)?.state != .dead {
             try await Task.sleep(for: .milliseconds(250))
             _ = try await engine.runOnce()
         }
         await client.shutdown()
-        let settled = try #require(try entry(fixture.log, lead))
+        let settled = try await #require(try entry(fixture.log, lead))
         #expect(settled.state == .dead)
         #expect(settled.lastErrorClass == .unknownOutcome)
         #expect(try await createCalls(crm) == 1, "the one create whose reply was lost; never a second")
@@ -205,13 +206,13 @@ struct SyncEngineAgainstFakeCRMTests {
         _ = try await engine.runOnce()
         try await crm.control("mode", ["mode": "ok"])
         try await crm.control("behaviour", ["list_filter": "ignored"])
-        for _ in 0..<20 where try entry(fixture.log, created)?.state != .synced {
+        for _ in 0..<20 where try await entry(fixture.log, created)?.state != .synced {
             try await Task.sleep(for: .milliseconds(250))
             _ = try await engine.runOnce()
         }
         await client.shutdown()
-        #expect(try entry(fixture.log, created)?.state == .synced)
-        let doubtful = try #require(try entry(fixture.log, notCreated))
+        #expect(try await entry(fixture.log, created)?.state == .synced)
+        let doubtful = try await #require(try entry(fixture.log, notCreated))
         #expect(doubtful.state == .pending)
         #expect(doubtful.lastErrorClass == .unknownOutcome)
         #expect(doubtful.lastError?.contains("ignores") == true, "\(doubtful.lastError ?? "-")")
@@ -232,7 +233,7 @@ struct SyncEngineAgainstFakeCRMTests {
         #expect(await engine.cautious, "a stop mid-call is an unknown outcome too: small batches until a create succeeds")
         #expect(try await engine.runOnce() == 1)
         await client.shutdown()
-        let settled = try #require(try entry(fixture.log, lead))
+        let settled = try await #require(try entry(fixture.log, lead))
         #expect(settled.state == .synced)
         #expect(settled.crmLeadID == seeded["id"] as? Int64)
         #expect(try await createCalls(crm) == 0)
@@ -262,12 +263,12 @@ struct SyncEngineAgainstFakeCRMTests {
         }
         try await crm.control("mode", ["mode": "ok"])  // the hanging search ends without an answer
         #expect(try await pass.value == 3)
-        for _ in 0..<40 where try entry(fixture.log, unknown)?.state != .synced {
+        for _ in 0..<40 where try await entry(fixture.log, unknown)?.state != .synced {
             try await Task.sleep(for: .milliseconds(100))
             _ = try await engine.runOnce()
         }
         await client.shutdown()
-        for lead in [unknown] + fresh { #expect(try entry(fixture.log, lead)?.state == .synced) }
+        for lead in [unknown] + fresh { #expect(try await entry(fixture.log, lead)?.state == .synced) }
         let state = try await crm.state()
         #expect(state["created_total"] as? Int == 3)
         #expect((state["duplicates"] as? [String: Any])?.isEmpty == true)
@@ -283,8 +284,8 @@ struct SyncEngineAgainstFakeCRMTests {
         _ = try await engine.runOnce()  // the innocent lead goes alone
         await client.shutdown()
         let history = try fixture.log.events(EventQuery(limit: 50)).map { "\($0.type) \($0.data.prefix(400))" }
-        #expect(try entry(fixture.log, bad)?.state == .dead, "\(history)")
-        #expect(try entry(fixture.log, good)?.state == .synced)
+        #expect(try await entry(fixture.log, bad)?.state == .dead, "\(history)")
+        #expect(try await entry(fixture.log, good)?.state == .synced)
         let alerts = try fixture.log.events(EventQuery(type: .alertRaised, limit: 10))
         #expect(alerts.count == 1)
         #expect(alerts.first?.data.contains("\"lead_dead\"") == true)

@@ -43,9 +43,9 @@ struct SyncEngineNotesTests {
         try log.events(EventQuery(stream: lead.description, limit: 100)).map(\.type)
     }
 
-    private func note(_ log: EventLog, _ lead: LeadID) throws -> NoteQueueEntry? {
+    private func note(_ log: EventLog, _ lead: LeadID) async throws -> NoteQueueEntry? {
         let runner = try ProjectionRunner(log: log)
-        try runner.catchUp()
+        try await runner.catchUp()
         return try NoteQueue(store: runner.store).entry(lead)
     }
 
@@ -95,7 +95,7 @@ struct SyncEngineNotesTests {
         #expect(LeadNoteRequest.carries(lead.description, in: text))
         #expect(
             try types(fixture.log, lead) == ["LeadReceived", "SyncAttempted", "SyncSucceeded", "NoteAttempted", "NoteAdded"])
-        #expect(try note(fixture.log, lead)?.state == .added)
+        #expect(try await note(fixture.log, lead)?.state == .added)
     }
 
     /// The create's reply is lost; the created_at list finds the lead. The note, never sent before, goes to it now.
@@ -117,7 +117,7 @@ struct SyncEngineNotesTests {
         #expect(added.count == 1)
         #expect(added.first?["entity_id"] as? Int64 == crmLead)
         #expect(state["created_total"] as? Int == 1)
-        #expect(try note(fixture.log, lead)?.state == .added)
+        #expect(try await note(fixture.log, lead)?.state == .added)
     }
 
     /// Duplicate control matches the second lead to the first one's CRM lead: its comment goes there too.
@@ -148,7 +148,7 @@ struct SyncEngineNotesTests {
     @Test func aNoteWhoseReplyIsLostIsFoundNotSentTwice() async throws {
         let failed = try await leadWhoseNoteFailed("lost-reply")
         let (crm, log, lead) = (failed.crm, failed.fixture.log, failed.lead)
-        #expect(try note(log, lead)?.lastErrorClass == .unknownOutcome)
+        #expect(try await note(log, lead)?.lastErrorClass == .unknownOutcome)
         try await Task.sleep(for: .milliseconds(300))
         #expect(try await failed.engine.runOnce() == 1, "the note is due again")
         await failed.client.shutdown()
@@ -157,7 +157,7 @@ struct SyncEngineNotesTests {
         #expect(state["note_duplicates"] as? Int == 0)
         #expect(try await calls(crm, "POST", "/api/v4/leads/notes") == 1, "found by the list, not sent again")
         #expect(try await calls(crm, "GET", "/api/v4/leads/notes") == 1)
-        #expect(try note(log, lead)?.state == .added)
+        #expect(try await note(log, lead)?.state == .added)
         #expect(
             try types(log, lead) == [
                 "LeadReceived", "SyncAttempted", "SyncSucceeded", "NoteAttempted", "NoteFailed", "NoteAttempted", "NoteAdded",
@@ -174,7 +174,7 @@ struct SyncEngineNotesTests {
         try await Task.sleep(for: .milliseconds(300))
         #expect(try await failed.engine.runOnce() == 1)
         await failed.client.shutdown()
-        let entry = try #require(try note(failed.fixture.log, failed.lead))
+        let entry = try await #require(try note(failed.fixture.log, failed.lead))
         #expect(entry.state == after)
         #expect(entry.lastErrorClass == .unknownOutcome)
         #expect(try await calls(failed.crm, "GET", "/api/v4/leads/notes") == 1, "one check")
@@ -184,7 +184,7 @@ struct SyncEngineNotesTests {
     /// A 500 added nothing, which the list shows: the note is sent again and arrives once.
     @Test func aNoteRefusedWithA500IsCheckedThenSentAgainAndArrivesOnce() async throws {
         let failed = try await leadWhoseNoteFailed("500")
-        let waiting = try #require(try note(failed.fixture.log, failed.lead))
+        let waiting = try await #require(try note(failed.fixture.log, failed.lead))
         #expect(waiting.state == .pending)
         #expect(waiting.lastErrorClass == .serverError)
         try await Task.sleep(for: .milliseconds(300))
@@ -192,19 +192,19 @@ struct SyncEngineNotesTests {
         await failed.client.shutdown()
         #expect(try await notes(failed.crm).count == 1)
         #expect(try await calls(failed.crm, "POST", "/api/v4/leads/notes") == 2)
-        #expect(try note(failed.fixture.log, failed.lead)?.state == .added)
+        #expect(try await note(failed.fixture.log, failed.lead)?.state == .added)
     }
 
     /// A note still owed when the lead's personal data is erased cannot be written any more: it is given up, with
     /// the reason, and never sent.
     @Test func aNoteOwedWhenTheLeadIsErasedIsGivenUpNotSent() async throws {
         let failed = try await leadWhoseNoteFailed("500")
-        #expect(try note(failed.fixture.log, failed.lead)?.state == .pending)
+        #expect(try await note(failed.fixture.log, failed.lead)?.state == .pending)
         _ = try failed.fixture.log.erase(failed.lead, reason: "consent withdrawn")
         try await Task.sleep(for: .milliseconds(300))
         #expect(try await failed.engine.runOnce() == 1)
         await failed.client.shutdown()
-        let given = try #require(try note(failed.fixture.log, failed.lead))
+        let given = try await #require(try note(failed.fixture.log, failed.lead))
         #expect(given.state == .dead)
         #expect(given.lastError == "personal data erased before the note was added")
         #expect(try await notes(failed.crm).isEmpty)
@@ -220,12 +220,12 @@ struct SyncEngineNotesTests {
         try await crm.control("behaviour", ["note_fault": "lost-reply"])
         #expect(try await engine.runOnce() == 1)
         // As if the stop came before the note's outcome was written: the attempt in flight, the note in AmoCRM.
-        let crmLead = try #require(try note(fixture.log, lead)?.crmLeadID)
+        let crmLead = try await #require(try note(fixture.log, lead)?.crmLeadID)
         try fixture.log.append(
             .noteAttempted(NoteAttempted(leadID: lead, attempt: 2, attemptID: "stopped", crmLeadID: crmLead)))
         try await crm.control("behaviour", ["note_fault": "none"])
         #expect(try await engine.recoverOrphanedAttempts() == 1)
-        #expect(try note(fixture.log, lead)?.lastErrorClass == .unknownOutcome)
+        #expect(try await note(fixture.log, lead)?.lastErrorClass == .unknownOutcome)
         #expect(try await engine.runOnce() == 1)
         await client.shutdown()
         #expect(try await notes(crm).count == 1)

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCore
 import LedgerPostgres
+import LedgerProjections
 import LedgerStore
 import LedgerTesting
 import Testing
@@ -146,6 +147,65 @@ import Testing
         #expect(try await target.head() == (try source.log.head()))
         #expect(try await target.verify(progress: nil).isIntact)
         await target.close()
+    }
+
+    /// What projections read is the same on both backends: every event's facts (each database's JSON functions
+    /// extracting the same fields, absent and JSON-null fields alike as nil) and the hash at any seq, none past the
+    /// head.
+    @Test func projectionsReadTheSameFactsFromBothBackends() async throws {
+        let source = try TemporaryLog(start: PostgresEventLogTests.start)
+        let summary = try LeadHistoryGenerator.write(leads: 150, to: source.log, clock: source.clock, seed: 11)
+        _ = try source.log.receive([
+            NewLead(
+                leadID: LeadID.make(at: source.clock.now()), receivedAt: source.clock.now(),
+                personal: PersonalData(name: "Бот"), spam: .honeypot)
+        ])
+        let postgres = try await PostgresEventLogTests.open(
+            try await PostgresEventLogTests.server().makeDatabase(), clock: source.clock)
+        _ = try await LogCopy.copy(from: source.log, to: postgres)
+        let head = try #require(try source.log.head()).seq
+        #expect(head > Int64(summary.leads))
+        var cursor: Int64 = 0
+        while cursor < head {
+            let onSQLite = try await source.log.facts(afterSeq: cursor, limit: 97)
+            #expect(try await postgres.facts(afterSeq: cursor, limit: 97) == onSQLite)
+            cursor = try #require(onSQLite.last).seq
+        }
+        let types = Set(try await source.log.facts(afterSeq: 0, limit: 10_000).map(\.type))
+        #expect(types.isSuperset(of: ["LeadReceived", "SyncAttempted", "SyncFailed", "SyncSucceeded"]))
+        #expect(try await source.log.facts(afterSeq: head - 1, limit: 1).first?.spam == true)
+        for seq in [1, head / 2, head] {
+            #expect(try await postgres.hash(atSeq: seq) == (try await source.log.hash(atSeq: seq)))
+        }
+        #expect(try await postgres.hash(atSeq: head + 1) == nil)
+        #expect(try await source.log.hash(atSeq: head + 1) == nil)
+        await postgres.close()
+    }
+
+    /// The projection runner reads either backend through the seam: folding the PostgreSQL copy of a log, in
+    /// uneven batches, gives the read models folding the SQLite original gives.
+    @Test func theReadModelsOfACopyAreThoseOfTheOriginal() async throws {
+        let source = try TemporaryLog(start: PostgresEventLogTests.start)
+        try LeadHistoryGenerator.write(leads: 120, to: source.log, clock: source.clock, seed: 12)
+        let postgres = try await PostgresEventLogTests.open(
+            try await PostgresEventLogTests.server().makeDatabase(), clock: source.clock)
+        _ = try await LogCopy.copy(from: source.log, to: postgres)
+        let onSQLite = try ProjectionRunner(log: source.log, batchSize: 64)
+        try await onSQLite.catchUp()
+        let onPostgres = ProjectionRunner(
+            log: postgres, store: try ReadModelStore.open(path: source.directory.file("copy.projections.sqlite")),
+            batchSize: 37)
+        #expect(try await onPostgres.catchUp() == (try source.log.count()))
+        let now = source.clock.now()
+        #expect(try HealthView.load(onPostgres.store, now: now) == (try HealthView.load(onSQLite.store, now: now)))
+        for state in LeadSyncState.allCases {
+            #expect(
+                try RetryQueue(store: onPostgres.store).entries(in: state, limit: 1000)
+                    == (try RetryQueue(store: onSQLite.store).entries(in: state, limit: 1000)), "\(state)")
+        }
+        let head = try await postgres.head()?.seq ?? 0
+        #expect(try onPostgres.status(head: head).allSatisfy { $0.lag == 0 })
+        await postgres.close()
     }
 
     /// SQLite → PostgreSQL → backup: the file that comes back verifies with the hashes the first log had, and a

@@ -9,7 +9,7 @@ struct HourlyActivityTests {
     /// 2026-11-18 10:00:00 UTC, the start of an hour.
     static let hour = Timestamp(millisecondsSinceEpoch: 1_795_000_000_000 - 1_795_000_000_000 % 3_600_000)
 
-    @Test func factsLandInTheHourTheyHappenedSpamApartAndDeadLetteringCounted() throws {
+    @Test func factsLandInTheHourTheyHappenedSpamApartAndDeadLetteringCounted() async throws {
         let fixture = try TemporaryLog(start: Self.hour.adding(seconds: 59 * 60))
         let runner = try ProjectionRunner(log: fixture.log)
         let now = fixture.clock.now()
@@ -28,7 +28,7 @@ struct HourlyActivityTests {
         ])
         try fixture.log.append(.leadRequeued(LeadRequeued(leadID: lead, requestedBy: "test")))
         try fixture.log.append([SyncEventBuilders.attempted(lead, 3), SyncEventBuilders.succeeded(lead, 3)])
-        try runner.catchUp()
+        try await runner.catchUp()
 
         let hours = try HourlyActivity.lastHours(3, endingAt: Self.hour.adding(seconds: 2 * 3600 + 1), store: runner.store)
         #expect(hours.map(\.hourStart) == [0, 1, 2].map { Self.hour.adding(seconds: $0 * 3600) })
@@ -39,7 +39,7 @@ struct HourlyActivityTests {
         #expect(hours[2] == HourlyActivity(hourStart: Self.hour.adding(seconds: 7200)))
     }
 
-    @Test func theLast24HoursAreAlways24BucketsOldestFirstWhateverTheTableHolds() throws {
+    @Test func theLast24HoursAreAlways24BucketsOldestFirstWhateverTheTableHolds() async throws {
         let fixture = try TemporaryLog()
         let runner = try ProjectionRunner(log: fixture.log)
         var generator = LeadHistoryGenerator(log: fixture.log, clock: fixture.clock, seed: 12)
@@ -47,7 +47,7 @@ struct HourlyActivityTests {
         generator.arrivalSpacingMilliseconds = 180_000
         generator.batchSize = 40
         try generator.generate(leads: 960)
-        try runner.catchUp()
+        try await runner.catchUp()
         let now = fixture.clock.now()
         let hours = try HourlyActivity.lastHours(24, endingAt: now, store: runner.store)
         #expect(hours.count == 24)
@@ -60,11 +60,11 @@ struct HourlyActivityTests {
         #expect(try HourlyActivity.lastHours(100_000, endingAt: now, store: runner.store).count == 24 * 31)
     }
 
-    @Test func everyArrivalAndOutcomeIsCountedOnceAcrossAllHours() throws {
+    @Test func everyArrivalAndOutcomeIsCountedOnceAcrossAllHours() async throws {
         let fixture = try TemporaryLog()
         let runner = try ProjectionRunner(log: fixture.log, batchSize: 53)
         let summary = try LeadHistoryGenerator.write(leads: 1500, to: fixture.log, clock: fixture.clock, seed: 21)
-        try runner.catchUp()
+        try await runner.catchUp()
         let all = try HourlyActivity.lastHours(
             24 * 31, endingAt: fixture.clock.now().adding(seconds: 86_400), store: runner.store)
         let health = try HealthView.load(runner.store, now: fixture.clock.now())

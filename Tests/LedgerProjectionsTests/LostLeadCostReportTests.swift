@@ -12,7 +12,7 @@ struct LostLeadCostReportTests {
     let dayStart = Timestamp(iso8601: "2026-11-27T21:00:00Z") ?? Timestamp(millisecondsSinceEpoch: 0)
 
     /// A day with one lead of every fate (spam included), one lead just before midnight and one just after (other days), at 150 RUB.
-    private func scenario() throws -> (TemporaryLog, LostLeadCostReport) {
+    private func scenario() async throws -> (TemporaryLog, LostLeadCostReport) {
         let fixture = try TemporaryLog(start: dayStart)
         let log = fixture.log
         func lead(_ at: Timestamp, source: String?, spam: SpamReason? = nil) throws -> LeadID {
@@ -89,15 +89,15 @@ struct LostLeadCostReportTests {
         try alert(at: dayStart.adding(milliseconds: -1), "disk_low")
         let runner = try ProjectionRunner(log: log)
         let day = try #require(ReportDay("2026-11-28", timeZone: moscow))
-        let report = try LostLeadCostReport.build(
-            runner: runner, day: day,
+        let report = try await LostLeadCostReport.build(
+            runner: runner, log: log, day: day,
             settings: .init(timeZone: moscow, deliverySLASeconds: 300, leadCost: 150, currency: "RUB"),
             now: dayStart.adding(seconds: 2 * 86_400))
         return (fixture, report)
     }
 
-    @Test func countsEveryFateOfTheDaysLeadsAndOnlyThatDay() throws {
-        let (_, report) = try scenario()
+    @Test func countsEveryFateOfTheDaysLeadsAndOnlyThatDay() async throws {
+        let (_, report) = try await scenario()
         let totals = report.totals
         #expect(totals.received == 5)
         #expect(totals.spam == 1)
@@ -110,21 +110,21 @@ struct LostLeadCostReportTests {
         #expect(totals.reconciles)
     }
 
-    @Test func moneyIsCountTimesLeadCost() throws {
-        let (_, report) = try scenario()
+    @Test func moneyIsCountTimesLeadCost() async throws {
+        let (_, report) = try await scenario()
         #expect(report.value(of: report.totals.dead) == 150)
         #expect(report.value(of: report.totals.received - report.totals.spam) == 600)
     }
 
-    @Test func delayPercentilesUseNearestRank() throws {
-        let (_, report) = try scenario()
+    @Test func delayPercentilesUseNearestRank() async throws {
+        let (_, report) = try await scenario()
         #expect(report.delays.p50Seconds == 30)
         #expect(report.delays.p95Seconds == 600)
         #expect(report.delays.maxSeconds == 600)
     }
 
-    @Test func breakdownByUTMSourceAddsUpToTheTotals() throws {
-        let (_, report) = try scenario()
+    @Test func breakdownByUTMSourceAddsUpToTheTotals() async throws {
+        let (_, report) = try await scenario()
         let bySource = Dictionary(uniqueKeysWithValues: report.bySource.map { ($0.value, $0.figures) })
         #expect(bySource["yandex"]?.received == 2)
         #expect(bySource["vk"]?.pending == 1)
@@ -134,8 +134,8 @@ struct LostLeadCostReportTests {
         #expect(report.failureReasons == ["timeout": 1, "rejected": 1])
     }
 
-    @Test func everyFormatCarriesTheFiguresAndTheReconciliation() throws {
-        let (_, report) = try scenario()
+    @Test func everyFormatCarriesTheFiguresAndTheReconciliation() async throws {
+        let (_, report) = try await scenario()
         let markdown = try ReportFormat.md.render(report)
         #expect(markdown.contains("| Dead (lost) | 1 | 150 RUB |"))
         #expect(markdown.contains("received 5 = delivered 2 + pending 1 + dead 1 + spam 1: reconciles"))
@@ -152,16 +152,16 @@ struct LostLeadCostReportTests {
         #expect(html.contains("<td>Dead (lost)</td><td>1</td>"))
     }
 
-    @Test func textFormatsNeutraliseHostileUTMValues() throws {
-        var report = try scenario().1
+    @Test func textFormatsNeutraliseHostileUTMValues() async throws {
+        var report = try await scenario().1
         report.bySource = [.init(value: "=HYPERLINK(\"x\")<script>|", figures: report.totals)]
         #expect(try ReportFormat.csv.render(report).contains("utm_source:=HYPERLINK") == true)
         #expect(try !ReportFormat.html.render(report).contains("<script>"))
         #expect(try ReportFormat.md.render(report).contains("<script>\\|"))
     }
 
-    @Test func moneyIsStatedForEveryLine() throws {
-        let (_, report) = try scenario()
+    @Test func moneyIsStatedForEveryLine() async throws {
+        let (_, report) = try await scenario()
         let money = report.money
         #expect(money.received == 600, "paid leads only: spam is not one")
         #expect(money.delivered == 300)
@@ -177,16 +177,16 @@ struct LostLeadCostReportTests {
         #expect((fields["saved_by_retries"] as? NSNumber)?.intValue == 150)
     }
 
-    @Test func restartsAndAlertsRaisedAreThoseOfTheDay() throws {
-        let (_, report) = try scenario()
+    @Test func restartsAndAlertsRaisedAreThoseOfTheDay() async throws {
+        let (_, report) = try await scenario()
         #expect(report.restarts == .init(restarts: 2, unclean: 1))
         #expect(report.alertsRaised == .init(total: 2, byKind: ["crm_failures": 2]))
         #expect(try ReportFormat.md.render(report).contains("Restarts: 2 (unclean: 1). Alerts raised: 2 (crm_failures 2)."))
         #expect(try ReportFormat.csv.render(report).contains("2026-11-28,operations,unclean_restarts,1,,"))
     }
 
-    @Test func theReconciliationIsStatedInEveryFormat() throws {
-        let (_, report) = try scenario()
+    @Test func theReconciliationIsStatedInEveryFormat() async throws {
+        let (_, report) = try await scenario()
         let statement = "received 5 = delivered 2 + pending 1 + dead 1 + spam 1"
         #expect(report.reconciliation.holds)
         #expect(report.reconciliation.statement == statement)
@@ -196,8 +196,8 @@ struct LostLeadCostReportTests {
         #expect(try ReportFormat.csv.render(report).contains("2026-11-28,reconciliation,\(statement): reconciles,,,"))
     }
 
-    @Test func breakdownByUTMCampaignAddsUpToTheTotals() throws {
-        let (_, report) = try scenario()
+    @Test func breakdownByUTMCampaignAddsUpToTheTotals() async throws {
+        let (_, report) = try await scenario()
         #expect(report.byCampaign.map(\.value) == ["c"])
         #expect(report.byCampaign.first?.figures == report.totals)
         #expect(try ReportFormat.md.render(report).contains("## By utm_campaign"))
@@ -222,7 +222,7 @@ struct LostLeadCostReportTests {
 
     /// 23:59:59 and 00:00:00 Moscow time are a second apart and a day apart: each lead is in exactly one day's
     /// report, through the one builder the CLI, the admin API and the nightly run share.
-    @Test func aLeadAt235959AndOneAtMidnightMoscowLandOnDifferentDays() throws {
+    @Test func aLeadAt235959AndOneAtMidnightMoscowLandOnDifferentDays() async throws {
         let midnight = try #require(Timestamp(iso8601: "2026-11-27T21:00:00Z"))  // 2026-11-28 00:00:00 Moscow
         let fixture = try TemporaryLog(start: midnight.adding(seconds: -1))
         for (time, source) in [(midnight.adding(seconds: -1), "before"), (midnight, "after")] {
@@ -233,13 +233,14 @@ struct LostLeadCostReportTests {
                     personal: PersonalData(phone: "+7916000000\(source.count)")))
         }
         let runner = try ProjectionRunner(log: fixture.log)
-        func report(_ day: String) throws -> LostLeadCostReport {
-            try LostLeadCostReport.build(
-                runner: runner, day: try #require(ReportDay(day, timeZone: moscow)), settings: .init(timeZone: moscow),
+        func report(_ day: String) async throws -> LostLeadCostReport {
+            try await LostLeadCostReport.build(
+                runner: runner, log: fixture.log, day: try #require(ReportDay(day, timeZone: moscow)),
+                settings: .init(timeZone: moscow),
                 now: midnight.adding(seconds: 86_400))
         }
-        let the27th = try report("2026-11-27")
-        let the28th = try report("2026-11-28")
+        let the27th = try await report("2026-11-27")
+        let the28th = try await report("2026-11-28")
         #expect(the27th.totals.received == 1)
         #expect(the27th.bySource.map(\.value) == ["before"])
         #expect(the28th.totals.received == 1)

@@ -11,7 +11,7 @@ import Testing
 /// between appends.
 struct RandomLogProjectionTests {
     @Test(arguments: UInt64(1)...8)
-    func anyLogReadInAnyRhythmProjectsLikeARebuildAndBalances(seed: UInt64) throws {
+    func anyLogReadInAnyRhythmProjectsLikeARebuildAndBalances(seed: UInt64) async throws {
         var random = SeededGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15)
         let fixture = try TemporaryLog()
         let incremental = try ProjectionRunner(log: fixture.log, batchSize: Int.random(in: 1...500, using: &random))
@@ -26,13 +26,13 @@ struct RandomLogProjectionTests {
             expected.inFlight += part.inFlight
             expected.dead += part.dead
             expected.spam += part.spam
-            if Bool.random(using: &random) { try incremental.catchUp() }
+            if Bool.random(using: &random) { try await incremental.catchUp() }
         }
-        try incremental.catchUp()
+        try await incremental.catchUp()
         let health = try HealthView.load(incremental.store, now: fixture.clock.now())
         let afterIncremental = try readModelDump(incremental.store)
 
-        let rebuilt = try ProjectionRunner(
+        let rebuilt = try await ProjectionRunner(
             log: fixture.log, store: incremental.store, batchSize: Int.random(in: 1...5000, using: &random)
         ).rebuild()
         #expect(rebuilt == (try fixture.log.count()))

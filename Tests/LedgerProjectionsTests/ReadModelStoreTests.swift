@@ -67,9 +67,9 @@ struct ReadModelStoreTests {
     }
 
     /// Read models of `log` folded from scratch into a file of their own: what any kept file must equal.
-    private static func freshDump(_ log: EventLog, in directory: TemporaryDirectory) throws -> [String: [String]] {
+    private static func freshDump(_ log: EventLog, in directory: TemporaryDirectory) async throws -> [String: [String]] {
         let store = try ReadModelStore.open(path: directory.file("fresh-\(UUID().uuidString).sqlite"))
-        try ProjectionRunner(log: log, store: store).catchUp()
+        try await ProjectionRunner(log: log, store: store).catchUp()
         return try readModelDump(store)
     }
 
@@ -79,22 +79,22 @@ struct ReadModelStoreTests {
         }
     }
 
-    @Test func theReadModelsLiveBesideTheLogAndNothingIsWrittenToTheLogFile() throws {
+    @Test func theReadModelsLiveBesideTheLogAndNothingIsWrittenToTheLogFile() async throws {
         let fixture = try TemporaryLog()
         try LeadHistoryGenerator.write(leads: 40, to: fixture.log, clock: fixture.clock, seed: 1)
         let tablesBefore = try Self.logTables(fixture.log)
         let runner = try ProjectionRunner(log: fixture.log)
         #expect(runner.store.path == fixture.path + ".projections.sqlite")
-        try runner.catchUp()
-        _ = try runner.rebuild()
+        try await runner.catchUp()
+        _ = try await runner.rebuild()
         #expect(try Self.logTables(fixture.log) == tablesBefore)
         #expect(try readModelDump(runner.store)["retry_queue"]?.count == 40)
-        let mode = try runner.store.database.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        let mode = try await runner.store.database.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode?.lowercased() == "wal")
     }
 
     /// The log's busy timeout is 200 ms: if the batch held the log's write lock, the append would fail with `busy`.
-    @Test func anAppendCommitsWhileAProjectionBatchIsOpen() throws {
+    @Test func anAppendCommitsWhileAProjectionBatchIsOpen() async throws {
         var options = EventLogOptions()
         options.busyTimeoutMilliseconds = 200
         let fixture = try TemporaryLog(options: options)
@@ -102,27 +102,28 @@ struct ReadModelStoreTests {
         let before = try fixture.log.count()
         let gate = Gate()
         let runner = try ProjectionRunner(log: fixture.log, projectors: [RecordingProjector(gate: gate)])
-        let folded = Mutable<Result<Int, any Error>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            folded.value = Result { try runner.step() }
-            done.signal()
+        let folding = Task.detached { try await runner.step() }
+        // Waited for on a thread of its own: the fold blocks in the projector until released.
+        await withCheckedContinuation { entered in
+            Thread.detachNewThread {
+                gate.entered.wait()
+                entered.resume()
+            }
         }
-        gate.entered.wait()
         // The batch's read-model transaction is open now, its write lock held.
         let started = Date()
         let receipt = try fixture.log.receive(Self.lead(fixture.clock, 1))
         let seconds = Date().timeIntervalSince(started)
         gate.released.signal()
-        done.wait()
+        let folded = try await folding.value
         #expect(receipt.seq == before + 1)
         #expect(seconds < 0.2, "the append waited \(seconds) s")
-        #expect(try folded.value?.get() == Int(before), "the batch folded the page it read, without the new lead")
-        #expect(try runner.step() == 1, "the next batch folds the lead appended meanwhile")
-        #expect(try runner.status().allSatisfy { $0.lag == 0 })
+        #expect(folded == Int(before), "the batch folded the page it read, without the new lead")
+        #expect(try await runner.step() == 1, "the next batch folds the lead appended meanwhile")
+        #expect(try await runner.status(head: runner.log.head()?.seq ?? 0).allSatisfy { $0.lag == 0 })
     }
 
-    @Test func anAppendCommitsWhileAnotherConnectionHoldsTheReadModelWriteLock() throws {
+    @Test func anAppendCommitsWhileAnotherConnectionHoldsTheReadModelWriteLock() async throws {
         var options = EventLogOptions()
         options.busyTimeoutMilliseconds = 200
         let fixture = try TemporaryLog(options: options)
@@ -134,13 +135,13 @@ struct ReadModelStoreTests {
         let receipt = try fixture.log.receive(Self.lead(fixture.clock, 2))
         #expect(receipt.seq == 1)
         try other.inDatabase { db in try db.execute(sql: "COMMIT") }
-        try runner.catchUp()
+        try await runner.catchUp()
         #expect(try RetryQueue(store: runner.store).entry(receipt.leadID)?.state == .pending)
     }
 
     /// The log file is replaced by another log (longer than the folded one, so the checkpoint's seq exists with another
     /// hash): the kept read models are dropped and folded again, and equal a fresh rebuild.
-    @Test func readModelsOfAReplacedLogAreRebuiltAndMatchAFreshRebuild() throws {
+    @Test func readModelsOfAReplacedLogAreRebuiltAndMatchAFreshRebuild() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("ledger.sqlite")
         let otherPath = directory.file("other.sqlite")
@@ -151,9 +152,9 @@ struct ReadModelStoreTests {
             let log = try EventLog.open(path: path, clock: clock)
             try LeadHistoryGenerator.write(leads: 100, to: log, clock: clock, seed: 1)
             let runner = try ProjectionRunner(log: log, projectors: projectors, batchSize: 100)
-            try runner.catchUp()
+            try await runner.catchUp()
             try LeadHistoryGenerator.write(leads: 10, to: log, clock: clock, seed: 2)
-            try runner.catchUp()
+            try await runner.catchUp()
             #expect(record.record.creations == 1, "following the same log never rebuilds")
         }
         do {
@@ -165,17 +166,17 @@ struct ReadModelStoreTests {
 
         let replaced = try EventLog.open(path: path, clock: clock)
         let runner = try ProjectionRunner(log: replaced, projectors: projectors)
-        try runner.catchUp()
+        try await runner.catchUp()
         #expect(record.record.creations == 2)
         let kept = try readModelDump(runner.store)
         #expect(kept["retry_queue"]?.count == 300)
-        #expect(kept == (try Self.freshDump(replaced, in: directory)))
-        #expect(try runner.status().allSatisfy { $0.lag == 0 })
+        #expect(kept == (try await Self.freshDump(replaced, in: directory)))
+        #expect(try await runner.status(head: runner.log.head()?.seq ?? 0).allSatisfy { $0.lag == 0 })
     }
 
     /// The log is restored from an older backup: the checkpoints are past its head. Folded again from seq 1; and the
     /// leads appended after the restore are folded on top, as in a fresh rebuild.
-    @Test func readModelsAheadOfALogRestoredFromABackupAreRebuilt() throws {
+    @Test func readModelsAheadOfALogRestoredFromABackupAreRebuilt() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("ledger.sqlite")
         let backup = directory.file("backup.sqlite")
@@ -188,39 +189,39 @@ struct ReadModelStoreTests {
         do {
             let log = try EventLog.open(path: path, clock: clock)
             try LeadHistoryGenerator.write(leads: 60, to: log, clock: clock, seed: 5)
-            try ProjectionRunner(log: log).catchUp()
+            try await ProjectionRunner(log: log).catchUp()
         }
         try FileManager.default.removeItem(atPath: path)
         try FileManager.default.copyItem(atPath: backup, toPath: path)
 
         let restored = try EventLog.open(path: path, clock: clock)
         let runner = try ProjectionRunner(log: restored)
-        try runner.catchUp()
+        try await runner.catchUp()
         #expect(try readModelDump(runner.store)["retry_queue"]?.count == 60)
-        #expect(try readModelDump(runner.store) == (try Self.freshDump(restored, in: directory)))
+        #expect(try await readModelDump(runner.store) == (try Self.freshDump(restored, in: directory)))
         for number in 0..<5 { _ = try restored.receive(Self.lead(clock, number)) }
-        try runner.catchUp()
+        try await runner.catchUp()
         #expect(try readModelDump(runner.store)["retry_queue"]?.count == 65)
-        #expect(try readModelDump(runner.store) == (try Self.freshDump(restored, in: directory)))
+        #expect(try await readModelDump(runner.store) == (try Self.freshDump(restored, in: directory)))
     }
 
-    @Test func aMissingReadModelFileIsRebuiltFromTheLog() throws {
+    @Test func aMissingReadModelFileIsRebuiltFromTheLog() async throws {
         let fixture = try TemporaryLog()
         try LeadHistoryGenerator.write(leads: 80, to: fixture.log, clock: fixture.clock, seed: 6)
         let storePath = ReadModelStore.path(forLog: fixture.path)
-        let expected = try {
+        let expected = try await {
             let runner = try ProjectionRunner(log: fixture.log)
-            try runner.catchUp()
+            try await runner.catchUp()
             return try readModelDump(runner.store)
         }()
         for file in [storePath, storePath + "-wal", storePath + "-shm"] { try? FileManager.default.removeItem(atPath: file) }
         let runner = try ProjectionRunner(log: fixture.log)
-        #expect(try runner.status().allSatisfy { $0.checkpoint == 0 })
-        try runner.catchUp()
+        #expect(try await runner.status(head: runner.log.head()?.seq ?? 0).allSatisfy { $0.checkpoint == 0 })
+        try await runner.catchUp()
         #expect(try readModelDump(runner.store) == expected)
     }
 
-    @Test func aFileThatIsNotADatabaseIsReplacedAndRebuilt() throws {
+    @Test func aFileThatIsNotADatabaseIsReplacedAndRebuilt() async throws {
         let fixture = try TemporaryLog()
         try LeadHistoryGenerator.write(leads: 80, to: fixture.log, clock: fixture.clock, seed: 7)
         let storePath = ReadModelStore.path(forLog: fixture.path)
@@ -228,18 +229,18 @@ struct ReadModelStoreTests {
         let garbage = Data((0..<16_384).map { _ in UInt8(truncatingIfNeeded: random.next()) })
         #expect(FileManager.default.createFile(atPath: storePath, contents: garbage))
         let runner = try ProjectionRunner(log: fixture.log)
-        try runner.catchUp()
-        #expect(try readModelDump(runner.store) == (try Self.freshDump(fixture.log, in: fixture.directory)))
+        try await runner.catchUp()
+        #expect(try await readModelDump(runner.store) == (try Self.freshDump(fixture.log, in: fixture.directory)))
     }
 
     /// Pages damaged behind an intact header open without error; `rebuild` asks for `quick_check` and replaces the file.
-    @Test func aFileWithDamagedPagesIsReplacedWhenTheIntegrityCheckIsAskedFor() throws {
+    @Test func aFileWithDamagedPagesIsReplacedWhenTheIntegrityCheckIsAskedFor() async throws {
         let fixture = try TemporaryLog()
         try LeadHistoryGenerator.write(leads: 300, to: fixture.log, clock: fixture.clock, seed: 8)
         let storePath = ReadModelStore.path(forLog: fixture.path)
         do {
             let runner = try ProjectionRunner(log: fixture.log)
-            try runner.catchUp()
+            try await runner.catchUp()
         }
         let handle = try FileHandle(forUpdating: URL(fileURLWithPath: storePath))
         let size = try handle.seekToEnd()
@@ -250,55 +251,55 @@ struct ReadModelStoreTests {
 
         let store = try ReadModelStore.open(beside: fixture.log, checkIntegrity: true)
         let runner = ProjectionRunner(log: fixture.log, store: store)
-        #expect(try runner.rebuild() == (try fixture.log.count()))
-        #expect(try readModelDump(store) == (try Self.freshDump(fixture.log, in: fixture.directory)))
+        #expect(try await runner.rebuild() == (try fixture.log.count()))
+        #expect(try await readModelDump(store) == (try Self.freshDump(fixture.log, in: fixture.directory)))
     }
 
-    @Test func aFileOfAnotherLayoutIsEmptiedAndRebuilt() throws {
+    @Test func aFileOfAnotherLayoutIsEmptiedAndRebuilt() async throws {
         let fixture = try TemporaryLog()
         try LeadHistoryGenerator.write(leads: 20, to: fixture.log, clock: fixture.clock, seed: 9)
         let storePath = ReadModelStore.path(forLog: fixture.path)
         do {
             let queue = try DatabaseQueue(path: storePath)
-            try queue.write { db in
+            try await queue.write { db in
                 try db.execute(sql: "CREATE TABLE retry_queue (junk TEXT)")
                 try db.execute(sql: "INSERT INTO retry_queue VALUES ('x')")
                 try db.execute(sql: "PRAGMA user_version = 99")
             }
         }
         let runner = try ProjectionRunner(log: fixture.log)
-        try runner.catchUp()
-        #expect(try readModelDump(runner.store) == (try Self.freshDump(fixture.log, in: fixture.directory)))
+        try await runner.catchUp()
+        #expect(try await readModelDump(runner.store) == (try Self.freshDump(fixture.log, in: fixture.directory)))
     }
 
     /// A log opened read-only is projected: only the read models' file is written.
-    @Test func aLogOpenedReadOnlyIsProjectedIntoTheReadModelFile() throws {
+    @Test func aLogOpenedReadOnlyIsProjectedIntoTheReadModelFile() async throws {
         let fixture = try TemporaryLog()
         try LeadHistoryGenerator.write(leads: 25, to: fixture.log, clock: fixture.clock, seed: 10)
         var options = EventLogOptions()
         options.readOnly = true
         let readOnly = try EventLog.open(path: fixture.path, options: options, clock: fixture.clock)
         let runner = try ProjectionRunner(log: readOnly)
-        try runner.catchUp()
+        try await runner.catchUp()
         let head = try fixture.log.count()
-        #expect(try runner.status().allSatisfy { $0.lag == 0 && $0.checkpoint == head })
+        #expect(try await runner.status(head: runner.log.head()?.seq ?? 0).allSatisfy { $0.lag == 0 && $0.checkpoint == head })
         #expect(try HealthView.load(runner.store, now: fixture.clock.now()).totals.receivedTotal == 25)
     }
 
     /// Logs from before the read models had their own file hold the old tables: left as they are, never read.
-    @Test func staleReadModelTablesInsideAnOldLogAreLeftAlone() throws {
+    @Test func staleReadModelTablesInsideAnOldLogAreLeftAlone() async throws {
         let fixture = try TemporaryLog()
         try LeadHistoryGenerator.write(leads: 15, to: fixture.log, clock: fixture.clock, seed: 11)
-        try fixture.log.database.write { db in
+        try await fixture.log.database.write { db in
             try db.execute(sql: "CREATE TABLE retry_queue (lead_id TEXT PRIMARY KEY)")
             try db.execute(sql: "INSERT INTO retry_queue VALUES ('stale')")
             try db.execute(sql: "CREATE TABLE projection_checkpoint (name TEXT PRIMARY KEY, version INTEGER, seq INTEGER)")
             try db.execute(sql: "INSERT INTO projection_checkpoint VALUES ('retry_queue', 3, 999)")
         }
         let runner = try ProjectionRunner(log: fixture.log)
-        try runner.catchUp()
+        try await runner.catchUp()
         #expect(try readModelDump(runner.store)["retry_queue"]?.count == 15)
-        let stale = try fixture.log.database.read { db in
+        let stale = try await fixture.log.database.read { db in
             try String.fetchAll(db, sql: "SELECT lead_id FROM retry_queue")
         }
         #expect(stale == ["stale"])

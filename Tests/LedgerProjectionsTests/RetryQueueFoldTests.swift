@@ -20,8 +20,8 @@ struct RetryQueueFoldTests {
         ).leadID
     }
 
-    private func entry() throws -> RetryQueueEntry {
-        try runner.catchUp()
+    private func entry() async throws -> RetryQueueEntry {
+        try await runner.catchUp()
         return try #require(try RetryQueue(store: runner.store).entry(lead))
     }
 
@@ -39,7 +39,7 @@ struct RetryQueueFoldTests {
                     nextAttemptAt: retryAt)))
     }
 
-    @Test func aSpamLeadIsFinalOnArrivalNeverDueAndNotRequeueable() throws {
+    @Test func aSpamLeadIsFinalOnArrivalNeverDueAndNotRequeueable() async throws {
         let now = fixture.clock.now()
         let spam = try fixture.log.receive(
             NewLead(
@@ -47,7 +47,7 @@ struct RetryQueueFoldTests {
                 spam: .honeypot)
         ).leadID
         try fixture.log.append(.leadRequeued(LeadRequeued(leadID: spam, requestedBy: "test")))
-        try runner.catchUp()
+        try await runner.catchUp()
         let queue = RetryQueue(store: runner.store)
         let entry = try #require(try queue.entry(spam))
         #expect(entry.state == .spam)
@@ -56,26 +56,26 @@ struct RetryQueueFoldTests {
         #expect(try queue.due(at: now.adding(seconds: 86_400), limit: 10).map(\.leadID) == [lead])
     }
 
-    @Test func aNewLeadIsPendingAndDueAtOnce() throws {
-        let entry = try entry()
+    @Test func aNewLeadIsPendingAndDueAtOnce() async throws {
+        let entry = try await entry()
         #expect(entry.state == .pending)
         #expect(entry.nextAttemptAt == entry.receivedAt)
         #expect(try RetryQueue(store: runner.store).due(at: fixture.clock.now(), limit: 10).map(\.leadID) == [lead])
     }
 
-    @Test func anAttemptWithoutOutcomeIsInFlightAndNotDue() throws {
+    @Test func anAttemptWithoutOutcomeIsInFlightAndNotDue() async throws {
         try attempt(1)
-        let entry = try entry()
+        let entry = try await entry()
         #expect(entry.state == .inFlight)
         #expect(entry.inFlightAttemptID == "a1")
         #expect(try RetryQueue(store: runner.store).due(at: fixture.clock.now().adding(seconds: 3600), limit: 10).isEmpty)
     }
 
-    @Test func aRetryableFailureSchedulesTheNextAttempt() throws {
+    @Test func aRetryableFailureSchedulesTheNextAttempt() async throws {
         let retryAt = fixture.clock.now().adding(seconds: 60)
         try attempt(1)
         try fail(1, retryAt: retryAt)
-        let entry = try entry()
+        let entry = try await entry()
         #expect(entry.state == .pending)
         #expect(entry.nextAttemptAt == retryAt)
         #expect(entry.failures == 1)
@@ -85,56 +85,56 @@ struct RetryQueueFoldTests {
         #expect(try queue.due(at: retryAt, limit: 10).count == 1)
     }
 
-    @Test func aPermanentFailureKillsTheLeadAndRequeueRevivesIt() throws {
+    @Test func aPermanentFailureKillsTheLeadAndRequeueRevivesIt() async throws {
         try attempt(1)
         try fail(1, retryAt: nil)
-        #expect(try entry().state == .dead)
+        #expect(try await entry().state == .dead)
         #expect(try RetryQueue(store: runner.store).entries(in: .dead, limit: 10).count == 1)
         fixture.clock.advance(milliseconds: 5000)
         try fixture.log.append(.leadRequeued(LeadRequeued(leadID: lead, requestedBy: "test")))
-        let revived = try entry()
+        let revived = try await entry()
         #expect(revived.state == .pending)
         #expect(revived.requeues == 1)
         #expect(revived.attemptsBeforeRequeue == 1)
         #expect(revived.nextAttemptAt == fixture.clock.now())
     }
 
-    @Test func requeueOfALeadThatIsNotDeadChangesNothing() throws {
+    @Test func requeueOfALeadThatIsNotDeadChangesNothing() async throws {
         try attempt(1)
         try fixture.log.append(.leadRequeued(LeadRequeued(leadID: lead, requestedBy: "test")))
-        let entry = try entry()
+        let entry = try await entry()
         #expect(entry.state == .inFlight)
         #expect(entry.requeues == 0)
     }
 
-    @Test func successIsFinalEvenIfAStaleFailureArrivesLater() throws {
+    @Test func successIsFinalEvenIfAStaleFailureArrivesLater() async throws {
         try attempt(1)
         try fixture.log.append(
             .syncSucceeded(SyncSucceeded(leadID: lead, attemptID: "a1", attempt: 1, crmLeadID: 77, crmContactID: 78)))
         try fail(1, retryAt: fixture.clock.now().adding(seconds: 60))
-        let entry = try entry()
+        let entry = try await entry()
         #expect(entry.state == .synced)
         #expect(entry.crmLeadID == 77)
         #expect(entry.failures == 0)
         #expect(entry.nextAttemptAt == nil)
     }
 
-    @Test func consecutiveCRMFailuresCountUntilASuccessButIgnoreRejections() throws {
+    @Test func consecutiveCRMFailuresCountUntilASuccessButIgnoreRejections() async throws {
         for number in 1...3 {
             try attempt(number)
             try fail(number, retryAt: fixture.clock.now().adding(seconds: 60))
         }
-        try runner.catchUp()
+        try await runner.catchUp()
         #expect(try HealthView.load(runner.store, now: fixture.clock.now()).totals.consecutiveCRMFailures == 3)
         try attempt(4)
         try fail(4, retryAt: nil)
-        try runner.catchUp()
+        try await runner.catchUp()
         #expect(try HealthView.load(runner.store, now: fixture.clock.now()).totals.consecutiveCRMFailures == 3)
     }
 
-    @Test func oldestPendingAgeCountsFromArrival() throws {
+    @Test func oldestPendingAgeCountsFromArrival() async throws {
         fixture.clock.advance(milliseconds: 14 * 60_000)
-        try runner.catchUp()
+        try await runner.catchUp()
         let health = try HealthView.load(runner.store, now: fixture.clock.now())
         #expect(health.oldestPendingAgeSeconds == Int64(14 * 60))
         #expect(health.conservationHolds)

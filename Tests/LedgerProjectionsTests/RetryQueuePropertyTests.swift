@@ -17,14 +17,14 @@ struct RetryQueuePropertyTests {
     }
 
     @Test(arguments: UInt64(1)...12)
-    func randomRepliesAndClockJumpsNeverBreakTheQueueInvariants(seed: UInt64) throws {
-        _ = try Self.simulate(seed: seed)
+    func randomRepliesAndClockJumpsNeverBreakTheQueueInvariants(seed: UInt64) async throws {
+        _ = try await Self.simulate(seed: seed)
     }
 
-    @Test func theRandomRunsReachRetriesRequeuesAndStaleReports() throws {
+    @Test func theRandomRunsReachRetriesRequeuesAndStaleReports() async throws {
         var total = Coverage()
         for seed in UInt64(1)...12 {
-            let coverage = try Self.simulate(seed: seed)
+            let coverage = try await Self.simulate(seed: seed)
             total.retries += coverage.retries
             total.requeuedDead += coverage.requeuedDead
             total.staleReportsAfterSuccess += coverage.staleReportsAfterSuccess
@@ -34,7 +34,7 @@ struct RetryQueuePropertyTests {
         #expect(total.staleReportsAfterSuccess > 0)
     }
 
-    static func simulate(seed: UInt64) throws -> Coverage {
+    static func simulate(seed: UInt64) async throws -> Coverage {
         var coverage = Coverage()
         var random = SeededGenerator(seed: seed &* 0xD1B5_4A32_D192_ED03)
         let fixture = try TemporaryLog()
@@ -54,7 +54,7 @@ struct RetryQueuePropertyTests {
         for _ in 0..<80 {
             fixture.clock.advance(milliseconds: Int64.random(in: 0...600_000, using: &random))
             let lead = leads[Int.random(in: 0..<leads.count, using: &random)]
-            try runner.catchUp()
+            try await runner.catchUp()
             let now = fixture.clock.now()
             let before = try #require(try queue.entry(lead))
             let due = try queue.due(at: now, limit: 100)
@@ -75,7 +75,7 @@ struct RetryQueuePropertyTests {
                 try record(Int.random(in: 0..<3, using: &random), lead: lead, attempt: number, fixture, &random)
             case .dead:
                 try fixture.log.append(.leadRequeued(LeadRequeued(leadID: lead, requestedBy: "property")))
-                try runner.catchUp()
+                try await runner.catchUp()
                 let requeued = try #require(try queue.entry(lead))
                 #expect(requeued.state == .pending, "seed \(seed): requeue of a dead lead")
                 #expect(try queue.due(at: fixture.clock.now(), limit: 100).contains { $0.leadID == lead })
@@ -83,14 +83,14 @@ struct RetryQueuePropertyTests {
             case .synced:
                 // A late, stale failure for an old attempt must not undo the success.
                 try record(1, lead: lead, attempt: attempts[lead] ?? 1, fixture, &random)
-                try runner.catchUp()
+                try await runner.catchUp()
                 #expect(try queue.entry(lead)?.state == .synced, "seed \(seed): a success was undone")
                 coverage.staleReportsAfterSuccess += 1
             case .pending, .spam:
                 break
             }
         }
-        try runner.catchUp()
+        try await runner.catchUp()
         #expect(try HealthView.load(runner.store, now: fixture.clock.now()).conservationHolds)
         return coverage
     }

@@ -29,7 +29,7 @@ struct ReportSchedulerTests {
         /// A scheduler as a fresh `react` would build it: its own read-model handle over the same files.
         func scheduler(directory: String? = nil) throws -> ReportScheduler {
             ReportScheduler(
-                runner: try ProjectionRunner(log: log),
+                log: log, runner: try ProjectionRunner(log: log),
                 schedule: ReportSchedule(hour: 9, minute: 0, timeZone: moscow),
                 files: ReportFiles(directory: directory ?? reports),
                 settings: .init(timeZone: moscow, leadCost: 150, currency: "RUB"), clock: clock,
@@ -56,16 +56,16 @@ struct ReportSchedulerTests {
         return world
     }
 
-    @Test func beforeTheScheduledTimeNothingAtItOneReport() throws {
+    @Test func beforeTheScheduledTimeNothingAtItOneReport() async throws {
         let world = try world(firstLead: "2026-11-27T07:00:00Z")  // 10:00 Moscow on the 27th
         let scheduler = try world.scheduler()
 
         world.clock.set(try at("2026-11-28T05:59:59Z"))  // 08:59:59 Moscow on the 28th
-        #expect(try scheduler.pass() == ReportPass())
+        #expect(try await scheduler.pass() == ReportPass())
         #expect(try world.produced().isEmpty)
 
         world.clock.set(try at("2026-11-28T06:00:00Z"))
-        #expect(try scheduler.pass().produced == ["2026-11-27"])
+        #expect(try await scheduler.pass().produced == ["2026-11-27"])
         let report = try #require(try world.produced().first)
         #expect(report.day == "2026-11-27")
         #expect(report.run == .nightly)
@@ -79,38 +79,40 @@ struct ReportSchedulerTests {
         #expect(ContentDigest.sha256(json) == report.reportSHA256, "the event names the JSON file written with it")
 
         // Recorded on the 28th in system:alerts, the report is not an alert raised on the 28th.
-        let the28th = try LostLeadCostReport.build(
-            runner: try ProjectionRunner(log: world.log), day: try #require(ReportDay("2026-11-28", timeZone: moscow)),
+        let the28th = try await LostLeadCostReport.build(
+            runner: try ProjectionRunner(log: world.log), log: world.log,
+            day: try #require(ReportDay("2026-11-28", timeZone: moscow)),
             settings: .init(timeZone: moscow), now: world.clock.now())
         #expect(the28th.alertsRaised.total == 0)
     }
 
-    @Test func aRestartInTheSameMinuteAndAClockGoingBackwardsProduceNothingMore() throws {
+    @Test func aRestartInTheSameMinuteAndAClockGoingBackwardsProduceNothingMore() async throws {
         let world = try world(firstLead: "2026-11-27T07:00:00Z")
         world.clock.set(try at("2026-11-28T06:00:05Z"))
-        #expect(try world.scheduler().pass().produced == ["2026-11-27"])
+        #expect(try await world.scheduler().pass().produced == ["2026-11-27"])
 
         // A restart within the scheduled minute: a new scheduler over a newly opened log.
         world.clock.set(try at("2026-11-28T06:00:40Z"))
         let reopened = try EventLog.open(path: world.log.path, clock: world.clock)
         let restarted = ReportScheduler(
-            runner: try ProjectionRunner(log: reopened), schedule: ReportSchedule(hour: 9, minute: 0, timeZone: moscow),
+            log: reopened, runner: try ProjectionRunner(log: reopened),
+            schedule: ReportSchedule(hour: 9, minute: 0, timeZone: moscow),
             files: ReportFiles(directory: world.reports), settings: .init(timeZone: moscow), clock: world.clock,
             logger: Logger(label: "test.reports"))
-        #expect(try restarted.pass() == ReportPass())
+        #expect(try await restarted.pass() == ReportPass())
 
         // The clock goes back before the scheduled time, then forward over it again.
         world.clock.set(try at("2026-11-28T05:00:00Z"))
-        #expect(try restarted.pass() == ReportPass())
+        #expect(try await restarted.pass() == ReportPass())
         world.clock.set(try at("2026-11-28T06:01:00Z"))
-        #expect(try restarted.pass() == ReportPass())
+        #expect(try await restarted.pass() == ReportPass())
         #expect(try world.produced().count == 1)
     }
 
-    @Test func downOverTheScheduledTimeCatchesUpOldestFirstFromTheFirstEvent() throws {
+    @Test func downOverTheScheduledTimeCatchesUpOldestFirstFromTheFirstEvent() async throws {
         let world = try world(firstLead: "2026-11-24T07:00:00Z")  // the log begins on the 24th
         world.clock.set(try at("2026-11-28T11:00:00Z"))  // 14:00 Moscow: the 27th is due, five hours late
-        #expect(try world.scheduler().pass().produced == ["2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27"])
+        #expect(try await world.scheduler().pass().produced == ["2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27"])
         let produced = try world.produced()
         #expect(produced.map(\.day) == ["2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27"])
         #expect(produced.allSatisfy { $0.run == .catchUp })
@@ -118,33 +120,33 @@ struct ReportSchedulerTests {
         for day in produced.map(\.day) { #expect(ReportFiles(directory: world.reports).missing(day: day).isEmpty) }
     }
 
-    @Test func catchUpLooksBackAWeekAtMost() throws {
+    @Test func catchUpLooksBackAWeekAtMost() async throws {
         let world = try world(firstLead: "2026-11-01T07:00:00Z")
         world.clock.set(try at("2026-11-28T06:00:00Z"))
-        let produced = try world.scheduler().pass().produced
+        let produced = try await world.scheduler().pass().produced
         #expect(produced.count == ReportSchedule.catchUpDays)
         #expect(produced.first == "2026-11-21" && produced.last == "2026-11-27")
     }
 
-    @Test func missingFilesAreRewrittenWithoutASecondEvent() throws {
+    @Test func missingFilesAreRewrittenWithoutASecondEvent() async throws {
         let world = try world(firstLead: "2026-11-27T07:00:00Z")
         world.clock.set(try at("2026-11-28T06:00:00Z"))
         let scheduler = try world.scheduler()
-        try scheduler.pass()
+        try await scheduler.pass()
         let files = ReportFiles(directory: world.reports)
         try FileManager.default.removeItem(atPath: files.path(day: "2026-11-27", format: .md))
         try FileManager.default.removeItem(atPath: files.path(day: "2026-11-27", format: .html))
 
         world.clock.set(try at("2026-11-28T06:00:30Z"))
-        let pass = try scheduler.pass()
+        let pass = try await scheduler.pass()
         #expect(pass.produced.isEmpty)
         #expect(pass.rewritten == ["2026-11-27"])
         #expect(files.missing(day: "2026-11-27").isEmpty)
         #expect(try world.produced().count == 1)
-        #expect(try scheduler.pass() == ReportPass(), "nothing left to do")
+        #expect(try await scheduler.pass() == ReportPass(), "nothing left to do")
     }
 
-    @Test func filesThatCannotBeWrittenDoNotHoldTheReportBackAndFollowLater() throws {
+    @Test func filesThatCannotBeWrittenDoNotHoldTheReportBackAndFollowLater() async throws {
         let world = try world(firstLead: "2026-11-27T07:00:00Z")
         // A regular file where the reports directory's parent should be: nothing can be created under it.
         let blocker = world.fixture.directory.file("blocked")
@@ -152,11 +154,11 @@ struct ReportSchedulerTests {
         let directory = blocker + "/reports"
         let scheduler = try world.scheduler(directory: directory)
         world.clock.set(try at("2026-11-28T06:00:00Z"))
-        #expect(try scheduler.pass().produced == ["2026-11-27"])
+        #expect(try await scheduler.pass().produced == ["2026-11-27"])
         #expect(try world.produced().count == 1, "the owner is still told")
 
         try FileManager.default.removeItem(atPath: blocker)
-        #expect(try scheduler.pass().rewritten == ["2026-11-27"])
+        #expect(try await scheduler.pass().rewritten == ["2026-11-27"])
         #expect(ReportFiles(directory: directory).missing(day: "2026-11-27").isEmpty)
         #expect(try world.produced().count == 1)
     }

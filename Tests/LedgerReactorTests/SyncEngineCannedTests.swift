@@ -54,15 +54,15 @@ import Testing
             }
         }
 
-        func entry(_ lead: LeadID) throws -> RetryQueueEntry? {
+        func entry(_ lead: LeadID) async throws -> RetryQueueEntry? {
             let runner = try ProjectionRunner(log: temp.log)
-            try runner.catchUp()
+            try await runner.catchUp()
             return try RetryQueue(store: runner.store).entry(lead)
         }
 
-        func note(_ lead: LeadID) throws -> NoteQueueEntry? {
+        func note(_ lead: LeadID) async throws -> NoteQueueEntry? {
             let runner = try ProjectionRunner(log: temp.log)
-            try runner.catchUp()
+            try await runner.catchUp()
             return try NoteQueue(store: runner.store).entry(lead)
         }
 
@@ -87,8 +87,8 @@ import Testing
         #expect(rig.crm.leads.count == 3)
         #expect(rig.crm.notes.count == 3)
         for lead in leads {
-            #expect(try rig.entry(lead)?.state == .synced)
-            #expect(try rig.note(lead)?.state == .added)
+            #expect(try await rig.entry(lead)?.state == .synced)
+            #expect(try await rig.note(lead)?.state == .added)
             #expect(try rig.types(lead) == ["LeadReceived", "SyncAttempted", "SyncSucceeded", "NoteAttempted", "NoteAdded"])
         }
     }
@@ -100,7 +100,7 @@ import Testing
         let leads = try rig.receive(5)
         rig.crm.failCreates(.lostReply)
         _ = try await rig.engine.runOnce()
-        #expect(try rig.entry(leads[0])?.lastErrorClass == .unknownOutcome)
+        #expect(try await rig.entry(leads[0])?.lastErrorClass == .unknownOutcome)
         rig.crm.failCreates(.none)
         try await rig.settle(passes: 10)
         #expect(rig.crm.calls(CannedAmoCRM.creates) == 1, "never resent")
@@ -108,8 +108,8 @@ import Testing
         #expect(rig.crm.calls(CannedAmoCRM.searches) == 0, "the list decides; the search is not asked")
         #expect(rig.crm.leads.count == 5, "each lead once in the CRM")
         for lead in leads {
-            #expect(try rig.entry(lead)?.state == .synced)
-            #expect(try rig.note(lead)?.state == .added, "a reconciled lead gets its note too")
+            #expect(try await rig.entry(lead)?.state == .synced)
+            #expect(try await rig.note(lead)?.state == .added, "a reconciled lead gets its note too")
         }
     }
 
@@ -120,13 +120,13 @@ import Testing
         let leads = try rig.receive(4)
         rig.crm.failCreates(.lostRequest)
         _ = try await rig.engine.runOnce()
-        #expect(try rig.entry(leads[0])?.lastErrorClass == .unknownOutcome)
+        #expect(try await rig.entry(leads[0])?.lastErrorClass == .unknownOutcome)
         #expect(rig.crm.leads.isEmpty)
         rig.crm.failCreates(.none)
         try await rig.settle(passes: 10)
         #expect(rig.crm.calls(CannedAmoCRM.creates) == 2)
         #expect(rig.crm.leads.count == 4)
-        for lead in leads { #expect(try rig.entry(lead)?.state == .synced) }
+        for lead in leads { #expect(try await rig.entry(lead)?.state == .synced) }
     }
 
     /// An opaque 400 is the account's problem, not the leads': one alert, no dead letter. AmoCRM's account read still
@@ -140,11 +140,11 @@ import Testing
         #expect(rig.crm.calls(CannedAmoCRM.creates) == 3, "the first create, then one per 15 minutes in 40")
         #expect(rig.crm.calls(CannedAmoCRM.probes) == 2)
         #expect(try rig.alerts().filter { $0.kind == "crm_stopped" }.count == 1, "one alert for the episode")
-        for lead in leads { #expect(try rig.entry(lead)?.state == .pending, "waiting, not dead") }
+        for lead in leads { #expect(try await rig.entry(lead)?.state == .pending, "waiting, not dead") }
         rig.crm.failCreates(.none)
         try await rig.settle(passes: 20)
         #expect(rig.crm.leads.count == 3)
-        for lead in leads { #expect(try rig.entry(lead)?.state == .synced) }
+        for lead in leads { #expect(try await rig.entry(lead)?.state == .synced) }
         #expect(try rig.alerts().filter { $0.kind == "lead_dead" }.isEmpty)
     }
 
@@ -157,7 +157,7 @@ import Testing
         rig.crm.failNotes(.none)
         try await rig.settle(passes: 10)
         #expect(rig.crm.notes.count == 2, "each note once")
-        for lead in leads { #expect(try rig.note(lead)?.state == .added) }
+        for lead in leads { #expect(try await rig.note(lead)?.state == .added) }
     }
 
     /// However the passes fall, no second holds eight arrivals: call k+7 starts at least a second after call k's
@@ -193,6 +193,6 @@ extension SyncEngineCannedTests {
             let start = try #require(call.startedAt)
             #expect(start.millisecondsSinceEpoch - refusedAt.millisecondsSinceEpoch >= 10_000, "\(call.request.path)")
         }
-        for lead in leads { #expect(try rig.entry(lead)?.state == .synced) }
+        for lead in leads { #expect(try await rig.entry(lead)?.state == .synced) }
     }
 }

@@ -20,7 +20,7 @@ struct LeadCommand: AsyncParsableCommand {
         guard let leadID = LeadID(id) else { throw ExitStatus.usage("\(id) is not a lead id") }
         let settings = try await global.settings()
         let log = try global.openLog(settings)
-        let runner = try global.projected(log, settings)
+        let runner = try await global.projected(log, settings)
         let timeline = try await log.stream(leadID.description)
         guard let first = timeline.first, case .leadReceived(let received) = try first.decode(strict: false) else {
             throw ExitStatus.runtime("no lead \(leadID) in the log")

@@ -52,7 +52,7 @@ struct ReactCommand: AsyncParsableCommand {
             writeOut("leadledger react: CRM sync disabled (LEADLEDGER_AMOCRM_BASE_URL not set); leads wait in the queue\n")
             let runner = try global.readModels(log, settings)
             let alerts = AlertService(log: log, runner: runner, settings: settings.alerts, circuit: { nil }, logger: logger)
-            var services: [any Service] = [alerts, reports(runner, settings, logger)]
+            var services: [any Service] = [alerts, reports(log, runner, settings, logger)]
             if let systemd { services.append(systemd) }
             if let delivery = try alertDelivery(log, runner, settings, logger) { services.append(delivery) }
             if let metrics = metricsServer(settings, logger) { services.append(metrics) }
@@ -86,7 +86,7 @@ struct ReactCommand: AsyncParsableCommand {
         let alerts = AlertService(
             log: log, runner: runner, settings: settings.alerts, circuit: { await engine.breakerState }, logger: logger)
         var services: [any Service] = [
-            ReactorService(engine: engine, logger: logger), alerts, reports(runner, settings, logger),
+            ReactorService(engine: engine, logger: logger), alerts, reports(log, runner, settings, logger),
         ]
         if let systemd { services.append(systemd) }
         if let delivery = try alertDelivery(log, runner, settings, logger) { services.append(delivery) }
@@ -118,14 +118,16 @@ struct ReactCommand: AsyncParsableCommand {
     /// The nightly report: produced at `LEADLEDGER_REPORT_AT` (and caught up at start), files under
     /// `LEADLEDGER_REPORTS_DIR`. A directory that cannot be created is said now, by its key; the reactor runs on (CRM
     /// delivery matters more than a report file) and the scheduler keeps trying.
-    private func reports(_ runner: ProjectionRunner, _ settings: LedgerSettings, _ logger: Logger) -> ReportService {
+    private func reports(
+        _ log: EventLog, _ runner: ProjectionRunner, _ settings: LedgerSettings, _ logger: Logger
+    ) -> ReportService {
         do {
             try FileManager.default.createDirectory(atPath: settings.reportsDirectory, withIntermediateDirectories: true)
         } catch {
             logger.error("LEADLEDGER_REPORTS_DIR=\(settings.reportsDirectory) cannot be created: \(error)")
         }
         let scheduler = ReportScheduler(
-            runner: runner,
+            log: log, runner: runner,
             schedule: ReportSchedule(hour: settings.reportAt.hour, minute: settings.reportAt.minute, timeZone: settings.timeZone),
             files: ReportFiles(directory: settings.reportsDirectory), settings: settings.costReport, logger: logger)
         return ReportService(scheduler: scheduler, logger: logger)

@@ -19,7 +19,7 @@ struct RebuildCommand: AsyncParsableCommand {
         let started = Date()
         let replayed: Int64
         do {
-            replayed = try runner.rebuild()
+            replayed = try await runner.rebuild()
         } catch {
             throw ExitStatus.runtime("rebuild: \(error)")
         }

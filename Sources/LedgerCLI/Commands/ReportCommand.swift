@@ -48,7 +48,8 @@ struct ReportCommand: AsyncParsableCommand {
         let runner = try global.readModels(log, settings)
         let report: LostLeadCostReport
         do {
-            report = try LostLeadCostReport.build(runner: runner, day: reportDay, settings: settings.costReport, now: now)
+            report = try await LostLeadCostReport.build(
+                runner: runner, log: log, day: reportDay, settings: settings.costReport, now: now)
         } catch {
             throw ExitStatus.runtime("the report cannot be built: \(error)")
         }

@@ -20,7 +20,7 @@ struct RequeueCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try await global.settings()
         let log = try global.openLog(settings)
-        let runner = try global.projected(log, settings)
+        let runner = try await global.projected(log, settings)
         let queue = RetryQueue(store: runner.store)
         var written = 0
         if dead {
@@ -31,7 +31,7 @@ struct RequeueCommand: AsyncParsableCommand {
                 let page = try queue.entries(in: .dead, limit: log.options.maxPageSize)
                 if page.isEmpty { break }
                 written += try requeue(page, log)
-                try global.catchUp(runner)
+                try await global.catchUp(runner)
             }
         } else {
             var entries: [RetryQueueEntry] = []
@@ -47,7 +47,7 @@ struct RequeueCommand: AsyncParsableCommand {
                 }
             }
             written += try requeue(entries, log)
-            try global.catchUp(runner)
+            try await global.catchUp(runner)
         }
         writeOut("requeue: \(written) lead(s) back in the queue\n")
     }

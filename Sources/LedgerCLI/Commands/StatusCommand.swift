@@ -14,13 +14,15 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try await global.settings()
         let log = try global.openLog(settings)
-        let runner = try global.projected(log, settings)
+        let runner = try await global.projected(log, settings)
         let now = SystemClock().now()
         let health = try HealthView.load(runner.store, now: now)
         let head = try log.head()
         let status: [String: Any] = [
             "log": ["path": log.path, "last_seq": head?.seq ?? 0, "head_hash": head.map { $0.hash as Any } ?? NSNull()],
-            "projections": try runner.status().map { ["name": $0.name, "checkpoint": $0.checkpoint, "lag": $0.lag] },
+            "projections": try runner.status(head: head?.seq ?? 0).map {
+                ["name": $0.name, "checkpoint": $0.checkpoint, "lag": $0.lag]
+            },
             "queue": [
                 "pending": health.queue.pending, "in_flight": health.queue.inFlight, "synced": health.queue.synced,
                 "dead": health.queue.dead, "spam": health.queue.spam,

@@ -210,16 +210,24 @@ public struct LostLeadCostReport: Sendable, Equatable, Codable {
 
     /// The report as the owner gets it, the one builder behind `leadledger report`, `GET /api/admin/reports/daily`
     /// and `react`'s nightly run, so the three agree for the same log: the read models are brought up to the log's
-    /// head, the day's leads come from `cost_report_lead`, its restarts and alerts from the log itself.
+    /// head, the day's leads come from `cost_report_lead`, its restarts and alerts from the SQLite log's own folds
+    /// (`log`, the runner's log).
     public static func build(
-        runner: ProjectionRunner, day: ReportDay, settings: Settings, now: Timestamp
+        runner: ProjectionRunner, log: EventLog, day: ReportDay, settings: Settings, now: Timestamp
+    ) async throws -> LostLeadCostReport {
+        try await runner.catchUp()
+        return try build(caughtUp: runner.store, log: log, day: day, settings: settings, now: now)
+    }
+
+    /// `build(runner:…)` once the read models are caught up: for a caller on a blocking lane that caught up first.
+    public static func build(
+        caughtUp store: ReadModelStore, log: EventLog, day: ReportDay, settings: Settings, now: Timestamp
     ) throws -> LostLeadCostReport {
-        try runner.catchUp()
-        var report = try build(runner.store, day: day, settings: settings, now: now)
+        var report = try build(store, day: day, settings: settings, now: now)
         let (start, end) = try day.interval()
-        let restarts = try runner.log.restarts(since: start, until: end)
+        let restarts = try log.restarts(since: start, until: end)
         report.restarts = Restarts(restarts: restarts.restarts, unclean: restarts.unclean)
-        let raised = try runner.log.alertsRaised(from: start, to: end)
+        let raised = try log.alertsRaised(from: start, to: end)
         report.alertsRaised = AlertsRaised(
             total: raised.values.reduce(0, +), byKind: bounded(raised, limit: maxBreakdownLines))
         return report

@@ -1,12 +1,8 @@
-import GRDB
 import LedgerCore
+import LedgerStore
 
-/// The part of an event that read models fold: for each type, only the fields some projector uses.
-///
-/// Why not the full `LedgerEvent`: decoding every body with `JSONDecoder` cost more than everything else in a rebuild
-/// together (about 10 µs per `LeadReceived`, mostly spent skipping the sealed personal payload). SQLite's C JSON
-/// functions extract these few fields in the same query that reads the page. `verify` is what decodes every body
-/// strictly; projections read what it has judged.
+/// The part of an event that read models fold: for each type, only the fields some projector uses, made from the
+/// `EventFacts` the store extracted (see there why not the full `LedgerEvent`).
 public enum ProjectionFact: Sendable, Equatable {
     case received(
         leadID: LeadID, receivedAt: Timestamp, origin: LeadOrigin, utmSource: String?, utmCampaign: String?, spam: Bool)
@@ -60,94 +56,67 @@ public struct ProjectedEvent: Sendable {
 }
 
 extension ProjectedEvent {
-    /// One page of facts after `afterSeq`, read and extracted in one statement. Each `CASE` extracts a field only
-    /// for the types that carry it. Schema version 1 is the only one so far; any other stops the projection.
-    static func fetchPage(_ db: Database, afterSeq: Int64, limit: Int) throws -> [ProjectedEvent] {
-        let statement = try db.cachedStatement(
-            sql: """
-                SELECT seq, stream, type, schema_version, recorded_at,
-                    CASE type WHEN 'LeadReceived' THEN json_extract(data, '$.received_at') END,
-                    CASE type WHEN 'LeadReceived' THEN json_extract(data, '$.origin') END,
-                    CASE type WHEN 'LeadReceived' THEN json_extract(data, '$.utm.source') END,
-                    CASE type WHEN 'LeadReceived' THEN json_extract(data, '$.utm.campaign') END,
-                    CASE WHEN type IN ('SyncAttempted', 'SyncFailed', 'SyncSucceeded', 'NoteAttempted') THEN json_extract(data, '$.attempt') END,
-                    CASE WHEN type IN ('SyncAttempted', 'SyncFailed', 'SyncSucceeded', 'NoteAttempted') THEN json_extract(data, '$.attempt_id') END,
-                    CASE WHEN type IN ('SyncFailed', 'NoteFailed') THEN json_extract(data, '$.error_class') END,
-                    CASE type WHEN 'SyncFailed' THEN json_extract(data, '$.http_status') END,
-                    CASE WHEN type IN ('SyncFailed', 'NoteFailed') THEN json_extract(data, '$.message') END,
-                    CASE WHEN type IN ('SyncFailed', 'NoteFailed') THEN json_extract(data, '$.retryable') END,
-                    CASE WHEN type IN ('SyncFailed', 'NoteFailed') THEN json_extract(data, '$.next_attempt_at') END,
-                    CASE WHEN type IN ('SyncSucceeded', 'NoteAttempted') THEN json_extract(data, '$.crm_lead_id') END,
-                    CASE type WHEN 'SyncSucceeded' THEN json_extract(data, '$.crm_contact_id') END,
-                    CASE type WHEN 'AlertRaised' THEN json_extract(data, '$.severity') END,
-                    CASE type WHEN 'LeadReceived' THEN json_extract(data, '$.spam') IS NOT NULL END
-                FROM event WHERE seq > ? ORDER BY seq LIMIT ?
-                """)
-        var page: [ProjectedEvent] = []
-        page.reserveCapacity(min(limit, 100_000))
-        let cursor = try Row.fetchCursor(statement, arguments: [afterSeq, limit])
-        while let row = try cursor.next() {
-            let seq: Int64 = row[0]
-            page.append(ProjectedEvent(seq: seq, recordedAt: Timestamp(millisecondsSinceEpoch: row[4]), fact: try fact(row, seq)))
-        }
-        return page
+    /// The fact of an event the store extracted. Schema version 1 is the only one so far; any other, or a field a
+    /// projector needs that is missing, stops the projection.
+    init(_ facts: EventFacts) throws {
+        self.init(seq: facts.seq, recordedAt: facts.recordedAt, fact: try Self.fact(facts))
     }
 
-    private static func fact(_ row: Row, _ seq: Int64) throws -> ProjectionFact {
-        let type: String = row[2]
-        let schemaVersion: Int = row[3]
-        guard let eventType = EventType(rawValue: type), schemaVersion == 1 else {
+    private static func fact(_ facts: EventFacts) throws -> ProjectionFact {
+        let seq = facts.seq
+        let type = facts.type
+        guard let eventType = EventType(rawValue: type), facts.schemaVersion == 1 else {
             throw ProjectionError(
-                projector: "runner", seq: seq, reason: "unknown event type or version: \(type) v\(schemaVersion)")
+                projector: "runner", seq: seq, reason: "unknown event type or version: \(type) v\(facts.schemaVersion)")
         }
         func missing(_ field: String) -> ProjectionError {
             ProjectionError(projector: "runner", seq: seq, reason: "\(type) without a valid \(field)")
         }
         if eventType == .alertRaised {
-            guard let severity = (row[18] as String?).flatMap(AlertSeverity.init(rawValue:)) else { throw missing("severity") }
+            guard let severity = facts.severity.flatMap(AlertSeverity.init(rawValue:)) else { throw missing("severity") }
             return .alertRaised(severity: severity)
         }
         guard eventType.belongsToLead else { return .unprojected }
-        guard let leadID = LeadID(row[1] as String) else { throw missing("stream (lead id)") }
+        guard let leadID = LeadID(facts.stream) else { throw missing("stream (lead id)") }
         switch eventType {
         case .leadReceived:
-            guard let receivedAt = row[5] as Int64? else { throw missing("received_at") }
-            guard let origin = (row[6] as String?).flatMap(LeadOrigin.init(rawValue:)) else { throw missing("origin") }
+            guard let receivedAt = facts.receivedAt else { throw missing("received_at") }
+            guard let origin = facts.origin.flatMap(LeadOrigin.init(rawValue:)) else { throw missing("origin") }
             return .received(
-                leadID: leadID, receivedAt: Timestamp(millisecondsSinceEpoch: receivedAt), origin: origin, utmSource: row[7],
-                utmCampaign: row[8], spam: row[19] as Bool? ?? false)
+                leadID: leadID, receivedAt: Timestamp(millisecondsSinceEpoch: receivedAt), origin: origin,
+                utmSource: facts.utmSource, utmCampaign: facts.utmCampaign, spam: facts.spam)
         case .syncAttempted:
-            guard let attempt = row[9] as Int?, let attemptID = row[10] as String? else { throw missing("attempt") }
+            guard let attempt = facts.attempt, let attemptID = facts.attemptID else { throw missing("attempt") }
             return .attempted(leadID: leadID, attempt: attempt, attemptID: attemptID)
         case .syncFailed:
-            guard let errorClass = (row[11] as String?).flatMap(SyncErrorClass.init(rawValue:)) else {
+            guard let errorClass = facts.errorClass.flatMap(SyncErrorClass.init(rawValue:)) else {
                 throw missing("error_class")
             }
-            guard let message = row[13] as String?, let retryable = row[14] as Bool? else { throw missing("message/retryable") }
+            guard let message = facts.message, let retryable = facts.retryable else { throw missing("message/retryable") }
             return .failed(
-                leadID: leadID, errorClass: errorClass, httpStatus: row[12], message: message, retryable: retryable,
-                nextAttemptAt: (row[15] as Int64?).map(Timestamp.init(millisecondsSinceEpoch:)))
+                leadID: leadID, errorClass: errorClass, httpStatus: facts.httpStatus, message: message,
+                retryable: retryable, nextAttemptAt: facts.nextAttemptAt.map(Timestamp.init(millisecondsSinceEpoch:)))
         case .syncSucceeded:
-            guard let crmLeadID = row[16] as Int64? else { throw missing("crm_lead_id") }
-            return .succeeded(leadID: leadID, crmLeadID: crmLeadID, crmContactID: row[17])
+            guard let crmLeadID = facts.crmLeadID else { throw missing("crm_lead_id") }
+            return .succeeded(leadID: leadID, crmLeadID: crmLeadID, crmContactID: facts.crmContactID)
         case .leadErased:
             return .erased(leadID: leadID)
         case .leadRequeued:
             return .requeued(leadID: leadID)
         case .noteAttempted:
-            guard let attempt = row[9] as Int?, let attemptID = row[10] as String?, let crmLeadID = row[16] as Int64? else {
+            guard let attempt = facts.attempt, let attemptID = facts.attemptID, let crmLeadID = facts.crmLeadID else {
                 throw missing("attempt/crm_lead_id")
             }
             return .note(leadID: leadID, .attempted(attempt: attempt, attemptID: attemptID, crmLeadID: crmLeadID))
         case .noteFailed:
-            guard let errorClass = (row[11] as String?).flatMap(SyncErrorClass.init(rawValue:)),
-                let message = row[13] as String?, let retryable = row[14] as Bool?
+            guard let errorClass = facts.errorClass.flatMap(SyncErrorClass.init(rawValue:)),
+                let message = facts.message, let retryable = facts.retryable
             else { throw missing("error_class/message/retryable") }
             return .note(
                 leadID: leadID,
                 .failed(
                     errorClass: errorClass, message: message, retryable: retryable,
-                    nextAttemptAt: (row[15] as Int64?).map(Timestamp.init(millisecondsSinceEpoch:))))
+                    nextAttemptAt: facts.nextAttemptAt.map(Timestamp.init(millisecondsSinceEpoch:))))
         case .noteAdded:
             return .note(leadID: leadID, .added)
         case .alertRaised, .processStarted, .processStopped, .alertResolved, .alertDelivered, .alertUndeliverable,

@@ -2,27 +2,31 @@ import GRDB
 import LedgerCore
 import LedgerStore
 
-/// Moves projectors forward through the log, batch by batch. Each batch is one `BEGIN IMMEDIATE` transaction on the
-/// read-model file (`ReadModelStore`) that reads the checkpoints, reads the next page of events from the log through a
-/// snapshot, folds them and saves the checkpoints. The log is only read: folding never takes its write lock, so it
-/// never makes ingest wait.
+/// Moves projectors forward through the log, batch by batch, reading it through the storage seam (either backend).
+/// A batch reads the checkpoints, reads the next page of facts and the hashes that vouch for the checkpoints from the
+/// log, then, in one `BEGIN IMMEDIATE` transaction on the read-model file (`ReadModelStore`), checks the checkpoints
+/// are still those, folds the page and saves the checkpoints. The log is only read: folding never takes its write
+/// lock, so it never makes ingest wait, and no thread is held while the log answers.
 ///
-/// Safe to run from several processes at once: the checkpoints are read under the read-model file's write lock, so
-/// whichever process gets that lock first projects a batch, and the other finds it done.
+/// Safe to run from several processes at once: a batch whose checkpoints moved while its page was read (another
+/// process folded it) is read again from where they are now; the log is append-only, so a page read earlier is
+/// still what the log holds.
 ///
 /// Before each batch the runner checks that the log still holds, at each checkpoint's seq, the event the projector
 /// folded last (same hash, seq not past the head). A projector whose log was replaced under it (restored from a
 /// backup, swapped for another file) is dropped and folded again from seq 1.
 public struct ProjectionRunner: Sendable {
-    public let log: EventLog
+    public let log: any EventStore
     public let store: ReadModelStore
     public let projectors: [any Projector]
     /// Events folded per transaction. Bounds the read-model write lock's hold time and the memory of one batch.
     /// `LEADLEDGER_PROJECTION_BATCH`, default 2000.
     public let batchSize: Int
+    /// Reads of a batch whose checkpoints another process moved meanwhile, before the runner gives up on the batch.
+    static let maxRaces = 16
 
     public init(
-        log: EventLog, store: ReadModelStore, projectors: [any Projector] = ProjectionRunner.standardProjectors,
+        log: any EventStore, store: ReadModelStore, projectors: [any Projector] = ProjectionRunner.standardProjectors,
         batchSize: Int = 2000
     ) {
         precondition(batchSize > 0, "projection batch size must be positive")
@@ -46,10 +50,10 @@ public struct ProjectionRunner: Sendable {
 
     /// Folds every event committed so far. Returns how many events were applied.
     @discardableResult
-    public func catchUp() throws -> Int64 {
+    public func catchUp() async throws -> Int64 {
         var total: Int64 = 0
         while true {
-            let applied = try step()
+            let applied = try await step()
             if applied == 0 { return total }
             total += Int64(applied)
         }
@@ -57,54 +61,56 @@ public struct ProjectionRunner: Sendable {
 
     /// Folds at most one batch; returns the number of events read (0 when every projector is at the head).
     @discardableResult
-    public func step() throws -> Int {
-        let log = self.log
-        let batchSize = self.batchSize
+    public func step() async throws -> Int {
         let projectors = self.projectors
-        return try store.immediateTransaction { db in
-            try Checkpoints.createTable(db)
-            var checkpoints = try projectors.map { try Checkpoints.prepare($0, db) }
+        for _ in 0..<Self.maxRaces {
+            let checkpoints = try await store.immediateTransaction { db in
+                try Checkpoints.createTable(db)
+                return try projectors.map { try Checkpoints.prepare($0, db) }
+            }
             guard !checkpoints.isEmpty else { return 0 }
-            // One snapshot of the log: the checks of every checkpoint and the page come from the same state.
-            let page = try log.database.read { logDB in try LogPage.read(logDB, checkpoints: checkpoints, limit: batchSize) }
-            for index in page.stale {
-                checkpoints[index] = try Checkpoints.reset(projectors[index], db)
-            }
-            guard let last = page.events.last else { return 0 }
-            guard let lastHash = page.lastHash else {
-                throw ProjectionError(projector: "runner", seq: last.seq, reason: "the event has no hash in the log")
-            }
-            try checkContiguous(page.events)
-            for (projector, checkpoint) in zip(projectors, checkpoints) {
-                let pending = page.events.drop { $0.seq <= checkpoint.seq }
-                guard let first = pending.first else { continue }
-                if first.seq != checkpoint.seq + 1 {
-                    throw ProjectionError(
-                        projector: projector.name, seq: first.seq, reason: "gap after checkpoint \(checkpoint.seq)")
+            let page = try await LogPage.read(log, checkpoints: checkpoints, limit: batchSize)
+            let folded = try await store.immediateTransaction { db -> Int? in
+                var current = try projectors.map { try Checkpoints.prepare($0, db) }
+                guard current == checkpoints else { return nil }
+                for index in page.stale {
+                    current[index] = try Checkpoints.reset(projectors[index], db)
                 }
-                try projector.apply(Array(pending), db)
-                try Checkpoints.save(projector, Checkpoint(seq: last.seq, hash: lastHash), db)
+                guard let last = page.events.last, let lastHash = page.lastHash else { return 0 }
+                try Self.checkContiguous(page.events)
+                for (projector, checkpoint) in zip(projectors, current) {
+                    let pending = page.events.drop { $0.seq <= checkpoint.seq }
+                    guard let first = pending.first else { continue }
+                    if first.seq != checkpoint.seq + 1 {
+                        throw ProjectionError(
+                            projector: projector.name, seq: first.seq, reason: "gap after checkpoint \(checkpoint.seq)")
+                    }
+                    try projector.apply(Array(pending), db)
+                    try Checkpoints.save(projector, Checkpoint(seq: last.seq, hash: lastHash), db)
+                }
+                return page.events.count
             }
-            return page.events.count
+            if let folded { return folded }
         }
+        throw ProjectionError(
+            projector: "runner", seq: 0, reason: "other processes kept moving the checkpoints for \(Self.maxRaces) reads")
     }
 
     /// Drops every read model and replays the whole log into it. Only the read-model file is written.
-    public func rebuild() throws -> Int64 {
+    public func rebuild() async throws -> Int64 {
         let projectors = self.projectors
-        try store.immediateTransaction { db in
+        try await store.immediateTransaction { db in
             try Checkpoints.createTable(db)
             for projector in projectors {
                 try projector.dropTables(db)
                 try Checkpoints.remove(projector, db)
             }
         }
-        return try catchUp()
+        return try await catchUp()
     }
 
-    /// Where each projector stands: checkpoint, and lag behind the log's head.
-    public func status() throws -> [ProjectionStatus] {
-        let head = try log.head()?.seq ?? 0
+    /// Where each projector stands: checkpoint, and lag behind `head` (the log's last seq, read by the caller).
+    public func status(head: Int64) throws -> [ProjectionStatus] {
         let projectors = self.projectors
         return try store.database.read { db in
             try projectors.map { projector in
@@ -115,7 +121,7 @@ public struct ProjectionRunner: Sendable {
     }
 
     /// A page must be gap-free in itself; gaps against each checkpoint are checked per projector.
-    private func checkContiguous(_ events: [ProjectedEvent]) throws {
+    private static func checkContiguous(_ events: [ProjectedEvent]) throws {
         var previous: Int64?
         for event in events {
             if let previous, event.seq != previous + 1 {
@@ -126,34 +132,39 @@ public struct ProjectionRunner: Sendable {
     }
 }
 
-/// What one batch reads from the log, in one snapshot: which checkpoints the log no longer vouches for, and the page
-/// of events after the lowest checkpoint that still holds.
-private struct LogPage {
+/// What one batch reads from the log: which checkpoints the log no longer vouches for, and the page of events after
+/// the lowest checkpoint that still holds.
+private struct LogPage: Sendable {
     /// Indexes of the checkpoints whose seq is past the log's head or holds another event.
     var stale: [Int]
     var events: [ProjectedEvent]
     /// Hash of the page's last event: what every projector that folds this page saves with its checkpoint.
     var lastHash: String?
 
-    static func read(_ db: Database, checkpoints: [Checkpoint], limit: Int) throws -> LogPage {
+    static func read(_ log: any EventStore, checkpoints: [Checkpoint], limit: Int) async throws -> LogPage {
         var stale: [Int] = []
         var lowest = Int64.max
+        var vouched: [Int64: String?] = [:]
         for (index, checkpoint) in checkpoints.enumerated() {
-            // One primary-key probe per projector; they usually share one seq.
-            if checkpoint.seq > 0, try checkpoint.hash == nil || hash(db, seq: checkpoint.seq) != checkpoint.hash {
-                stale.append(index)
-                lowest = 0
-                continue
+            // One primary-key probe per distinct seq; the projectors usually share one.
+            if checkpoint.seq > 0 {
+                let hash: String?
+                if let known = vouched[checkpoint.seq] {
+                    hash = known
+                } else {
+                    hash = try await log.hash(atSeq: checkpoint.seq)
+                    vouched[checkpoint.seq] = hash
+                }
+                if checkpoint.hash == nil || hash != checkpoint.hash {
+                    stale.append(index)
+                    lowest = 0
+                    continue
+                }
             }
             lowest = min(lowest, checkpoint.seq)
         }
-        let events = try ProjectedEvent.fetchPage(db, afterSeq: lowest, limit: limit)
-        let lastHash = try events.last.flatMap { try hash(db, seq: $0.seq) }
-        return LogPage(stale: stale, events: events, lastHash: lastHash)
-    }
-
-    private static func hash(_ db: Database, seq: Int64) throws -> String? {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT hash FROM event WHERE seq = ?"), arguments: [seq])
+        let facts = try await log.facts(afterSeq: lowest, limit: limit)
+        return LogPage(stale: stale, events: try facts.map(ProjectedEvent.init), lastHash: facts.last?.hash)
     }
 }
 

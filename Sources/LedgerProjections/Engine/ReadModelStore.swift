@@ -11,7 +11,7 @@ import LedgerStore
 ///
 /// Why a file of their own: folding takes this file's write lock, never the log's, so a projection batch cannot make
 /// ingest's group commit wait (it did, and that was most of the HTTP benchmark's p99). The runner reads the log through
-/// a snapshot (`log.database.read`) and writes here.
+/// the storage seam (`EventStore.facts`) and writes here.
 ///
 /// Everything here is derived from the log and disposable, which decides how the file is handled:
 /// - WAL with `synchronous=NORMAL`: a power loss may drop the last commits, never tear one. Each batch stores its
@@ -142,8 +142,10 @@ public final class ReadModelStore: Sendable {
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction on this file: the runner reads checkpoints under the write
     /// lock, so of two processes folding at once, one folds a batch and the other finds it done.
-    func immediateTransaction<T>(_ body: (Database) throws -> T) throws -> T {
-        try database.writeWithoutTransaction { db in
+    /// GRDB runs it on the file's writer queue; the caller waits without holding a thread.
+    func immediateTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let path = path
+        return try await database.writeWithoutTransaction { db in
             var result: T?
             try db.inTransaction(.immediate) {
                 result = try body(db)

@@ -46,13 +46,13 @@ public struct AlertService: Service {
     @discardableResult
     public func evaluate(_ tracker: inout StallTracker) async throws -> [LedgerEvent] {
         // A projection that cannot fold must not silence the rules: the stall rule is how it gets reported.
-        do { try runner.catchUp() } catch { logger.error("projections cannot fold: \(error)") }
+        do { try await runner.catchUp() } catch { logger.error("projections cannot fold: \(error)") }
         let now = clock.now()
         let inputs = AlertInputs(
             health: try HealthView.load(runner.store, now: now), circuit: await circuit(),
             freeDiskBytes: HostFacts.freeDiskBytes(forLog: log.path),
             memory: HostFacts.memory(fallbackLimit: Int64(settings.memoryLimitMegabytes) * 1_048_576),
-            stalledProjectors: tracker.observe(try runner.status(), now: now).filter {
+            stalledProjectors: tracker.observe(try runner.status(head: try log.head()?.seq ?? 0), now: now).filter {
                 $0.value >= Int64(settings.projectorStallSeconds)
             }, descriptors: descriptors(now: now))
         let events = AlertBook.changes(

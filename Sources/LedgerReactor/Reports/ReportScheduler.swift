@@ -17,6 +17,7 @@ import Logging
 /// gets them rewritten on a later pass, from the report as it stands then, with no second event and no second
 /// Telegram message.
 public struct ReportScheduler: Sendable {
+    let log: EventLog
     let runner: ProjectionRunner
     let schedule: ReportSchedule
     let files: ReportFiles
@@ -25,9 +26,11 @@ public struct ReportScheduler: Sendable {
     let logger: Logger
 
     public init(
-        runner: ProjectionRunner, schedule: ReportSchedule, files: ReportFiles, settings: LostLeadCostReport.Settings,
+        log: EventLog, runner: ProjectionRunner, schedule: ReportSchedule, files: ReportFiles,
+        settings: LostLeadCostReport.Settings,
         clock: any LedgerClock = SystemClock(), logger: Logger
     ) {
+        self.log = log
         self.runner = runner
         self.schedule = schedule
         self.files = files
@@ -36,11 +39,9 @@ public struct ReportScheduler: Sendable {
         self.logger = logger
     }
 
-    var log: EventLog { runner.log }
-
     /// One pass: produce what is due, rewrite what is missing. Returns what it did.
     @discardableResult
-    public func pass() throws -> ReportPass {
+    public func pass() async throws -> ReportPass {
         let now = clock.now()
         var pass = ReportPass()
         let due = schedule.dueDays(at: now, firstEventAt: try log.firstEventAt())
@@ -49,14 +50,14 @@ public struct ReportScheduler: Sendable {
             let name = day.description
             if produced.contains(name) {
                 guard !files.missing(day: name).isEmpty else { continue }
-                let report = try LostLeadCostReport.build(runner: runner, day: day, settings: settings, now: now)
+                let report = try await LostLeadCostReport.build(runner: runner, log: log, day: day, settings: settings, now: now)
                 if write(try ReportFiles.render(report), day: name) {
                     logger.warning("report \(name): files were missing under \(files.directory); rewritten (figures as of now)")
                     pass.rewritten.append(name)
                 }
                 continue
             }
-            let report = try LostLeadCostReport.build(runner: runner, day: day, settings: settings, now: now)
+            let report = try await LostLeadCostReport.build(runner: runner, log: log, day: day, settings: settings, now: now)
             let renderings = try ReportFiles.render(report)
             _ = write(renderings, day: name)
             let event = ReportProduced(

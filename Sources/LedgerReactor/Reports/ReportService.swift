@@ -19,7 +19,7 @@ public struct ReportService: Service {
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                try scheduler.pass()
+                try await scheduler.pass()
             } catch {
                 if !Task.isShuttingDownGracefully { logger.error("report pass failed (tried again shortly): \(error)") }
             }

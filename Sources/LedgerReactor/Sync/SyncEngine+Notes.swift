@@ -104,7 +104,7 @@ extension SyncEngine {
 
     /// Note attempts a stop left without an outcome: each becomes an unknown outcome due at once, so the next pass
     /// looks for the note before it could add it twice.
-    func recoverOrphanedNotes() throws -> Int {
+    func recoverOrphanedNotes() async throws -> Int {
         var recovered = 0
         while true {
             let orphans = try NoteQueue(store: runner.store).entries(in: .inFlight, limit: 500)
@@ -123,7 +123,7 @@ extension SyncEngine {
                                 retryable: true, nextAttemptAt: now)))
                 })
             recovered += orphans.count
-            try runner.catchUp()
+            try await runner.catchUp()
         }
     }
 

@@ -83,12 +83,12 @@ public actor SyncEngine {
     /// After a crash, attempts without an outcome: each becomes an unknown outcome due at once, so the next pass
     /// searches AmoCRM for the lead before it could send a second copy. Safe because only this process sends
     /// (`ReactorLock`). Returns how many it recorded.
-    public func recoverOrphanedAttempts() throws -> Int {
-        try runner.catchUp()
+    public func recoverOrphanedAttempts() async throws -> Int {
+        try await runner.catchUp()
         var recovered = 0
         while true {
             let orphans = try RetryQueue(store: runner.store).entries(in: .inFlight, limit: 500)
-            guard !orphans.isEmpty else { return recovered + (try recoverOrphanedNotes()) }
+            guard !orphans.isEmpty else { return recovered + (try await recoverOrphanedNotes()) }
             let now = clock.now()
             _ = try log.append(
                 orphans.map { entry in
@@ -104,7 +104,7 @@ public actor SyncEngine {
             logger.warning("attempts left without an outcome by a stop", metadata: ["count": "\(orphans.count)"])
             recovered += orphans.count
             cautious = true
-            try runner.catchUp()
+            try await runner.catchUp()
         }
     }
 
@@ -117,7 +117,7 @@ public actor SyncEngine {
     /// One pass: brings projections up to date, then handles one batch of due leads. Returns how many leads it
     /// recorded an outcome for (0: nothing due, or the breaker holds traffic back).
     public func runOnce() async throws -> Int {
-        try runner.catchUp()
+        try await runner.catchUp()
         let now = clock.now()
         switch breaker.permission(now: now) {
         case .wait:
