@@ -6,8 +6,7 @@ extension PostgresEventLog {
     /// Appends `events` atomically: all of them commit in one transaction, in order, or none does. Returns after
     /// COMMIT returned; any failure throws, and the caller answers 5xx.
     ///
-    /// The transaction first takes the append lock (`PostgresSchema.appendLock`), then reads the head and the
-    /// streams' versions, so `seq` has no gaps and the chain cannot fork; the events go in as one multi-row INSERT.
+    /// The transaction first locks the chain head (`PostgresSchema.lockHeadQuery`), then reads the streams' versions, so `seq` has no gaps and the chain cannot fork; the events go in as one multi-row INSERT.
     /// `LeadReceived` is refused, as on SQLite: it must go through `receive`.
     @discardableResult
     public func append(_ events: [PendingEvent]) async throws(StoreError) -> [RecordedEvent] {
@@ -24,8 +23,7 @@ extension PostgresEventLog {
         let logger = logger
         let batch = encoded
         return try await transaction { connection in
-            try await connection.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.appendLock))", logger: logger)
-            var head = try await Self.head(connection, logger)
+            var head = try await Self.lockHead(connection, logger)
             var versions = try await Self.versions(of: Array(Set(batch.map(\.event.stream))), connection, logger)
             var recorded: [RecordedEvent] = []
             recorded.reserveCapacity(batch.count)
@@ -56,8 +54,9 @@ extension PostgresEventLog {
         return versions
     }
 
-    /// The events, and the key rows of the leads among them, in one statement (arrays unnested server-side, the
-    /// key rows in a data-modifying CTE): one round trip, whatever the batch size. A missing fingerprint travels as
+    /// The events, the key rows of the leads among them and the chain head's new place, in one statement (arrays
+    /// unnested server-side, the key rows and the head in data-modifying CTEs): one round trip, whatever the batch
+    /// size. The caller holds the chain-head lock. A missing fingerprint travels as
     /// an empty string and is stored as NULL: a real one is never empty.
     static func insert(
         _ events: [RecordedEvent], keys: [LeadKeyRow] = [], _ connection: PostgresConnection, _ logger: Logger
@@ -76,9 +75,12 @@ extension PostgresEventLog {
         let recordedAt = events.map(\.recordedAt.millisecondsSinceEpoch)
         let prevHashes = events.map(\.prevHash)
         let hashes = events.map(\.hash)
+        guard let last = events.last else { return }
         try await connection.execute(
             """
-            WITH keys AS (
+            WITH head AS (
+                UPDATE chain_head SET seq = \(last.seq), hash = \(last.hash)
+            ), keys AS (
                 INSERT INTO lead_key (lead_id, key, phone_fingerprint, email_fingerprint, submission_fingerprint)
                 SELECT lead, key, NULLIF(phone, ''), NULLIF(email, ''), NULLIF(submission, '')
                 FROM unnest(\(leads)::text[], \(secrets)::bytea[], \(phones)::text[], \(emails)::text[],

@@ -4,7 +4,7 @@ import PostgresNIO
 
 extension PostgresEventLog {
     /// Destroys one lead's personal data: deletes its `lead_key` row (key and contact fingerprints) and records
-    /// `LeadErased` in the same transaction, under the append lock. The chain is untouched: the sealed payload stays,
+    /// `LeadErased` in the same transaction, under the chain-head lock. The chain is untouched: the sealed payload stays,
     /// unreadable. What PostgreSQL's own files keep of the row afterwards is its business (`residue`).
     public func erase(_ leadID: LeadID, reason: String) async throws(StoreError) -> ErasureOutcome {
         let event = LedgerEvent.leadErased(LeadErased(leadID: leadID, reason: reason))
@@ -13,7 +13,7 @@ extension PostgresEventLog {
         let logger = logger
         let stream = leadID.description
         let (recorded, already) = try await transaction { connection -> (RecordedEvent, Bool) in
-            try await connection.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.appendLock))", logger: logger)
+            let head = try await Self.lockHead(connection, logger)
             let existing = try await Self.decode(
                 try await connection.query(
                     """
@@ -25,7 +25,6 @@ extension PostgresEventLog {
             }
             if let earlier = existing.first(where: { $0.type == EventType.leadErased.rawValue }) { return (earlier, true) }
             try await connection.execute("DELETE FROM lead_key WHERE lead_id = \(stream)", logger: logger)
-            let head = try await Self.head(connection, logger)
             let versions = try await Self.versions(of: [stream], connection, logger)
             let recorded = try ChainLink.next(
                 after: head, stream: stream, currentVersion: versions[stream] ?? 0, type: .leadErased,

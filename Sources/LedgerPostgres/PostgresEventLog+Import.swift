@@ -54,8 +54,7 @@ extension PostgresEventLog {
         let logger = logger
         let path = location.description
         let replacedSecret = try await transaction { connection in
-            try await connection.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.appendLock))", logger: logger)
-            let head = try await Self.head(connection, logger)
+            let head = try await Self.lockHead(connection, logger)
             try ChainContinuation.check(events, after: head, at: path)
             if head == nil {
                 try await connection.execute("DELETE FROM ledger_secret WHERE name = 'contact_fingerprint'", logger: logger)

@@ -22,8 +22,8 @@ extension PostgresEventLog {
     /// receipt; a lead with the same phone or email and form as a non-spam lead in its window is answered with that
     /// lead's receipt (a double submission); every other lead is written with its key row. The database decides,
     /// under the append lock, so two processes on one database cannot both accept the same double click. The whole
-    /// batch costs a fixed number of round trips: the lock, the head, one read for its keys (when it has any), one
-    /// for its contacts' candidates (when it has windows), one insert for both tables, COMMIT.
+    /// batch costs a fixed number of round trips: the lock with the head, one read for its keys (when it has any), one
+    /// for its contacts' candidates (when it has windows), one insert for both tables and the head, COMMIT.
     public func receive(prepared: [PreparedLead]) async throws(StoreError) -> [LeadReceipt] {
         guard !prepared.isEmpty else { return [] }
         try checkBatchSize(prepared.count)
@@ -31,8 +31,7 @@ extension PostgresEventLog {
         let logger = logger
         let scanLimit = options.maxPageSize
         return try await transaction { connection in
-            try await connection.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.appendLock))", logger: logger)
-            var head = try await Self.head(connection, logger)
+            var head = try await Self.lockHead(connection, logger)
             let idempotencyKeys = prepared.compactMap(\.event.idempotencyKey)
             var byKey = try await Self.receipts(forIdempotencyKeys: idempotencyKeys, connection, logger)
             var candidates = try await DoubleSubmissionCandidates.read(

@@ -4,8 +4,8 @@ import PostgresNIO
 
 extension PostgresEventLog {
     /// The same check as the SQLite log's `verify` (`ChainChecker`: seq without gaps, `prev_hash` links, each hash
-    /// recomputed, stream versions, strict decoding), plus the append-only triggers: each present, enabled, and
-    /// still calling the refusing function. Stops at the first problem.
+    /// recomputed, stream versions, strict decoding), plus the append-only triggers (each present, enabled, and
+    /// still calling the refusing function) and the chain-head row (at the last event). Stops at the first problem.
     ///
     /// Reads in pages of `maxPageSize` inside one REPEATABLE READ transaction: one snapshot, however long the walk,
     /// and concurrent appends neither block it nor change what it sees.
@@ -48,7 +48,24 @@ extension PostgresEventLog {
             afterSeq = last.seq
             progress?(checker.checked)
         }
-        return checker.finished(missingTrigger: missingTrigger)
+        var report = checker.finished(missingTrigger: missingTrigger)
+        if report.isIntact {
+            let recorded = try await head(connection, logger)
+            var marked: (seq: Int64, hash: String?)?
+            for try await row in try await connection.query("SELECT seq, hash FROM chain_head", logger: logger)
+                .decode((Int64, String?).self)
+            {
+                marked = row
+            }
+            if marked?.seq != (recorded?.seq ?? 0) || marked?.hash != recorded?.hash {
+                let found = marked.map { "seq \($0.seq)" } ?? "no row"
+                report.problem = VerificationProblem(
+                    seq: nil,
+                    reason: "chain_head holds \(found), the log ends at seq \(recorded?.seq ?? 0): a write bypassed the "
+                        + "ledger, and the next one would be refused")
+            }
+        }
+        return report
     }
 
     private static func missingTriggers(_ connection: PostgresConnection, _ logger: Logger) async throws -> String? {

@@ -105,6 +105,18 @@ public final class PostgresEventLog: Sendable {
         try await withConnection { connection in try await Self.head(connection, self.logger) }
     }
 
+    /// Takes the write lock (`PostgresSchema.lockHeadQuery`) and returns the head it guards, nil for an empty log.
+    static func lockHead(_ connection: PostgresConnection, _ logger: Logger) async throws -> ChainHead? {
+        for try await (seq, hash) in try await connection.query(PostgresSchema.lockHeadQuery, logger: logger)
+            .decode((Int64, String?).self)
+        {
+            guard seq > 0 else { return nil }
+            guard let hash else { throw StoreError(.corrupt, "the chain head at seq \(seq) has no hash") }
+            return ChainHead(seq: seq, hash: hash)
+        }
+        throw StoreError(.corrupt, "the chain_head row is missing")
+    }
+
     static func head(_ connection: PostgresConnection, _ logger: Logger) async throws -> ChainHead? {
         let rows = try await connection.query("SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1", logger: logger)
         for try await (seq, hash) in rows.decode((Int64, String).self) {

@@ -85,7 +85,25 @@ enum PostgresSchema {
                     value bytea NOT NULL
                 )
                 """,
-            ])
+            ]),
+        Migration(
+            name: "2026-12-08-chain-head",
+            statements: [
+                """
+                -- The chain's end, one row. A writer locks it (SELECT ... FOR UPDATE) and so reads the newest head in
+                -- the statement that serialises it with every other writer, and moves it in the statement that
+                -- inserts its events. seq 0 (hash NULL) is the empty log.
+                CREATE TABLE chain_head (
+                    id boolean PRIMARY KEY DEFAULT true CHECK (id),
+                    seq bigint NOT NULL CHECK (seq >= 0),
+                    hash text CHECK ((seq = 0) = (hash IS NULL) AND (hash IS NULL OR length(hash) = 64))
+                )
+                """,
+                """
+                INSERT INTO chain_head (seq, hash)
+                SELECT coalesce(max(seq), 0), (SELECT hash FROM event ORDER BY seq DESC LIMIT 1) FROM event
+                """,
+            ]),
     ]
 
     /// The contact-fingerprint secret, made once per database by the first migration run.
@@ -94,9 +112,11 @@ enum PostgresSchema {
     /// The append-only triggers `verify` requires, each still calling the refusing function.
     static let appendOnlyTriggers = ["event_refuse_update", "event_refuse_delete", "event_refuse_truncate"]
 
-    /// The key of the transaction-scoped advisory lock every append takes: appends are serialised, so `seq` has no
-    /// gaps and two writers can never fork the chain (SQLite's `BEGIN IMMEDIATE`). A constant: "LLEDGER" in ASCII.
-    static let appendLock: Int64 = 0x4C_4C_45_44_47_45_52
+    /// What every write takes first: the chain-head row's lock, held to COMMIT, so writes are serialised, `seq` has
+    /// no gaps and two writers can never fork the chain (SQLite's `BEGIN IMMEDIATE`). In READ COMMITTED a row
+    /// lock waited for returns the row as the previous holder committed it, so the head comes with the lock in one
+    /// round trip; the statements after it see everything that holder wrote.
+    static let lockHeadQuery: PostgresQuery = "SELECT seq, hash FROM chain_head FOR UPDATE"
     /// The advisory lock migrations take, so two processes starting on an empty database do not race.
     static let migrationLock: Int64 = 0x4C_4C_4D_49_47_52_54
 }

@@ -237,6 +237,29 @@ import Testing
 }
 
 extension PostgresEventLogTests {
+    /// A database migrated before the chain-head row existed gets one at its log's head, and appends continue the
+    /// chain; a row moved by hand is a `verify` problem, and the next write is refused rather than forking the chain.
+    @Test func theChainHeadRowIsMadeAtTheLogsHeadAndHeldToIt() async throws {
+        let server = try await Self.server()
+        let database = try await server.makeDatabase()
+        let first = try await Self.open(database)
+        let events = try await first.append((0..<5).map { Self.alert($0) })
+        await first.close()
+        try await server.sql("DROP TABLE chain_head", in: database)
+        try await server.sql("DELETE FROM ledger_migration WHERE name = '2026-12-08-chain-head'", in: database)
+
+        let reopened = try await Self.open(database)
+        #expect(try await reopened.verify().isIntact)
+        let more = try await reopened.append([Self.alert(5)])
+        #expect(more.first?.seq == 6 && more.first?.prevHash == events.last?.hash)
+        try await server.sql("UPDATE chain_head SET seq = 3, hash = '\(events[2].hash)'", in: database)
+        let report = try await reopened.verify()
+        #expect(report.problem?.reason.contains("chain_head holds seq 3") == true, "\(report)")
+        await #expect(throws: StoreError.self) { try await reopened.append([Self.alert(6)]) }
+        #expect(try await reopened.head()?.seq == 6)
+        await reopened.close()
+    }
+
     /// The server crashes and recovers while appends run (`pg_ctl restart -m immediate`): calls in that window fail
     /// with a storage error (503 at ingest), none hangs past the operation bound, every append that returned is in
     /// the log afterwards, and the same log object appends again without being reopened. A cluster of its own.

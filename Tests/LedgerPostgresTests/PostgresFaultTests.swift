@@ -17,7 +17,7 @@ import Testing
             duplicateWindowStart: now.adding(seconds: -10))
     }
 
-    /// The append lock held from a psql session of its own, as a stuck writer would hold it, until `release`.
+    /// The chain-head lock held from a psql session of its own, as a stuck writer would hold it, until `release`.
     struct LockHolder {
         let server: PostgresServer
         let database: String
@@ -27,13 +27,14 @@ import Testing
         static func hold(_ server: PostgresServer, in database: String) async throws -> LockHolder {
             let session = Task {
                 _ = try? await server.sql(
-                    "SELECT pg_advisory_lock(\(PostgresSchema.appendLock)), pg_sleep(60)",
+                    "BEGIN; SELECT 1 FROM chain_head FOR UPDATE; SELECT pg_sleep(60);",
                     in: database + "&application_name=lock-holder")
             }
             let holder = LockHolder(server: server, database: database, session: session)
             try await holder.until(
                 "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
-                    + "WHERE a.application_name = 'lock-holder' AND l.locktype = 'advisory' AND l.granted")
+                    + "WHERE a.application_name = 'lock-holder' AND l.locktype = 'relation' "
+                    + "AND l.relation = 'chain_head'::regclass AND l.granted")
             return holder
         }
 
