@@ -6,7 +6,8 @@ extension PostgresEventLog {
     /// Appends `events` atomically: all of them commit in one transaction, in order, or none does. Returns after
     /// COMMIT returned; any failure throws, and the caller answers 5xx.
     ///
-    /// The transaction first locks the chain head (`PostgresSchema.lockHeadQuery`), then reads the streams' versions, so `seq` has no gaps and the chain cannot fork; the events go in as one multi-row INSERT.
+    /// The transaction first locks the chain head (`PostgresSchema.lockHeadQuery`), then reads the streams'
+    /// versions, so `seq` has no gaps and the chain cannot fork; the events go in as one multi-row INSERT.
     /// `LeadReceived` is refused, as on SQLite: it must go through `receive`.
     @discardableResult
     public func append(_ events: [PendingEvent]) async throws(StoreError) -> [RecordedEvent] {
@@ -56,8 +57,8 @@ extension PostgresEventLog {
 
     /// The events, the key rows of the leads among them and the chain head's new place, in one statement (arrays
     /// unnested server-side, the key rows and the head in data-modifying CTEs): one round trip, whatever the batch
-    /// size. The caller holds the chain-head lock. A missing fingerprint travels as
-    /// an empty string and is stored as NULL: a real one is never empty.
+    /// size. The caller holds the chain-head lock. A missing fingerprint travels as an empty string and is stored as
+    /// NULL: a real one is never empty.
     static func insert(
         _ events: [RecordedEvent], keys: [LeadKeyRow] = [], _ connection: PostgresConnection, _ logger: Logger
     ) async throws {

@@ -4,8 +4,8 @@ import PostgresNIO
 
 extension PostgresEventLog {
     /// Destroys one lead's personal data: deletes its `lead_key` row (key and contact fingerprints) and records
-    /// `LeadErased` in the same transaction, under the chain-head lock. The chain is untouched: the sealed payload stays,
-    /// unreadable. What PostgreSQL's own files keep of the row afterwards is its business (`residue`).
+    /// `LeadErased` in the same transaction, under the chain-head lock. The chain is untouched: the sealed payload
+    /// stays, unreadable. What PostgreSQL's own files keep of the row afterwards is its business (`residue`).
     public func erase(_ leadID: LeadID, reason: String) async throws(StoreError) -> ErasureOutcome {
         let event = LedgerEvent.leadErased(LeadErased(leadID: leadID, reason: reason))
         let data = try PendingEvent(event).encodedForAppend()

@@ -32,6 +32,7 @@ public struct LedgerSettings: Sendable {
     /// `LEADLEDGER_DB`: a SQLite file's path, or a PostgreSQL URL (see `backend`); a URL may carry a password, so
     /// this is never printed as it is.
     public var databasePath: String
+    /// Which database `databasePath` names.
     public var backend: LogBackend
     public var host: String
     public var port: Int
