@@ -12,7 +12,7 @@ extension PostgresEventLog {
         return try await withConnection { connection in
             let rows = try await connection.query(
                 """
-                SELECT seq, stream, type, schema_version, recorded_at, hash,
+                SELECT seq, stream, type, schema_version, recorded_at,
                     CASE type WHEN 'LeadReceived' THEN (j->>'received_at')::bigint END,
                     CASE type WHEN 'LeadReceived' THEN j->>'origin' END,
                     CASE type WHEN 'LeadReceived' THEN j->'utm'->>'source' END,
@@ -37,23 +37,22 @@ extension PostgresEventLog {
                 var facts = EventFacts(
                     seq: try cells[0].decode(Int64.self), stream: try cells[1].decode(String.self),
                     type: try cells[2].decode(String.self), schemaVersion: Int(try cells[3].decode(Int32.self)),
-                    recordedAt: Timestamp(millisecondsSinceEpoch: try cells[4].decode(Int64.self)),
-                    hash: try cells[5].decode(String.self))
-                facts.receivedAt = try cells[6].decode(Int64?.self)
-                facts.origin = try cells[7].decode(String?.self)
-                facts.utmSource = try cells[8].decode(String?.self)
-                facts.utmCampaign = try cells[9].decode(String?.self)
-                facts.attempt = try cells[10].decode(Int64?.self).map(Int.init)
-                facts.attemptID = try cells[11].decode(String?.self)
-                facts.errorClass = try cells[12].decode(String?.self)
-                facts.httpStatus = try cells[13].decode(Int64?.self).map(Int.init)
-                facts.message = try cells[14].decode(String?.self)
-                facts.retryable = try cells[15].decode(Bool?.self)
-                facts.nextAttemptAt = try cells[16].decode(Int64?.self)
-                facts.crmLeadID = try cells[17].decode(Int64?.self)
-                facts.crmContactID = try cells[18].decode(Int64?.self)
-                facts.severity = try cells[19].decode(String?.self)
-                facts.spam = try cells[20].decode(Bool.self)
+                    recordedAt: Timestamp(millisecondsSinceEpoch: try cells[4].decode(Int64.self)))
+                facts.receivedAt = try cells[5].decode(Int64?.self)
+                facts.origin = try cells[6].decode(String?.self)
+                facts.utmSource = try cells[7].decode(String?.self)
+                facts.utmCampaign = try cells[8].decode(String?.self)
+                facts.attempt = try cells[9].decode(Int64?.self).map(Int.init)
+                facts.attemptID = try cells[10].decode(String?.self)
+                facts.errorClass = try cells[11].decode(String?.self)
+                facts.httpStatus = try cells[12].decode(Int64?.self).map(Int.init)
+                facts.message = try cells[13].decode(String?.self)
+                facts.retryable = try cells[14].decode(Bool?.self)
+                facts.nextAttemptAt = try cells[15].decode(Int64?.self)
+                facts.crmLeadID = try cells[16].decode(Int64?.self)
+                facts.crmContactID = try cells[17].decode(Int64?.self)
+                facts.severity = try cells[18].decode(String?.self)
+                facts.spam = try cells[19].decode(Bool.self)
                 page.append(facts)
             }
             return page

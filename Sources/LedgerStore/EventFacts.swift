@@ -13,8 +13,6 @@ public struct EventFacts: Sendable, Equatable {
     public var type: String
     public var schemaVersion: Int
     public var recordedAt: Timestamp
-    /// The event's hash: a runner saves the last one it folded with its checkpoint.
-    public var hash: String
     /// `LeadReceived`: `received_at` (ms), `origin`, `utm.source`, `utm.campaign`, and whether `spam` is set.
     public var receivedAt: Int64?
     public var origin: String?
@@ -37,13 +35,12 @@ public struct EventFacts: Sendable, Equatable {
     /// `AlertRaised`: `severity`.
     public var severity: String?
 
-    public init(seq: Int64, stream: String, type: String, schemaVersion: Int, recordedAt: Timestamp, hash: String) {
+    public init(seq: Int64, stream: String, type: String, schemaVersion: Int, recordedAt: Timestamp) {
         self.seq = seq
         self.stream = stream
         self.type = type
         self.schemaVersion = schemaVersion
         self.recordedAt = recordedAt
-        self.hash = hash
         self.spam = false
     }
 }

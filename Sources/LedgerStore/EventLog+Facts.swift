@@ -28,7 +28,7 @@ extension EventLog {
     static func facts(_ db: Database, afterSeq: Int64, limit: Int) throws -> [EventFacts] {
         let statement = try db.cachedStatement(
             sql: """
-                SELECT seq, stream, type, schema_version, recorded_at, hash,
+                SELECT seq, stream, type, schema_version, recorded_at,
                     CASE type WHEN 'LeadReceived' THEN json_extract(data, '$.received_at') END,
                     CASE type WHEN 'LeadReceived' THEN json_extract(data, '$.origin') END,
                     CASE type WHEN 'LeadReceived' THEN json_extract(data, '$.utm.source') END,
@@ -52,22 +52,22 @@ extension EventLog {
         while let row = try cursor.next() {
             var facts = EventFacts(
                 seq: row[0], stream: row[1], type: row[2], schemaVersion: row[3],
-                recordedAt: Timestamp(millisecondsSinceEpoch: row[4]), hash: row[5])
-            facts.receivedAt = row[6]
-            facts.origin = row[7]
-            facts.utmSource = row[8]
-            facts.utmCampaign = row[9]
-            facts.attempt = row[10]
-            facts.attemptID = row[11]
-            facts.errorClass = row[12]
-            facts.httpStatus = row[13]
-            facts.message = row[14]
-            facts.retryable = row[15]
-            facts.nextAttemptAt = row[16]
-            facts.crmLeadID = row[17]
-            facts.crmContactID = row[18]
-            facts.severity = row[19]
-            facts.spam = row[20] as Bool? ?? false
+                recordedAt: Timestamp(millisecondsSinceEpoch: row[4]))
+            facts.receivedAt = row[5]
+            facts.origin = row[6]
+            facts.utmSource = row[7]
+            facts.utmCampaign = row[8]
+            facts.attempt = row[9]
+            facts.attemptID = row[10]
+            facts.errorClass = row[11]
+            facts.httpStatus = row[12]
+            facts.message = row[13]
+            facts.retryable = row[14]
+            facts.nextAttemptAt = row[15]
+            facts.crmLeadID = row[16]
+            facts.crmContactID = row[17]
+            facts.severity = row[18]
+            facts.spam = row[19] as Bool? ?? false
             page.append(facts)
         }
         return page

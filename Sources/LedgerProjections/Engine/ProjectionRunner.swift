@@ -163,8 +163,11 @@ private struct LogPage: Sendable {
             }
             lowest = min(lowest, checkpoint.seq)
         }
-        let facts = try await log.facts(afterSeq: lowest, limit: limit)
-        return LogPage(stale: stale, events: try facts.map(ProjectedEvent.init), lastHash: facts.last?.hash)
+        let events = try await log.facts(afterSeq: lowest, limit: limit).map(ProjectedEvent.init)
+        // One more probe for the page's last hash, rather than a 64-character string for every event of the page.
+        var lastHash: String?
+        if let last = events.last { lastHash = try await log.hash(atSeq: last.seq) }
+        return LogPage(stale: stale, events: events, lastHash: lastHash)
     }
 }
 
