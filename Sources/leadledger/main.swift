@@ -1,3 +1,4 @@
 import LedgerCLI
 
+MallocArenas.limitToOne()
 await LeadLedgerCommand.runAndExit()
