@@ -58,11 +58,12 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens the configured log, SQLite or PostgreSQL, for the commands that run on either through the storage seam;
-    /// a failure becomes a runtime error naming the file or the URL (never its password).
-    func openStore(_ settings: LedgerSettings, readOnly: Bool = false) async throws -> any EventStore {
+    /// a failure becomes a runtime error naming the file or the URL (never its password). Like `openLog`, it never
+    /// creates a log unless `create`.
+    func openStore(_ settings: LedgerSettings, readOnly: Bool = false, create: Bool = false) async throws -> any EventStore {
         switch settings.backend {
         case .sqlite:
-            return try openLog(settings, readOnly: readOnly)
+            return try openLog(settings, readOnly: readOnly, create: create)
         case .postgres:
             let location: PostgresLocation
             do {
@@ -70,9 +71,10 @@ struct GlobalOptions: ParsableArguments {
             } catch {
                 throw ExitStatus.runtime(error.description)
             }
+            var options = PostgresLogOptions(settings)
+            options.createIfMissing = create
             do {
-                return try await PostgresEventLog.open(
-                    location, options: PostgresLogOptions(settings), logger: Logger(label: "leadledger.store"))
+                return try await PostgresEventLog.open(location, options: options, logger: Logger(label: "leadledger.store"))
             } catch {
                 throw ExitStatus.runtime(error.description)
             }

@@ -56,7 +56,7 @@ public final class PostgresEventLog: Sendable {
         let runner = Task { await client.run() }
         do {
             let secret = try await Self.bounded(bound, location) {
-                try await PostgresMigrator.migrate(client, location, logger)
+                try await PostgresMigrator.migrate(client, location, create: options.createIfMissing, logger)
             }
             return PostgresEventLog(
                 location: location, options: options, server: facts, client: client, runner: runner, clock: clock,

@@ -17,6 +17,9 @@ public struct PostgresLogOptions: Sendable {
     public var maxPageSize: Int = 10_000
     /// Most events one append may write in its transaction. Default 10000, as for SQLite.
     public var maxEventsPerAppend: Int = 10_000
+    /// Whether opening a database without the ledger's tables creates them (`serve`, `react`, `migrate --to`), or
+    /// refuses it (the auditor's commands: a mistyped database name must fail, not show an empty ledger).
+    public var createIfMissing = true
 
     public init() {}
 }

@@ -7,7 +7,9 @@ import PostgresNIO
 /// an empty database do not race, and refuses a database a newer LeadLedger has migrated further.
 enum PostgresMigrator {
     /// Returns the contact-fingerprint secret, made here by whichever process migrates first.
-    static func migrate(_ client: PostgresClient, _ location: PostgresLocation, _ logger: Logger) async throws -> [UInt8] {
+    static func migrate(
+        _ client: PostgresClient, _ location: PostgresLocation, create: Bool, _ logger: Logger
+    ) async throws -> [UInt8] {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLock))", logger: logger)
             // Each step only when needed: a ledger role without CREATE or UPDATE opens a migrated database.
@@ -18,6 +20,11 @@ enum PostgresMigrator {
                 exists = found
             }
             if !exists {
+                guard create else {
+                    throw StoreError(
+                        .notFound, "no event log in this database (none of the ledger's tables); check LEADLEDGER_DB",
+                        path: location.description)
+                }
                 try await connection.execute(
                     "CREATE TABLE ledger_migration (name text PRIMARY KEY, applied_at bigint NOT NULL)", logger: logger)
             }

@@ -95,6 +95,22 @@ struct PostgresCommandsTests {
         #expect(ofBackup.stdout == afterErase.stdout)
     }
 
+    /// The auditor's commands never make a log: on a database without the ledger's tables (a mistyped name) they
+    /// fail naming the setting, and leave it as they found it.
+    @Test(arguments: [["verify"], ["events"], ["backup", "copy.sqlite"]])
+    func theAuditorsCommandsRefuseADatabaseWithoutALog(_ arguments: [String]) async throws {
+        let workspace = try Workspace()
+        let server = try await PostgresServer.shared()
+        let database = try await server.makeDatabase()
+        let result = try workspace.leadledger(arguments, environment: ["LEADLEDGER_DB": database])
+        #expect(result.code == 3, "\(result)")
+        #expect(result.stderr.contains("no event log in this database"), "\(result)")
+        #expect(
+            try await server.sql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", in: database)
+                .trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        #expect(!FileManager.default.fileExists(atPath: workspace.directory.file("copy.sqlite")))
+    }
+
     /// The commands that need the read models or the services stop at start with a PostgreSQL URL, naming the
     /// setting: none of them half-runs.
     @Test(arguments: [["serve"], ["react"], ["status"], ["rebuild"], ["report"], ["import", "leads.csv"]])
