@@ -137,6 +137,27 @@ struct ReadModelStoreTests {
         #expect(try RetryQueue(store: runner.store).entry(receipt.leadID)?.state == .pending)
     }
 
+    /// A runner with nothing to fold takes no write lock on the read models: with another connection holding it
+    /// past the 200 ms busy timeout, an idle step still answers 0, and the first step with a new event is the one that
+    /// needs the lock (and fails `busy` while it is held).
+    @Test func anIdleStepTakesNoWriteLock() async throws {
+        var options = EventLogOptions()
+        options.busyTimeoutMilliseconds = 200
+        let fixture = try TemporaryLog(options: options)
+        _ = try fixture.log.receive(Self.lead(fixture.clock, 1))
+        let runner = try ProjectionRunner(log: fixture.log)
+        try await runner.catchUp()
+        var configuration = Configuration()
+        configuration.allowsUnsafeTransactions = true  // the transaction is left open on purpose, across accesses
+        let other = try DatabaseQueue(path: runner.store.path, configuration: configuration)
+        try other.inDatabase { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+        #expect(try await runner.step() == 0)
+        _ = try fixture.log.receive(Self.lead(fixture.clock, 2))
+        await #expect(throws: (any Error).self) { try await runner.step() }
+        try other.inDatabase { db in try db.execute(sql: "COMMIT") }
+        #expect(try await runner.step() == 1)
+    }
+
     /// The log file is replaced by another log (longer than the folded one, so the checkpoint's seq exists with another
     /// hash): the kept read models are dropped and folded again, and equal a fresh rebuild.
     @Test func readModelsOfAReplacedLogAreRebuiltAndMatchAFreshRebuild() async throws {

@@ -43,6 +43,16 @@ enum Checkpoints {
         return Checkpoint(seq: 0, hash: nil)
     }
 
+    /// The checkpoint `prepare` would return, read without writing: nil when the projector's tables must first be
+    /// (re)made (no row, or a row of another version).
+    static func peek(_ projector: any Projector, _ db: Database) throws -> Checkpoint? {
+        guard try db.tableExists("projection_checkpoint") else { return nil }
+        let row = try Row.fetchOne(
+            db, sql: "SELECT version, seq, hash FROM projection_checkpoint WHERE name = ?", arguments: [projector.name])
+        guard let row, (row["version"] as Int) == projector.version else { return nil }
+        return Checkpoint(seq: row["seq"], hash: row["hash"])
+    }
+
     static func load(_ projector: any Projector, _ db: Database) throws -> Int64 {
         guard try db.tableExists("projection_checkpoint") else { return 0 }
         return try Int64.fetchOne(

@@ -63,14 +63,15 @@ public struct ProjectionRunner: Sendable {
     @discardableResult
     public func step() async throws -> Int {
         let projectors = self.projectors
+        guard !projectors.isEmpty else { return 0 }
         for _ in 0..<Self.maxRaces {
-            let checkpoints = try await store.immediateTransaction { db in
-                try Checkpoints.createTable(db)
-                return try projectors.map { try Checkpoints.prepare($0, db) }
-            }
-            guard !checkpoints.isEmpty else { return 0 }
+            // Read without the write lock: an idle tick (nothing new, nothing to remake) writes nothing.
+            let peeked = try await store.database.read { db in try projectors.map { try Checkpoints.peek($0, db) } }
+            let checkpoints = peeked.map { $0 ?? Checkpoint(seq: 0, hash: nil) }
             let page = try await LogPage.read(log, checkpoints: checkpoints, limit: batchSize)
+            if page.events.isEmpty && page.stale.isEmpty && !peeked.contains(nil) { return 0 }
             let folded = try await store.immediateTransaction { db -> Int? in
+                try Checkpoints.createTable(db)
                 var current = try projectors.map { try Checkpoints.prepare($0, db) }
                 guard current == checkpoints else { return nil }
                 for index in page.stale {
