@@ -50,7 +50,7 @@ extension PostgresEventLog {
         }
         var report = checker.finished(missingTrigger: missingTrigger)
         if report.isIntact {
-            let recorded = try await head(connection, logger)
+            let recorded = report.head
             var marked: (seq: Int64, hash: String?)?
             for try await row in try await connection.query("SELECT seq, hash FROM chain_head", logger: logger)
                 .decode((Int64, String?).self)

@@ -31,9 +31,21 @@ extension StoreError {
             return StoreError(.ioError, "PostgreSQL connection: \(error.code)", path: path)
         case .queryCancelled:
             return StoreError(.busy, "the PostgreSQL query was cancelled", path: path)
-        case .sslUnsupported, .failedToAddSSLHandler, .receivedUnencryptedDataAfterSSLRequest, .unsupportedAuthMechanism,
-            .authMechanismRequiresPassword, .saslError:
-            return StoreError(.cannotOpen, "PostgreSQL connection setup: \(error.code)", path: path)
+        case .authMechanismRequiresPassword:
+            return StoreError(
+                .cannotOpen, "the PostgreSQL server asks for a password and none is given (in the URL or LEADLEDGER_DB_PASSWORD)",
+                path: path)
+        case .saslError:
+            return StoreError(.cannotOpen, "PostgreSQL SCRAM authentication failed; check the password", path: path)
+        case .unsupportedAuthMechanism:
+            return StoreError(
+                .cannotOpen, "the PostgreSQL server asks for an authentication method this client lacks (use scram-sha-256)",
+                path: path)
+        case .sslUnsupported:
+            return StoreError(
+                .cannotOpen, "the PostgreSQL server offers no TLS, which the URL's sslmode requires", path: path)
+        case .failedToAddSSLHandler, .receivedUnencryptedDataAfterSSLRequest:
+            return StoreError(.cannotOpen, "TLS to the PostgreSQL server could not be set up (\(error.code))", path: path)
         default:
             return StoreError(.other, "PostgreSQL: \(error.code)", path: path)
         }

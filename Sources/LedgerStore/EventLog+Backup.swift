@@ -44,7 +44,7 @@ extension EventLog {
     /// (its `LeadErased` may fall after the copy's head). Events, keys and the fingerprint key go through
     /// `LogCopy`, so the copy has the source's hashes and verifies on its own.
     public static func backup(
-        of source: any EventStore, to destination: String, batchSize: Int = 1000
+        of source: any EventStore, to destination: String, batchSize: Int = LogCopy.defaultBatchSize
     ) async throws(StoreError) -> BackupReport {
         let partial = try partialFile(for: destination)
         do throws(StoreError) {

@@ -36,7 +36,8 @@ public enum ErasureResidue: Sendable, Equatable {
 extension EventLog {
     /// Destroys one lead's personal data: deletes its `lead_key` row (key and contact fingerprints, zeroed in place by
     /// `secure_delete`) and records `LeadErased` in the same transaction, then checkpoints and truncates the WAL so no
-    /// earlier page image of the row survives there (`residue` says when that did not succeed). The chain is untouched: the sealed payload stays, unreadable.
+    /// earlier page image of the row survives there (`residue` says when that did not succeed). The chain is untouched:
+    /// the sealed payload stays, unreadable.
     public func erase(_ leadID: LeadID, reason: String) throws(StoreError) -> ErasureOutcome {
         let event = LedgerEvent.leadErased(LeadErased(leadID: leadID, reason: reason))
         let data = try Self.encode(event)

@@ -10,6 +10,10 @@ import LedgerCore
 /// The source may keep taking leads meanwhile: the copy reaches the head it found when each batch was read (or
 /// `through`, when given), and a later run copies the rest.
 public enum LogCopy {
+    /// Events per transaction at the target unless the caller says otherwise (`migrate --batch`, a backup): large
+    /// enough that a million events take a thousand commits, small enough that one batch's key rows stay a few MiB.
+    public static let defaultBatchSize = 1000
+
     public struct Report: Sendable, Equatable {
         /// Events the target already held when the run started.
         public var alreadyCopied: Int64
@@ -24,7 +28,7 @@ public enum LogCopy {
     ///   - through: copy no event past this seq (a backup stops at the head it found when it started).
     ///   - maxBatches: stop after this many batches (nil: until the source's head); an interrupted run, in tests.
     public static func copy(
-        from source: any EventStore, to target: any EventStore, batchSize: Int = 1000, through: Int64? = nil,
+        from source: any EventStore, to target: any EventStore, batchSize: Int = defaultBatchSize, through: Int64? = nil,
         maxBatches: Int? = nil, progress: (@Sendable (Int64) -> Void)? = nil
     ) async throws(StoreError) -> Report {
         let checked = try await source.verify(progress: nil)

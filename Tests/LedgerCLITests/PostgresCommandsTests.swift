@@ -45,6 +45,7 @@ struct PostgresCommandsTests {
         let missing = try workspace.leadledger("check-config", environment: ["LEADLEDGER_DB": none])
         #expect(missing.code == 1, "\(missing)")
         #expect(missing.stderr.contains("LEADLEDGER_DB_PASSWORD: "), "\(missing)")
+        #expect(missing.stderr.contains("asks for a password and none is given"), "\(missing)")
         let supplied = try workspace.leadledger(
             "check-config", environment: ["LEADLEDGER_DB": none, "LEADLEDGER_DB_PASSWORD": server.password])
         #expect(supplied.code == 0, "\(supplied)")

@@ -24,7 +24,7 @@ struct MigrateCommand: AsyncParsableCommand {
     var to: String
 
     @Option(help: "Events per transaction at the target (1…10000).")
-    var batch: Int = 1000
+    var batch: Int = LogCopy.defaultBatchSize
 
     func validate() throws {
         guard (1...10_000).contains(batch) else { throw ValidationError("--batch must be within 1…10000") }
