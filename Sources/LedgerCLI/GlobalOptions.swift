@@ -65,19 +65,27 @@ struct GlobalOptions: ParsableArguments {
         case .sqlite:
             return try openLog(settings, readOnly: readOnly, create: create)
         case .postgres:
-            let location: PostgresLocation
-            do {
-                location = try PostgresLocation(url: settings.databasePath, fallbackPassword: settings.postgres.password)
-            } catch {
-                throw ExitStatus.runtime(error.description)
-            }
-            var options = PostgresLogOptions(settings)
-            options.createIfMissing = create
-            do {
-                return try await PostgresEventLog.open(location, options: options, logger: Logger(label: "leadledger.store"))
-            } catch {
-                throw ExitStatus.runtime(error.description)
-            }
+            return try await openPostgres(settings.databasePath, settings, create: create, named: "LEADLEDGER_DB")
+        }
+    }
+
+    /// Opens the PostgreSQL log at `url` with the `LEADLEDGER_DB_*` settings; a bad URL is a runtime error that names
+    /// where it came from (`named`), any other failure one that names the URL without its password.
+    func openPostgres(
+        _ url: String, _ settings: LedgerSettings, create: Bool, named: String
+    ) async throws -> PostgresEventLog {
+        let location: PostgresLocation
+        do {
+            location = try PostgresLocation(url: url, fallbackPassword: settings.postgres.password)
+        } catch {
+            throw ExitStatus.runtime("\(named) \(error.reason)")
+        }
+        var options = PostgresLogOptions(settings)
+        options.createIfMissing = create
+        do {
+            return try await PostgresEventLog.open(location, options: options, logger: Logger(label: "leadledger.store"))
+        } catch {
+            throw ExitStatus.runtime(error.description)
         }
     }
 

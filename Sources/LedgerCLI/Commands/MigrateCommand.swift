@@ -2,7 +2,6 @@ import ArgumentParser
 import LedgerCore
 import LedgerPostgres
 import LedgerStore
-import Logging
 
 /// `leadledger migrate --to postgres://…`: copies the SQLite log into PostgreSQL, event for event and hash for hash.
 struct MigrateCommand: AsyncParsableCommand {
@@ -33,21 +32,9 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try await global.settings()
-        let location: PostgresLocation
-        do {
-            location = try PostgresLocation(url: to, fallbackPassword: settings.postgres.password)
-        } catch {
-            throw ExitStatus.runtime("migrate: --to \(error.reason)")
-        }
         let source = try global.openLog(settings, readOnly: true)
-        let target: PostgresEventLog
-        do {
-            target = try await PostgresEventLog.open(
-                location, options: PostgresLogOptions(settings), logger: Logger(label: "leadledger.migrate"))
-        } catch {
-            throw ExitStatus.runtime("migrate: \(error.description)")
-        }
-        writeOut("migrate: \(settings.databasePath) → \(location)\n")
+        let target = try await global.openPostgres(to, settings, create: true, named: "migrate: --to")
+        writeOut("migrate: \(settings.databasePath) → \(target.location)\n")
         let result: Result<LogCopy.Report, StoreError>
         do {
             result = .success(
