@@ -27,13 +27,15 @@
 
 SWIFT ?= swift
 export LEADLEDGER_STRICT ?= 1
+# The built binary, run without the build's own variable (check-config would flag it as an unknown setting).
+LEADLEDGER := env -u LEADLEDGER_STRICT .build/debug/leadledger
 DEMO_DB ?= ./data/demo.sqlite
 DEMO_LEADS ?= 2000
 SCREENSHOT_DB ?= ./data/screenshot.sqlite
 
 PROFILE ?= ci
 
-.PHONY: run demo test bench lint format clean setup build screenshot docs chaos soak fuzz openapi
+.PHONY: run run-postgres demo test bench lint format clean setup build screenshot docs chaos soak fuzz openapi
 
 setup:
 	@dpkg -s libsqlite3-dev >/dev/null 2>&1 || { \
@@ -102,15 +104,25 @@ soak: setup
 
 run: build
 	@mkdir -p data
-	.build/debug/leadledger check-config
-	.build/debug/leadledger run
+	$(LEADLEDGER) check-config
+	$(LEADLEDGER) run
+
+# The same system on a local PostgreSQL kept in data/postgres (made on first use, its data kept between runs); this
+# host's read models and status files go to data/ as postgres-ledger.*. The server stops when `run` does.
+run-postgres: build
+	@mkdir -p data && chmod 755 data
+	@URL=$$(python3 tools/pg/cluster.py up --dir data/postgres) || exit 1; \
+		trap 'python3 tools/pg/cluster.py down --dir data/postgres' EXIT INT TERM; \
+		echo "PostgreSQL: $${URL%%:*}://postgres@$${URL#*@}"; \
+		LEADLEDGER_DB="$$URL" LEADLEDGER_STATE_DIR=data $(LEADLEDGER) check-config && \
+		LEADLEDGER_DB="$$URL" LEADLEDGER_STATE_DIR=data $(LEADLEDGER) run
 
 demo: build
 	@test -f $(DEMO_DB) || $(SWIFT) run -q leadledger-bench seed --db $(DEMO_DB) --leads $(DEMO_LEADS)
-	LEADLEDGER_DB=$(DEMO_DB) .build/debug/leadledger check-config
-	LEADLEDGER_DB=$(DEMO_DB) .build/debug/leadledger status
-	LEADLEDGER_DB=$(DEMO_DB) .build/debug/leadledger report
-	LEADLEDGER_DB=$(DEMO_DB) .build/debug/leadledger verify
+	LEADLEDGER_DB=$(DEMO_DB) $(LEADLEDGER) check-config
+	LEADLEDGER_DB=$(DEMO_DB) $(LEADLEDGER) status
+	LEADLEDGER_DB=$(DEMO_DB) $(LEADLEDGER) report
+	LEADLEDGER_DB=$(DEMO_DB) $(LEADLEDGER) verify
 
 bench: setup
 	@command -v wrk >/dev/null || { \

@@ -129,14 +129,23 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
-    /// The read models beside the log (`<db>.projections.sqlite`, created or rebuilt when missing or damaged). Only
-    /// that file is written, so this works on a log opened read-only; an unwritable directory fails naming it.
+    /// The read models of this host (`<localStateBase>.projections.sqlite`: beside a SQLite log, under
+    /// `LEADLEDGER_STATE_DIR` for PostgreSQL), created or rebuilt when missing or damaged. Only that file is written,
+    /// so this works on a log opened read-only; an unwritable directory fails naming it.
     func readModels(
-        _ log: EventLog, _ settings: LedgerSettings, batchSize: Int? = nil, checkIntegrity: Bool = false
+        _ log: any EventStore, _ settings: LedgerSettings, batchSize: Int? = nil, checkIntegrity: Bool = false
     ) throws -> ProjectionRunner {
+        var options = EventLogOptions()
+        options.busyTimeoutMilliseconds = settings.busyTimeoutMilliseconds
+        options.maxPageSize = settings.maxPageSize
+        let path = ReadModelStore.path(forLog: settings.localStateBase)
         do {
+            if settings.backend == .postgres {
+                try FileManager.default.createDirectory(
+                    atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+            }
             return ProjectionRunner(
-                log: log, store: try ReadModelStore.open(beside: log, checkIntegrity: checkIntegrity),
+                log: log, store: try ReadModelStore.open(path: path, options: options, checkIntegrity: checkIntegrity),
                 batchSize: batchSize ?? settings.projectionBatchSize)
         } catch {
             throw ExitStatus.runtime("\(error)")
@@ -144,7 +153,7 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Brings the read models up to the log's head, so a command never shows stale state.
-    func projected(_ log: EventLog, _ settings: LedgerSettings) async throws -> ProjectionRunner {
+    func projected(_ log: any EventStore, _ settings: LedgerSettings) async throws -> ProjectionRunner {
         let runner = try readModels(log, settings)
         try await catchUp(runner)
         return runner

@@ -9,7 +9,7 @@ import LedgerStore
 /// `/api/admin/*`: the auditor's and owner's API, behind a bearer token. Lead contact data appears here and nowhere
 /// else on the HTTP surface.
 struct AdminEndpoint: Sendable {
-    let log: EventLog
+    let log: any EventStore
     let runner: ProjectionRunner
     let token: Secret?
     let reportSettings: LostLeadCostReport.Settings
@@ -51,13 +51,15 @@ struct AdminEndpoint: Sendable {
     }
 
     /// Call after `catchUp()`, on the read lane.
-    func lead(_ id: String?) -> Response {
+    func lead(_ id: String?) async -> Response {
         guard let id, let leadID = LeadID(id) else { return JSONResponse.error(.badRequest, "not a lead id", field: "id") }
         do {
-            let timeline = try log.events(EventQuery(stream: leadID.description, limit: log.maxPageSize))
+            let timeline = try await log.stream(leadID.description)
             guard !timeline.isEmpty else { return JSONResponse.error(.notFound, "no such lead", field: "id") }
             let entry = try RetryQueue(store: runner.store).entry(leadID)
-            var object: [String: Any] = ["lead_id": leadID.description, "timeline": try timeline.map { try log.auditObject($0) }]
+            var audit: [[String: Any]] = []
+            for event in timeline { audit.append(try await log.auditObject(event)) }
+            var object: [String: Any] = ["lead_id": leadID.description, "timeline": audit]
             if let entry {
                 object["state"] = entry.state.rawValue
                 object["attempts"] = entry.attempts
@@ -71,7 +73,7 @@ struct AdminEndpoint: Sendable {
         }
     }
 
-    func events(_ request: Request) -> Response {
+    func events(_ request: Request) async -> Response {
         let query = request.uri.queryParameters
         let afterSeq = query.get("after_seq").map { Int64($0) } ?? 0
         let limit = query.get("limit").map { Int($0) } ?? Self.defaultEventsLimit
@@ -82,8 +84,10 @@ struct AdminEndpoint: Sendable {
             return JSONResponse.error(.badRequest, "limit must be a positive integer", field: "limit")
         }
         do {
-            let page = try log.events(EventQuery(afterSeq: afterSeq, limit: limit))
-            var object: [String: Any] = ["events": try page.map { try log.auditObject($0) }]
+            let page = try await log.events(EventQuery(afterSeq: afterSeq, limit: limit))
+            var audit: [[String: Any]] = []
+            for event in page { audit.append(try await log.auditObject(event)) }
+            var object: [String: Any] = ["events": audit]
             object["next_after_seq"] = page.last?.seq ?? afterSeq
             return JSONResponse.make(.ok, object: object)
         } catch {
@@ -92,7 +96,7 @@ struct AdminEndpoint: Sendable {
     }
 
     /// Call after `catchUp()`, on the read lane.
-    func dailyReport(_ request: Request) -> Response {
+    func dailyReport(_ request: Request) async -> Response {
         let query = request.uri.queryParameters
         let now = SystemClock().now()
         let day: ReportDay
@@ -108,8 +112,8 @@ struct AdminEndpoint: Sendable {
             return JSONResponse.error(.badRequest, "format must be md, csv, json or html", field: "format")
         }
         do {
-            let report = try LostLeadCostReport.build(
-                caughtUp: runner.store, log: log, day: day, settings: reportSettings, now: now)
+            var report = try LostLeadCostReport.build(runner.store, day: day, settings: reportSettings, now: now)
+            report.add(try await LostLeadCostReport.DayOperations.read(log, day: day))
             let contentType =
                 switch format {
                 case .json: "application/json; charset=utf-8"
@@ -126,7 +130,7 @@ struct AdminEndpoint: Sendable {
     }
 
     /// Call after `catchUp()`, on the read lane.
-    func requeue(_ id: String?) -> Response {
+    func requeue(_ id: String?) async -> Response {
         guard let id, let leadID = LeadID(id) else { return JSONResponse.error(.badRequest, "not a lead id", field: "id") }
         do {
             guard let entry = try RetryQueue(store: runner.store).entry(leadID) else {
@@ -135,8 +139,11 @@ struct AdminEndpoint: Sendable {
             guard entry.state == .dead else {
                 return JSONResponse.error(.conflict, "the lead is \(entry.state.rawValue), not dead", field: "id")
             }
-            let recorded = try log.append(.leadRequeued(LeadRequeued(leadID: leadID, requestedBy: "admin-api")))
-            return JSONResponse.make(.ok, object: ["lead_id": leadID.description, "status": "requeued", "seq": recorded.seq])
+            let recorded = try await log.append([
+                PendingEvent(.leadRequeued(LeadRequeued(leadID: leadID, requestedBy: "admin-api")))
+            ])
+            return JSONResponse.make(
+                .ok, object: ["lead_id": leadID.description, "status": "requeued", "seq": recorded.first?.seq ?? 0])
         } catch {
             return JSONResponse.error(.serviceUnavailable, "the requeue could not be recorded; retry shortly")
         }

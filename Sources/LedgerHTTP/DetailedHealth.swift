@@ -16,14 +16,16 @@ struct DetailedHealth: Sendable {
         var connections: ConnectionAdmission
     }
 
-    let log: EventLog
+    let log: any EventStore
     let runner: ProjectionRunner
+    let localState: String
     let context: Context
 
-    func body(now: Timestamp) -> (status: Int, object: [String: Any]) {
+    func body(now: Timestamp) async -> (status: Int, object: [String: Any]) {
         let facts: HealthFacts
         do {
-            facts = try HealthFacts.read(log: log, runner: runner, now: now, timeZone: context.rules.timeZone)
+            facts = try await HealthFacts.read(
+                log: log, runner: runner, localState: localState, now: now, timeZone: context.rules.timeZone)
         } catch {
             let verdict = HealthAssessment.unreadable(error)
             return (503, ["status": verdict.status.rawValue, "reasons": verdict.reasons.map(\.english)])

@@ -38,20 +38,20 @@ struct HealthFacts: Sendable {
     var maxProjectionLag: Int64 { projections.map(\.lag).max() ?? 0 }
 
     /// Reads every fact; throws when the log or the read models cannot be read (health is then `failing`).
-    static func read(log: EventLog, runner: ProjectionRunner, now: Timestamp, timeZone: TimeZone) throws -> HealthFacts {
+    static func read(
+        log: any EventStore, runner: ProjectionRunner, localState: String, now: Timestamp, timeZone: TimeZone
+    ) async throws -> HealthFacts {
         // Today, in the configured zone, as the daily report counts it.
         let midnight = try? ReportDay(containing: now, timeZone: timeZone).interval().start
-        let head = try log.head()
+        let head = try await log.head()
+        var restarts: RestartCounts?
+        if let midnight { restarts = try? await log.restarts(since: midnight) }
         return HealthFacts(
             now: now, head: head, health: try HealthView.load(runner.store, now: now),
-            projections: try runner.status(head: head?.seq ?? 0), heartbeat: ReactorHeartbeat.read(forLog: log.path),
-            fileBytes: fileSize(log.path), freeBytes: HostFacts.freeDiskBytes(forLog: log.path),
-            alerts: try? log.alertDeliveryStatus(), telegramChannel: TelegramChannelStatus.read(forLog: log.path),
-            restarts: midnight.flatMap { try? log.restarts(since: $0) })
-    }
-
-    static func fileSize(_ path: String) -> Int64? {
-        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+            projections: try runner.status(head: head?.seq ?? 0), heartbeat: ReactorHeartbeat.read(forLog: localState),
+            fileBytes: await log.storedBytes(), freeBytes: HostFacts.freeDiskBytes(forLog: localState),
+            alerts: try? await log.alertDeliveryStatus(), telegramChannel: TelegramChannelStatus.read(forLog: localState),
+            restarts: restarts)
     }
 
 }

@@ -12,7 +12,7 @@ import NIOCore
 /// - Important: 201 and 200 are sent only after the `LeadReceived` event is committed with `synchronous=FULL`. Any
 ///   failure to persist answers 503; bad input answers 4xx and writes nothing.
 struct IngestEndpoint: Sendable {
-    let log: EventLog
+    let log: any EventStore
     let sink: any LeadSink
     let limits: IngestLimits
     let duplicateWindowSeconds: Int
@@ -72,7 +72,9 @@ struct IngestEndpoint: Sendable {
                 return answer(.ok, receipt, contentType: contentType, requestedRedirect: submission.redirect)
             }
             if receipt.duplicate {
-                if let original = try log.submissionFingerprint(of: receipt.leadID), original != submission.fingerprint {
+                if let original = try await log.leadKeys([receipt.leadID.description]).first?.submissionFingerprint,
+                    original != submission.fingerprint
+                {
                     return JSONResponse.error(
                         .unprocessableContent, "This Idempotency-Key was already used with a different request body.",
                         field: "Idempotency-Key")

@@ -80,15 +80,25 @@ public struct LedgerServer: Sendable {
     /// Reported by health; bumped with releases.
     public static let version = "0.1.0"
 
-    public let log: EventLog
+    public let log: any EventStore
+    /// The read models, beside a SQLite log or under `LEADLEDGER_STATE_DIR` for PostgreSQL.
+    public let runner: ProjectionRunner
+    /// The path prefix of this host's status files (`LedgerSettings.localStateBase`): the reactor's heartbeat and
+    /// Telegram status are read there, `serve`'s own status written there.
+    public let localState: String
     public let configuration: Configuration
     public let logger: Logger
 
     /// Replaces the group committer for ingest; only the benchmark's no-storage ceiling sets it.
     let sinkOverride: (any LeadSink)?
 
-    public init(log: EventLog, configuration: Configuration, logger: Logger, benchmarkSink: (any LeadSink)? = nil) {
+    public init(
+        log: any EventStore, runner: ProjectionRunner, localState: String, configuration: Configuration, logger: Logger,
+        benchmarkSink: (any LeadSink)? = nil
+    ) {
         self.log = log
+        self.runner = runner
+        self.localState = localState
         self.configuration = configuration
         self.logger = logger
         self.sinkOverride = benchmarkSink
@@ -99,17 +109,19 @@ public struct LedgerServer: Sendable {
     /// with it (the systemd notifier).
     public func run(services: [any Service] = [], onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let metrics = ServerMetrics(registry: configuration.metricsRegistry)
-        let committer = GroupCommitter(
-            log: log, limits: configuration.groupCommit,
+        let committer = log.groupCommitter(
+            limits: configuration.groupCommit,
             afterCommit: { leads, written in metrics.committed(leads: leads, written: written) })
         defer { committer.shutdown() }
+        let log = log
+        let runner = runner
+        let localState = localState
         let startedAt = SystemClock().now()
         let ingest = IngestEndpoint(
             log: log, sink: sinkOverride ?? committer, limits: configuration.ingestLimits,
             duplicateWindowSeconds: configuration.duplicateWindowSeconds, honeypotField: configuration.honeypotField,
             redirect: FormRedirect(defaultURL: configuration.formRedirectURL, allowedOrigins: configuration.redirectOrigins),
             clock: SystemClock(), metrics: metrics, logger: logger)
-        let runner = try ProjectionRunner(log: log, batchSize: configuration.projectionBatchSize)
         let rules = HealthAssessment.Context(
             crmEnabled: configuration.crmEnabled, telegramEnabled: configuration.telegramEnabled,
             descriptorsPercent: configuration.descriptorsAlertPercent, timeZone: configuration.report.timeZone)
@@ -119,14 +131,14 @@ public struct LedgerServer: Sendable {
                 total: configuration.maxConnections, perClient: frontDoor.maxConnectionsPerClient,
                 trustedProxies: frontDoor.trustedProxies))
         let detailed = DetailedHealth(
-            log: log, runner: runner,
+            log: log, runner: runner, localState: localState,
             context: .init(rules: rules, version: LedgerServer.version, startedAt: startedAt, connections: admission))
         let dashboard = DashboardEndpoint(
-            log: log, runner: runner, rules: rules, report: configuration.report,
+            log: log, runner: runner, localState: localState, rules: rules, report: configuration.report,
             adminEnabled: configuration.adminToken != nil, locale: configuration.locale)
         let limiter = ClientRateLimiter(perMinute: configuration.rateLimitPerMinute, burst: configuration.rateLimitBurst)
-        // The dashboard, detailed health, metrics and the admin API read SQLite synchronously, for up to tens of
-        // milliseconds on a large log; they take turns on one lane of their own (see `BlockingLane`).
+        // The dashboard, detailed health, metrics and the admin API may read synchronously (a SQLite log, the read
+        // models), for up to tens of milliseconds on a large log; they run on one lane of their own (`BlockingLane`).
         let reads = BlockingLane(label: "leadledger.reads", limit: configuration.readQueueLimit)
         let router = Router(context: LedgerRequestContext.self)
         router.add(middleware: RequestMetrics(metrics: metrics))
@@ -150,14 +162,15 @@ public struct LedgerServer: Sendable {
         }
         // Preflights are answered by the CORS middleware; this route only makes OPTIONS reach it.
         router.on("/api/leads", method: .options) { _, _ in Response(status: .noContent) }
-        router.get("/") { _, _ in await reads.respond { dashboard.handle() } }
+        router.get("/") { _, _ in await reads.respond { await dashboard.handle() } }
         // Liveness is one indexed read, and must not wait behind a dashboard render: it stays off the lane.
-        router.get("/api/health") { _, _ in HealthEndpoint(log: log).liveness() }
+        router.get("/api/health") { _, _ in await HealthEndpoint(log: log).liveness() }
         router.get("/openapi.yaml") { _, _ in OpenAPIEndpoint.handle() }
         router.get("/metrics") { _, _ in
             await reads.respond {
-                let text = metrics.render(
-                    log: log, runner: runner, committer: committer, connections: admission, startedAt: startedAt)
+                let text = await metrics.render(
+                    log: log, runner: runner, localState: localState, committer: committer, connections: admission,
+                    startedAt: startedAt)
                 return Response(
                     status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                     body: .init(byteBuffer: ByteBuffer(bytes: text)))
@@ -167,7 +180,7 @@ public struct LedgerServer: Sendable {
         /// Refusal first (no token, wrong token): that needs no lane. A read that must not show stale state catches the
         /// read models up first; that waits on the read-model file's own queue, not on the lane.
         @Sendable func adminRead(
-            _ request: Request, caughtUp: Bool = false, _ work: @escaping @Sendable () -> Response
+            _ request: Request, caughtUp: Bool = false, _ work: @escaping @Sendable () async -> Response
         ) async -> Response {
             if let refusal = admin.refusal(request) { return refusal }
             if caughtUp, let failed = await admin.catchUp() { return failed }
@@ -175,19 +188,19 @@ public struct LedgerServer: Sendable {
         }
         router.get("/api/admin/leads/:id") { request, context in
             let id = context.parameters.get("id")
-            return await adminRead(request, caughtUp: true) { admin.lead(id) }
+            return await adminRead(request, caughtUp: true) { await admin.lead(id) }
         }
         router.post("/api/admin/leads/:id/requeue") { request, context in
             let id = context.parameters.get("id")
-            return await adminRead(request, caughtUp: true) { admin.requeue(id) }
+            return await adminRead(request, caughtUp: true) { await admin.requeue(id) }
         }
-        router.get("/api/admin/events") { request, _ in await adminRead(request) { admin.events(request) } }
+        router.get("/api/admin/events") { request, _ in await adminRead(request) { await admin.events(request) } }
         router.get("/api/admin/reports/daily") { request, _ in
-            await adminRead(request, caughtUp: true) { admin.dailyReport(request) }
+            await adminRead(request, caughtUp: true) { await admin.dailyReport(request) }
         }
         router.get("/api/health/detailed") { _, _ in
             await reads.respond {
-                let (status, object) = detailed.body(now: SystemClock().now())
+                let (status, object) = await detailed.body(now: SystemClock().now())
                 return JSONResponse.make(.init(code: status), object: object)
             }
         }
@@ -207,7 +220,7 @@ public struct LedgerServer: Sendable {
             services: [
                 ProjectorService.make(runner: runner, interval: .milliseconds(500), logger: logger),
                 ServeStatusService.make(
-                    log: log, connections: admission, interval: configuration.statusInterval, logger: logger),
+                    localState: localState, connections: admission, interval: configuration.statusInterval, logger: logger),
             ] + services,
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)

@@ -104,9 +104,9 @@ final class ServerMetrics: Sendable {
     /// The exposition text, after sampling state. A read model that cannot be read leaves its gauges at their last
     /// value and sets `leadledger_metrics_sample_ok` to 0 rather than failing the scrape.
     func render(
-        log: EventLog, runner: ProjectionRunner, committer: GroupCommitter, connections: ConnectionAdmission,
-        startedAt: Timestamp
-    ) -> [UInt8] {
+        log: any EventStore, runner: ProjectionRunner, localState: String, committer: any LeadCommitter,
+        connections: ConnectionAdmission, startedAt: Timestamp
+    ) async -> [UInt8] {
         let now = SystemClock().now()
         var sampled = true
         do {
@@ -124,7 +124,7 @@ final class ServerMetrics: Sendable {
                 .set(to: Double(health.totals.receivedTotal))
             gauge("conservation_ok", unit: "", "1 when received = synced + pending + in flight + dead + spam")
                 .set(to: health.conservationHolds ? 1.0 : 0.0)
-            let head = try log.head()
+            let head = try await log.head()
             if let head {
                 gauge("log_last_seq", unit: "", "Sequence number of the newest event in the log").set(to: Double(head.seq))
             }
@@ -151,7 +151,7 @@ final class ServerMetrics: Sendable {
             gauge("process_open_fds", unit: "", "File descriptors serve has open").set(to: Double(open))
         }
         gauge("process_max_fds", unit: "", "serve's descriptor limit (soft)").set(to: Double(Descriptors.limit()))
-        if let free = HostFacts.freeDiskBytes(forLog: log.path) {
+        if let free = HostFacts.freeDiskBytes(forLog: localState) {
             gauge("disk_free", unit: "bytes", "Free bytes on the log's file system").set(to: Double(free))
         }
         return registry.emitToBuffer()

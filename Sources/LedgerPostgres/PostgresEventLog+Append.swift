@@ -24,22 +24,55 @@ extension PostgresEventLog {
         let logger = logger
         let batch = encoded
         return try await transaction { connection in
-            var head = try await Self.lockHead(connection, logger)
-            var versions = try await Self.versions(of: Array(Set(batch.map(\.event.stream))), connection, logger)
-            var recorded: [RecordedEvent] = []
-            recorded.reserveCapacity(batch.count)
-            for item in batch {
-                let event = try ChainLink.next(
-                    after: head, stream: item.event.stream, currentVersion: versions[item.event.stream] ?? 0,
-                    type: item.event.type, schemaVersion: item.event.schemaVersion, data: item.data,
-                    expected: item.expected, recordedAt: now)
-                recorded.append(event)
-                head = ChainHead(seq: event.seq, hash: event.hash)
-                versions[event.stream] = event.version
-            }
-            try await Self.insert(recorded, connection, logger)
-            return recorded
+            try await Self.chain(batch, after: try await Self.lockHead(connection, logger), recordedAt: now, connection, logger)
         }
+    }
+
+    /// Reads `query` and appends what `decide` makes of it, in one transaction that holds the chain-head lock from
+    /// before the read until COMMIT (see `EventStore`).
+    @discardableResult
+    public func append(
+        afterReading query: EventQuery,
+        _ decide: @escaping @Sendable ([RecordedEvent], Timestamp) throws(StoreError) -> [PendingEvent]
+    ) async throws(StoreError) -> [RecordedEvent] {
+        let statement = Self.selection(query, limit: max(0, min(query.limit, options.maxPageSize)))
+        let now = clock.now()
+        let logger = logger
+        let maxEvents = options.maxEventsPerAppend
+        return try await transaction { connection in
+            let head = try await Self.lockHead(connection, logger)
+            let pending = try decide(try await Self.decode(try await connection.query(statement, logger: logger)), now)
+            guard pending.count <= maxEvents else {
+                throw StoreError(.invalidEvent, "\(pending.count) events in one append; the limit is \(maxEvents)")
+            }
+            var batch: [(event: LedgerEvent, expected: ExpectedVersion, data: String)] = []
+            for item in pending { batch.append((item.event, item.expected, try item.encodedForAppend())) }
+            return try await Self.chain(batch, after: head, recordedAt: now, connection, logger)
+        }
+    }
+
+    /// Links `batch` onto the chain after `head` and inserts it, in the caller's transaction, which holds the
+    /// chain-head lock (`lockHead`) so `head` cannot move; reads the streams' versions first.
+    static func chain(
+        _ batch: [(event: LedgerEvent, expected: ExpectedVersion, data: String)], after head: ChainHead?,
+        recordedAt now: Timestamp, _ connection: PostgresConnection, _ logger: Logger
+    ) async throws -> [RecordedEvent] {
+        guard !batch.isEmpty else { return [] }
+        var head = head
+        var versions = try await versions(of: Array(Set(batch.map(\.event.stream))), connection, logger)
+        var recorded: [RecordedEvent] = []
+        recorded.reserveCapacity(batch.count)
+        for item in batch {
+            let event = try ChainLink.next(
+                after: head, stream: item.event.stream, currentVersion: versions[item.event.stream] ?? 0,
+                type: item.event.type, schemaVersion: item.event.schemaVersion, data: item.data,
+                expected: item.expected, recordedAt: now)
+            recorded.append(event)
+            head = ChainHead(seq: event.seq, hash: event.hash)
+            versions[event.stream] = event.version
+        }
+        try await insert(recorded, connection, logger)
+        return recorded
     }
 
     /// The last version of each stream in `streams` (absent: no event yet).

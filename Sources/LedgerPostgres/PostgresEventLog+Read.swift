@@ -3,36 +3,32 @@ import LedgerStore
 import PostgresNIO
 
 extension PostgresEventLog {
-    /// Events matching `query`, oldest first, at most `min(query.limit, maxPageSize)`: the same selection as the
+    /// Events matching `query`, in its order, at most `min(query.limit, maxPageSize)`: the same selection as the
     /// SQLite log's `events(_:)`.
     public func events(_ query: EventQuery) async throws(StoreError) -> [RecordedEvent] {
-        let limit = max(0, min(query.limit, options.maxPageSize))
-        var sql = "SELECT \(Self.columns) FROM event WHERE seq > $1"
-        var bindings = PostgresBindings()
-        bindings.append(query.afterSeq)
-        if let stream = query.stream {
-            bindings.append(stream)
-            sql += " AND stream = $\(bindings.count)"
-        }
-        if let type = query.type {
-            bindings.append(type.rawValue)
-            sql += " AND type = $\(bindings.count)"
-        }
-        if let from = query.from {
-            bindings.append(from.millisecondsSinceEpoch)
-            sql += " AND recorded_at >= $\(bindings.count)"
-        }
-        if let to = query.to {
-            bindings.append(to.millisecondsSinceEpoch)
-            sql += " AND recorded_at < $\(bindings.count)"
-        }
-        bindings.append(Int64(limit))
-        sql += " ORDER BY seq LIMIT $\(bindings.count)"
-        let statement = PostgresQuery(unsafeSQL: sql, binds: bindings)
+        let statement = Self.selection(query, limit: max(0, min(query.limit, options.maxPageSize)))
         let logger = logger
         return try await withConnection { connection in
             try await Self.decode(try await connection.query(statement, logger: logger))
         }
+    }
+
+    /// `query` as a PostgreSQL statement with its bindings.
+    static func selection(_ query: EventQuery, limit: Int) -> PostgresQuery {
+        var bindings = PostgresBindings()
+        var terms: [String] = []
+        for condition in query.conditions {
+            switch condition.value {
+            case .integer(let value): bindings.append(value)
+            case .text(let value): bindings.append(value)
+            }
+            terms.append("\(condition.column) \(condition.comparison) $\(bindings.count)")
+        }
+        bindings.append(Int64(limit))
+        let sql =
+            "SELECT \(columns) FROM event WHERE \(terms.joined(separator: " AND ")) ORDER BY \(query.orderBy) "
+            + "LIMIT $\(bindings.count)"
+        return PostgresQuery(unsafeSQL: sql, binds: bindings)
     }
 
     static let columns = "seq, stream, version, type, schema_version, data, recorded_at, prev_hash, hash"

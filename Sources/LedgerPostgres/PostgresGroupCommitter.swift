@@ -9,7 +9,7 @@ import Synchronization
 /// lock anyway, so a second one would only wait for it), and everything that queued while it ran is the next batch.
 /// No delay is added: under light load a batch is one lead, under heavy load batches grow by themselves. A failed
 /// batch fails every caller in it (ingest answers 503) and nothing of it is in the log.
-public final class PostgresGroupCommitter: Sendable {
+public final class PostgresGroupCommitter: LeadCommitter {
     public typealias Limits = GroupCommitter.Limits
     public typealias Statistics = GroupCommitter.Statistics
     private typealias Waiter = CheckedContinuation<LeadReceipt, any Error>
@@ -23,12 +23,14 @@ public final class PostgresGroupCommitter: Sendable {
 
     public let log: PostgresEventLog
     public let limits: Limits
+    private let afterCommit: AfterCommit?
     private let state = Mutex(State())
 
-    public init(log: PostgresEventLog, limits: Limits = Limits()) {
+    public init(log: PostgresEventLog, limits: Limits = Limits(), afterCommit: AfterCommit? = nil) {
         precondition(limits.maxBatch > 0 && limits.maxQueued > 0, "group commit limits must be positive")
         self.log = log
         self.limits = limits
+        self.afterCommit = afterCommit
     }
 
     /// Records `lead` and returns its receipt once the batch holding it has committed. The lead is prepared here,
@@ -79,6 +81,7 @@ public final class PostgresGroupCommitter: Sendable {
                     state.statistics.leads += batch.count
                     state.statistics.largestBatch = max(state.statistics.largestBatch, batch.count)
                 }
+                afterCommit?(batch.count, receipts.count { !$0.duplicate })
                 for ((_, waiter), receipt) in zip(batch, receipts) { waiter.resume(returning: receipt) }
             } catch {
                 state.withLock { $0.statistics.failedBatches += 1 }

@@ -56,9 +56,11 @@ extension EventStore {
     }
 }
 
-extension EventLog {
-    /// The audit view of `event`, read in place: for callers on a blocking lane (the admin API).
-    public func auditObject(_ event: RecordedEvent) throws -> [String: Any] {
-        try AuditView.object(event, personal: AuditView.sealedLead(in: event).map { try personalData(of: $0) })
+extension EventStore {
+    /// The audit view of `event` as a JSON object (the admin API's).
+    public func auditObject(_ event: RecordedEvent) async throws -> [String: Any] {
+        let personal: PersonalDataLookup? =
+            if let lead = try AuditView.sealedLead(in: event) { try await personalData(of: lead) } else { nil }
+        return try AuditView.object(event, personal: personal)
     }
 }

@@ -39,6 +39,29 @@ extension EventLog {
         }
     }
 
+    /// Reads `query` and appends what `decide` makes of it, in one `BEGIN IMMEDIATE` transaction (see `EventStore`).
+    @discardableResult
+    public func append(
+        afterReading query: EventQuery,
+        _ decide: @escaping @Sendable ([RecordedEvent], Timestamp) throws(StoreError) -> [PendingEvent]
+    ) throws(StoreError) -> [RecordedEvent] {
+        let (sql, arguments) = Self.selection(query, limit: max(0, min(query.limit, options.maxPageSize)))
+        let now = clock.now()
+        let maxEvents = options.maxEventsPerAppend
+        return try writeImmediate { db in
+            let pending = try decide(try RecordedEvent.fetchAll(db, sql: sql, arguments: arguments), now)
+            guard pending.count <= maxEvents else {
+                throw StoreError(.invalidEvent, "\(pending.count) events in one append; the limit is \(maxEvents)")
+            }
+            var writer = try ChainWriter(db, recordedAt: now)
+            return try pending.map { pending in
+                try writer.append(
+                    stream: pending.event.stream, type: pending.event.type, schemaVersion: pending.event.schemaVersion,
+                    data: try pending.encodedForAppend(), expected: pending.expected)
+            }
+        }
+    }
+
     /// Appends one event.
     @discardableResult
     public func append(_ event: LedgerEvent, expected: ExpectedVersion = .any) throws(StoreError) -> RecordedEvent {

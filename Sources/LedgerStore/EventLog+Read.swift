@@ -1,53 +1,25 @@
 import GRDB
 import LedgerCore
 
-/// A bounded selection of events, oldest first. `limit` is clamped to the log's `maxPageSize`.
-public struct EventQuery: Sendable {
-    public var afterSeq: Int64 = 0
-    public var stream: String?
-    public var type: EventType?
-    public var from: Timestamp?
-    public var to: Timestamp?
-    public var limit: Int = 1000
-
-    public init(
-        afterSeq: Int64 = 0, stream: String? = nil, type: EventType? = nil, from: Timestamp? = nil, to: Timestamp? = nil,
-        limit: Int = 1000
-    ) {
-        self.afterSeq = afterSeq
-        self.stream = stream
-        self.type = type
-        self.from = from
-        self.to = to
-        self.limit = limit
-    }
-}
-
 extension EventLog {
-    /// Events matching `query`, oldest first, at most `min(query.limit, maxPageSize)`.
+    /// Events matching `query`, in its order, at most `min(query.limit, maxPageSize)`.
     public func events(_ query: EventQuery) throws(StoreError) -> [RecordedEvent] {
-        let limit = max(0, min(query.limit, options.maxPageSize))
-        var clauses = ["seq > ?"]
-        var arguments: StatementArguments = [query.afterSeq]
-        if let stream = query.stream {
-            clauses.append("stream = ?")
-            _ = arguments.append(contentsOf: [stream])
-        }
-        if let type = query.type {
-            clauses.append("type = ?")
-            _ = arguments.append(contentsOf: [type.rawValue])
-        }
-        if let from = query.from {
-            clauses.append("recorded_at >= ?")
-            _ = arguments.append(contentsOf: [from.millisecondsSinceEpoch])
-        }
-        if let to = query.to {
-            clauses.append("recorded_at < ?")
-            _ = arguments.append(contentsOf: [to.millisecondsSinceEpoch])
+        let (sql, arguments) = Self.selection(query, limit: max(0, min(query.limit, options.maxPageSize)))
+        return try read { db in try RecordedEvent.fetchAll(db, sql: sql, arguments: arguments) }
+    }
+
+    /// `query` as SQLite SQL and its arguments.
+    static func selection(_ query: EventQuery, limit: Int) -> (String, StatementArguments) {
+        var arguments = StatementArguments()
+        for condition in query.conditions {
+            switch condition.value {
+            case .integer(let value): _ = arguments.append(contentsOf: [value])
+            case .text(let value): _ = arguments.append(contentsOf: [value])
+            }
         }
         _ = arguments.append(contentsOf: [limit])
-        let sql = "SELECT \(RecordedEvent.columns) FROM event WHERE \(clauses.joined(separator: " AND ")) ORDER BY seq LIMIT ?"
-        return try read { db in try RecordedEvent.fetchAll(db, sql: sql, arguments: arguments) }
+        let terms = query.conditions.map { "\($0.column) \($0.comparison) ?" }.joined(separator: " AND ")
+        return ("SELECT \(RecordedEvent.columns) FROM event WHERE \(terms) ORDER BY \(query.orderBy) LIMIT ?", arguments)
     }
 
     /// Number of events in the log (the last seq, since seq has no gaps).

@@ -15,9 +15,12 @@ public protocol EventStore: AnyObject, Sendable {
     var maxPageSize: Int { get }
     var maxEventsPerAppend: Int { get }
 
+    /// How many bytes the log takes where it is stored (the SQLite file; the PostgreSQL database), for health; nil
+    /// when that cannot be read.
+    func storedBytes() async -> Int64?
     /// The last event's position and hash, or nil for an empty log.
     func head() async throws(StoreError) -> ChainHead?
-    /// Events matching `query`, oldest first, at most `min(query.limit, maxPageSize)`.
+    /// Events matching `query`, in its order, at most `min(query.limit, maxPageSize)`.
     func events(_ query: EventQuery) async throws(StoreError) -> [RecordedEvent]
     /// The fields read models fold, for a page of events after `afterSeq`, at most `min(limit, maxPageSize)`.
     func facts(afterSeq: Int64, limit: Int) async throws(StoreError) -> [EventFacts]
@@ -25,7 +28,20 @@ public protocol EventStore: AnyObject, Sendable {
     /// still holds the event it folded last.
     func hash(atSeq seq: Int64) async throws(StoreError) -> String?
     /// Appends `events` atomically; `LeadReceived` is refused (it goes through `receive`).
+    @discardableResult
     func append(_ events: [PendingEvent]) async throws(StoreError) -> [RecordedEvent]
+    /// Reads `query` and appends the events `decide` makes of what it read, in one transaction under the append lock,
+    /// so no writer comes between the read and the write: a conditional append (a process start with what it
+    /// concludes about the run before it; a day's report unless that day has one). `decide` gets the events read and
+    /// the time the new ones are recorded at; when it returns none, nothing is written.
+    @discardableResult
+    func append(
+        afterReading query: EventQuery,
+        _ decide: @escaping @Sendable ([RecordedEvent], Timestamp) throws(StoreError) -> [PendingEvent]
+    ) async throws(StoreError) -> [RecordedEvent]
+    /// The group committer ingest hands leads to: batches of `receive`, one transaction each, never more than
+    /// `limits` allow.
+    func groupCommitter(limits: GroupCommitter.Limits, afterCommit: AfterCommit?) -> any LeadCommitter
     /// Records leads in one transaction, deciding idempotency keys and double submissions under the append lock.
     func receive(_ leads: [NewLead]) async throws(StoreError) -> [LeadReceipt]
     /// Destroys one lead's key and records `LeadErased`.
@@ -59,5 +75,25 @@ extension EventStore {
     /// Every event of one stream (a lead's timeline), oldest first, bounded by `maxPageSize`.
     public func stream(_ stream: String) async throws(StoreError) -> [RecordedEvent] {
         try await events(EventQuery(stream: stream, limit: maxPageSize))
+    }
+
+    /// The newest events of `stream` (of `type`, recorded in [`from`, `to`), when given), newest first, at most
+    /// `limit`, read in pages of `maxPageSize`: how folds read a small system stream's recent past. Within one stream
+    /// each page walks the `(stream, version)` index backwards and stops; no page visits other streams.
+    public func newest(
+        inStream stream: String, type: EventType? = nil, from: Timestamp? = nil, to: Timestamp? = nil, limit: Int
+    ) async throws(StoreError) -> [RecordedEvent] {
+        var found: [RecordedEvent] = []
+        var before: Int64?
+        while found.count < limit {
+            let want = min(limit - found.count, maxPageSize)
+            let page = try await events(
+                EventQuery(
+                    beforeSeq: before, stream: stream, type: type, from: from, to: to, limit: want, order: .newestFirst))
+            found += page
+            guard page.count == want, let last = page.last else { break }
+            before = last.seq
+        }
+        return found
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCore
 import LedgerHTTP
+import LedgerProjections
 import LedgerStore
 import Logging
 import Synchronization
@@ -19,7 +20,9 @@ struct CeilingServeMode {
         // wrk is one client address, as in the durable run it is compared with (tools/bench/http_ingest.sh).
         configuration.rateLimitPerMinute = 0
         configuration.frontDoor.maxConnectionsPerClient = 100_000
-        let server = LedgerServer(log: log, configuration: configuration, logger: logger, benchmarkSink: DiscardingSink())
+        let server = LedgerServer(
+            log: log, runner: try ProjectionRunner(log: log), localState: path, configuration: configuration,
+            logger: logger, benchmarkSink: DiscardingSink())
         try await server.run { port in
             FileHandle.standardOutput.write(Data("leadledger-bench ceiling: listening on http://127.0.0.1:\(port)\n".utf8))
         }

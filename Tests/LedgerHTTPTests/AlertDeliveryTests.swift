@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerProjections
 import LedgerReactor
 import LedgerStore
 import LedgerTelegram
@@ -27,7 +28,8 @@ struct AlertDeliveryTests {
             let settings = try LedgerSettings.load { telegram.settings[$0] }
             let bot = try #require(settings.telegram)
             let deliverer = try AlertDeliverer(
-                log: log, client: TelegramClient(telegram: bot, alerts: settings.alerts, logger: Logger(label: "test")),
+                log: log, localState: log.path,
+                client: TelegramClient(telegram: bot, alerts: settings.alerts, logger: Logger(label: "test")),
                 chatID: bot.chatID, settings: settings.alerts, locale: "en",
                 timeZone: try #require(TimeZone(identifier: "UTC")), logger: Logger(label: "test.delivery"))
             do {
@@ -100,7 +102,8 @@ struct AlertDeliveryTests {
         let later = ManualClock(SystemClock().now().adding(milliseconds: 2 * 86_400_000))
         let telegram = try #require(settings.telegram)
         let deliverer = try AlertDeliverer(
-            log: rig.log, client: TelegramClient(telegram: telegram, alerts: settings.alerts, logger: Logger(label: "test")),
+            log: rig.log, localState: rig.log.path,
+            client: TelegramClient(telegram: telegram, alerts: settings.alerts, logger: Logger(label: "test")),
             chatID: telegram.chatID, settings: settings.alerts, locale: "en",
             timeZone: try #require(TimeZone(identifier: "UTC")), clock: later, logger: Logger(label: "test.delivery"))
         let pass = try await deliverer.deliverPending()
@@ -128,7 +131,7 @@ struct AlertDeliveryTests {
         }
         #expect(try await rig.pass() == DeliveryPass(), "nor does a restarted one")
         #expect(try await rig.telegram.messages().count == 1)
-        #expect(try rig.log.alertDeliveryStatus().pending.isEmpty)
+        #expect(try await rig.log.alertDeliveryStatus().pending.isEmpty)
     }
 
     @Test func floodControlLosesNothingAndRetriesAfterRetryAfter() async throws {
@@ -181,7 +184,7 @@ struct AlertDeliveryTests {
             #expect(pass.undeliverable == 0)
             #expect(pass.sent == 0)
             #expect(try rig.undeliverable().isEmpty)
-            #expect(try rig.log.alertDeliveryStatus().pending.map(\.alertID) == [alert.alertID])
+            #expect(try await rig.log.alertDeliveryStatus().pending.map(\.alertID) == [alert.alertID])
             let channel = try #require(TelegramChannelStatus.read(forLog: rig.log.path))
             #expect(channel.blockedReason?.contains(reasonPart) == true)
             #expect(channel.blockedReason?.contains(rig.telegram.token) == false)
@@ -222,7 +225,7 @@ struct AlertDeliveryTests {
         let refused = try rig.undeliverable()
         #expect(refused.map(\.alertID) == [alert.alertID])
         #expect(refused.first?.reason.contains("message is too long") == true)
-        #expect(try rig.log.alertDeliveryStatus().refusal != nil)
+        #expect(try await rig.log.alertDeliveryStatus().refusal != nil)
         #expect(TelegramChannelStatus.read(forLog: rig.log.path)?.blockedReason == nil, "the channel itself works")
 
         try rig.server.start()
@@ -330,8 +333,8 @@ extension AlertDeliveryTests {
                 received: 10, delivered: 6, deliveredLate: 1, pending: 2, dead: 1, spam: 1, savedByRetries: 2,
                 leadCost: "150", currency: "RUB", restarts: 3, uncleanRestarts: 1, alertsRaised: 7),
             reportSHA256: ContentDigest.sha256("{}"), run: .nightly)
-        #expect(try rig.log.recordReport(produced) != nil)
-        #expect(try rig.log.recordReport(produced) == nil, "a second report of the same day is refused")
+        #expect(try await rig.log.recordReport(produced) != nil)
+        #expect(try await rig.log.recordReport(produced) == nil, "a second report of the same day is refused")
 
         let pass = try await rig.pass()
         #expect(pass.sent == 8)
@@ -345,7 +348,7 @@ extension AlertDeliveryTests {
         #expect(summary.contains("Restarts: 3 (unclean 1)"))
         #expect(summary.contains("Check: 10 = 6 + 2 + 1 + 1"))
         #expect(try rig.delivered()[produced.reportID]?.outcome == .sent)
-        #expect(try rig.log.openAlerts().values.allSatisfy { $0.raised.alertID != produced.reportID })
+        #expect(try await rig.log.openAlerts().values.allSatisfy { $0.raised.alertID != produced.reportID })
 
         #expect(try await rig.pass() == DeliveryPass(), "nothing twice")
         #expect(try await rig.telegram.messages().count == 2)

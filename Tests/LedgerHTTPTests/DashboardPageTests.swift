@@ -13,7 +13,7 @@ struct DashboardPageTests {
         let runner = try ProjectionRunner(log: fixture.log)
         try await runner.catchUp()
         return DashboardEndpoint(
-            log: fixture.log, runner: runner, rules: .init(crmEnabled: true, telegramEnabled: true),
+            log: fixture.log, runner: runner, localState: fixture.log.path, rules: .init(crmEnabled: true, telegramEnabled: true),
             report: .init(timeZone: TimeZone(identifier: "Europe/Moscow") ?? .current), adminEnabled: admin, locale: locale)
     }
 

@@ -17,7 +17,8 @@ struct DescriptorsAlertTests {
         settings.memoryPercent = 99
         settings.memoryLimitMegabytes = 1_000_000
         return AlertService(
-            log: fixture.log, runner: try ProjectionRunner(log: fixture.log), settings: settings, circuit: { nil },
+            log: fixture.log, runner: try ProjectionRunner(log: fixture.log), localState: fixture.log.path,
+            settings: settings, circuit: { nil },
             clock: fixture.clock, logger: Logger(label: "test"))
     }
 

@@ -30,6 +30,10 @@ struct ReactAlertDeliveryTests {
                 "LEADLEDGER_AMOCRM_RETRY_S": "1",
                 "LEADLEDGER_AMOCRM_BREAKER_FAILURES": "100", "LEADLEDGER_ALERT_CHECK_S": "1",
                 "LEADLEDGER_ALERT_CRM_FAILURES": "2",
+                // A 500 leaves each create's outcome unknown; the leads must still be unsettled (not given up on
+                // after the default 6 list checks, one a second here) when the CRM recovers, however long a loaded
+                // machine takes to get the alert out. Giving up is tested on its own (SyncEngineAgainstFakeCRMTests).
+                "LEADLEDGER_AMOCRM_RECONCILE_CHECKS": "100",
             ]) { $1 })
         var found: [String] = []
         for _ in 0..<300 where !found.contains(where: { $0.contains("crm_failures") }) {  // at most 30 s

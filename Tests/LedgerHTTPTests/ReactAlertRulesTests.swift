@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerProjections
 import LedgerStore
 import Testing
 
@@ -57,6 +58,6 @@ struct ReactAlertRulesTests {
             return
         }
         #expect(resolved.resolvesAlertID == raised.alertID)
-        #expect(try EventLog.open(path: server.dbPath).openAlerts().isEmpty)
+        #expect(try await EventLog.open(path: server.dbPath).openAlerts().isEmpty)
     }
 }

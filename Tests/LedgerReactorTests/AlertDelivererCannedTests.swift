@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCore
 import LedgerOutbound
+import LedgerProjections
 import LedgerReactor
 import LedgerStore
 import LedgerTelegram
@@ -25,7 +26,8 @@ import Testing
                 configuration: TelegramClientConfiguration(apiURL: api, botToken: Secret("123:canned")),
                 transport: transport, logger: Logger(label: "test.canned"))
             deliverer = try AlertDeliverer(
-                log: temp.log, client: client, chatID: "-100123", settings: AlertSettings(), locale: "ru",
+                log: temp.log, localState: temp.log.path, client: client, chatID: "-100123", settings: AlertSettings(),
+                locale: "ru",
                 timeZone: try #require(TimeZone(identifier: "Europe/Moscow")), clock: temp.clock,
                 logger: Logger(label: "test.canned"))
         }
@@ -43,7 +45,7 @@ import Testing
             transport.answer { _, _ in reply(clock) }
         }
 
-        func pending() throws -> Int { try temp.log.alertDeliveryStatus().pending.count }
+        func pending() async throws -> Int { try await temp.log.alertDeliveryStatus().pending.count }
     }
 
     static func delivered(_ clock: any LedgerClock) -> HTTPExchange {
@@ -63,14 +65,14 @@ import Testing
         try rig.raise("crm_failures")
         let first = try await rig.deliverer.deliverPending()
         #expect(first.sent == 0 && first.undeliverable == 0)
-        #expect(try rig.pending() == 1)
+        #expect(try await rig.pending() == 1)
         let status = try #require(TelegramChannelStatus.read(forLog: rig.temp.path))
         #expect(status.blockedReason?.contains("kicked") == true)
         rig.answer(Self.delivered)
         rig.temp.clock.advance(milliseconds: 61_000)
         let second = try await rig.deliverer.deliverPending()
         #expect(second.sent == 1)
-        #expect(try rig.pending() == 0)
+        #expect(try await rig.pending() == 0)
         #expect(TelegramChannelStatus.read(forLog: rig.temp.path)?.blockedReason == nil)
     }
 

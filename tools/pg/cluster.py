@@ -4,6 +4,8 @@
   cluster.py start --dir DIR [--port N] [--owner-pid PID]   initdb + pg_ctl start; prints the URL on stdout
   cluster.py stop --dir DIR                                  pg_ctl stop -m fast, then removes DIR
   cluster.py restart --dir DIR                               pg_ctl restart -m immediate (a crash and recovery)
+  cluster.py up --dir DIR                                    starts the cluster kept in DIR (made on first use); prints the URL
+  cluster.py down --dir DIR                                  pg_ctl stop -m fast, keeping DIR and its data
 
 The cluster belongs to an unprivileged user: the one running this script, or `postgres` when that is root (initdb
 refuses root). It listens on 127.0.0.1 only, on a free port unless --port names one, and asks TCP clients for a
@@ -125,6 +127,28 @@ def restart(directory: str) -> None:
          "-t", "60", "restart"])
 
 
+def up(directory: str) -> None:
+    """The cluster kept in DIR, for `make run-postgres`: made on first use, started again (same port, same password,
+    same data) on the next."""
+    data = os.path.join(directory, "data")
+    if not os.path.exists(os.path.join(data, "PG_VERSION")):
+        start(directory, free_port(), None)
+        return
+    with open(os.path.join(data, "postgresql.conf")) as conf:
+        port = [line.split("=")[1].strip() for line in conf if line.startswith("port = ")][-1]
+    with open(os.path.join(directory, "password")) as file:
+        password = file.read().strip()
+    if not os.path.exists(os.path.join(data, "postmaster.pid")):
+        run([f"{bin_dir()}/pg_ctl", "-D", data, "-l", os.path.join(directory, "server.log"), "-w", "-t", "60", "start"])
+    print(f"postgres://postgres:{password}@127.0.0.1:{port}/{DATABASE}?sslmode=disable", flush=True)
+
+
+def down(directory: str) -> None:
+    data = os.path.join(directory, "data")
+    if os.path.exists(os.path.join(data, "postmaster.pid")):
+        run([f"{bin_dir()}/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"])
+
+
 def stop(directory: str) -> None:
     data = os.path.join(directory, "data")
     if os.path.exists(os.path.join(data, "postmaster.pid")):
@@ -134,7 +158,7 @@ def stop(directory: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("action", choices=["start", "stop", "restart"])
+    parser.add_argument("action", choices=["start", "stop", "restart", "up", "down"])
     parser.add_argument("--dir", required=True)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--owner-pid", type=int)
@@ -143,6 +167,10 @@ def main() -> None:
         start(os.path.abspath(args.dir), args.port or free_port(), args.owner_pid)
     elif args.action == "restart":
         restart(os.path.abspath(args.dir))
+    elif args.action == "up":
+        up(os.path.abspath(args.dir))
+    elif args.action == "down":
+        down(os.path.abspath(args.dir))
     else:
         stop(os.path.abspath(args.dir))
 

@@ -19,7 +19,10 @@ struct LeadCommand: AsyncParsableCommand {
     func run() async throws {
         guard let leadID = LeadID(id) else { throw ExitStatus.usage("\(id) is not a lead id") }
         let settings = try await global.settings()
-        let log = try global.openLog(settings)
+        try await global.withStore(settings) { log in try await show(leadID, log, settings) }
+    }
+
+    private func show(_ leadID: LeadID, _ log: any EventStore, _ settings: LedgerSettings) async throws {
         let runner = try await global.projected(log, settings)
         let timeline = try await log.stream(leadID.description)
         guard let first = timeline.first, case .leadReceived(let received) = try first.decode(strict: false) else {
@@ -27,7 +30,7 @@ struct LeadCommand: AsyncParsableCommand {
         }
         let entry = try RetryQueue(store: runner.store).entry(leadID)
         let note = try NoteQueue(store: runner.store).entry(leadID)
-        let personal = try log.personalData(of: received)
+        let personal = try await log.personalData(of: received)
         if json {
             var text = "{\"lead_id\":\"\(leadID)\",\"state\":\"\(entry?.state.rawValue ?? "unknown")\","
             text += "\"attempts\":\(entry?.attempts ?? 0),\"failures\":\(entry?.failures ?? 0),\"timeline\":["

@@ -37,33 +37,37 @@ struct ReactCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "leadledger.react")
         logger.info("\(Descriptors.raiseSoftLimitToHard())")
-        let log = try global.openLog(settings, create: true)
+        let log = try await global.openStore(settings, create: true)
+        let localState = settings.localStateBase
         let lock: ReactorLock
         do {
-            lock = try ReactorLock(logPath: settings.databasePath)
+            lock = try ReactorLock(logPath: localState)
         } catch {
             throw ExitStatus.runtime("react: \(error)")
         }
-        let run = try ProcessRun.begin(.react, log: log, settings: settings)
+        let run = try await ProcessRun.begin(.react, log: log, settings: settings)
         let (readiness, ready) = AsyncStream.makeStream(of: String.self)
         ready.yield(settings.amoCRM == nil ? "CRM sync disabled; alerts on" : "syncing to AmoCRM")
         let systemd = SystemdNotifyService(notifier: SystemdNotifier(), log: log, readiness: readiness, logger: logger)
         guard let crm = settings.amoCRM else {
             writeOut("leadledger react: CRM sync disabled (LEADLEDGER_AMOCRM_BASE_URL not set); leads wait in the queue\n")
             let runner = try global.readModels(log, settings)
-            let alerts = AlertService(log: log, runner: runner, settings: settings.alerts, circuit: { nil }, logger: logger)
+            let alerts = AlertService(
+                log: log, runner: runner, localState: localState, settings: settings.alerts, circuit: { nil },
+                logger: logger)
             var services: [any Service] = [alerts, reports(log, runner, settings, logger)]
             if let systemd { services.append(systemd) }
             if let delivery = try alertDelivery(log, runner, settings, logger) { services.append(delivery) }
             if let metrics = metricsServer(settings, logger) { services.append(metrics) }
             try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
-            run.end()
+            await run.end()
+            await log.close()
             withExtendedLifetime(lock) {}
             return
         }
         let connection: AmoCRMConnection
         do {
-            connection = try AmoCRMConnection(crm, logPath: settings.databasePath, logger: logger)
+            connection = try AmoCRMConnection(crm, logPath: localState, logger: logger)
         } catch {
             throw ExitStatus.runtime("react: the saved AmoCRM tokens cannot be read: \(error)")
         }
@@ -84,9 +88,11 @@ struct ReactCommand: AsyncParsableCommand {
             log: log, runner: runner, client: client, configuration: configuration, vault: connection.vault,
             logger: logger)
         let alerts = AlertService(
-            log: log, runner: runner, settings: settings.alerts, circuit: { await engine.breakerState }, logger: logger)
+            log: log, runner: runner, localState: localState, settings: settings.alerts,
+            circuit: { await engine.breakerState }, logger: logger)
         var services: [any Service] = [
-            ReactorService(engine: engine, logger: logger), alerts, reports(log, runner, settings, logger),
+            ReactorService(engine: engine, localState: localState, logger: logger), alerts,
+            reports(log, runner, settings, logger),
         ]
         if let systemd { services.append(systemd) }
         if let delivery = try alertDelivery(log, runner, settings, logger) { services.append(delivery) }
@@ -99,7 +105,8 @@ struct ReactCommand: AsyncParsableCommand {
             throw ExitStatus.runtime("react: \(error)")
         }
         await client.shutdown()
-        run.end()
+        await run.end()
+        await log.close()
         withExtendedLifetime(lock) {}
     }
 
@@ -119,7 +126,7 @@ struct ReactCommand: AsyncParsableCommand {
     /// `LEADLEDGER_REPORTS_DIR`. A directory that cannot be created is said now, by its key; the reactor runs on (CRM
     /// delivery matters more than a report file) and the scheduler keeps trying.
     private func reports(
-        _ log: EventLog, _ runner: ProjectionRunner, _ settings: LedgerSettings, _ logger: Logger
+        _ log: any EventStore, _ runner: ProjectionRunner, _ settings: LedgerSettings, _ logger: Logger
     ) -> ReportService {
         do {
             try FileManager.default.createDirectory(atPath: settings.reportsDirectory, withIntermediateDirectories: true)
@@ -135,7 +142,7 @@ struct ReactCommand: AsyncParsableCommand {
 
     /// Telegram delivery of alerts, in its own service with its own client; nil when Telegram is not configured (the
     /// alerts are still recorded, and health says they are not delivered).
-    private func alertDelivery(_ log: EventLog, _ runner: ProjectionRunner, _ settings: LedgerSettings, _ logger: Logger)
+    private func alertDelivery(_ log: any EventStore, _ runner: ProjectionRunner, _ settings: LedgerSettings, _ logger: Logger)
         throws -> AlertDeliveryService?
     {
         guard let telegram = settings.telegram else {
@@ -144,7 +151,8 @@ struct ReactCommand: AsyncParsableCommand {
         }
         let store = runner.store
         let deliverer = try AlertDeliverer(
-            log: log, client: TelegramClient(telegram: telegram, alerts: settings.alerts, logger: logger),
+            log: log, localState: settings.localStateBase,
+            client: TelegramClient(telegram: telegram, alerts: settings.alerts, logger: logger),
             chatID: telegram.chatID, settings: settings.alerts, locale: settings.locale, timeZone: settings.timeZone,
             waitingLeads: {
                 (try? HealthView.load(store, now: SystemClock().now())).map { Int($0.queue.pending + $0.queue.inFlight) }

@@ -12,16 +12,16 @@ struct RebuildCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try await global.settings()
-        let log = try global.openLog(settings)
-        // A rebuild reads the whole file anyway: check it first, and replace it if it is damaged.
-        let runner = try global.readModels(
-            log, settings, batchSize: max(settings.projectionBatchSize, 10_000), checkIntegrity: true)
         let started = Date()
-        let replayed: Int64
-        do {
-            replayed = try await runner.rebuild()
-        } catch {
-            throw ExitStatus.runtime("rebuild: \(error)")
+        let (runner, replayed) = try await global.withStore(settings) { log in
+            // A rebuild reads the whole file anyway: check it first, and replace it if it is damaged.
+            let runner = try global.readModels(
+                log, settings, batchSize: max(settings.projectionBatchSize, 10_000), checkIntegrity: true)
+            do {
+                return (runner, try await runner.rebuild())
+            } catch {
+                throw ExitStatus.runtime("rebuild: \(error)")
+            }
         }
         let seconds = Date().timeIntervalSince(started)
         writeOut(

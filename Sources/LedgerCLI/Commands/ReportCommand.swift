@@ -44,14 +44,14 @@ struct ReportCommand: AsyncParsableCommand {
         } else {
             reportDay = ReportDay(containing: now, timeZone: settings.timeZone).previous()
         }
-        let log = try global.openLog(settings)
-        let runner = try global.readModels(log, settings)
-        let report: LostLeadCostReport
-        do {
-            report = try await LostLeadCostReport.build(
-                runner: runner, log: log, day: reportDay, settings: settings.costReport, now: now)
-        } catch {
-            throw ExitStatus.runtime("the report cannot be built: \(error)")
+        let report = try await global.withStore(settings) { log in
+            let runner = try global.readModels(log, settings)
+            do {
+                return try await LostLeadCostReport.build(
+                    runner: runner, log: log, day: reportDay, settings: settings.costReport, now: now)
+            } catch {
+                throw ExitStatus.runtime("the report cannot be built: \(error)")
+            }
         }
         let text = try (ReportFormat(rawValue: format) ?? .md).render(report)
         if let output {
@@ -68,7 +68,7 @@ struct ReportCommand: AsyncParsableCommand {
                 .summary(day: report.day, report.summary)
             do {
                 let ids = try await ReportSummarySender.send(
-                    summary, telegram: telegram, settings: settings.alerts, logPath: settings.databasePath,
+                    summary, telegram: telegram, settings: settings.alerts, logPath: settings.localStateBase,
                     logger: Logger(label: "leadledger.report"))
                 writeError(
                     "leadledger report: summary sent to Telegram, message id \(ids.map(String.init).joined(separator: ", "))\n")

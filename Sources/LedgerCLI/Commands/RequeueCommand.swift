@@ -19,18 +19,21 @@ struct RequeueCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try await global.settings()
-        let log = try global.openLog(settings)
+        try await global.withStore(settings) { log in try await requeue(log, settings) }
+    }
+
+    private func requeue(_ log: any EventStore, _ settings: LedgerSettings) async throws {
         let runner = try await global.projected(log, settings)
         let queue = RetryQueue(store: runner.store)
         var written = 0
         if dead {
             // Page by page: each page becomes pending once written and projected, so the next read sees new ones.
             let pages =
-                (try HealthView.load(runner.store, now: SystemClock().now()).deadCount) / Int64(log.options.maxPageSize) + 1
+                (try HealthView.load(runner.store, now: SystemClock().now()).deadCount) / Int64(log.maxPageSize) + 1
             for _ in 0..<pages {
-                let page = try queue.entries(in: .dead, limit: log.options.maxPageSize)
+                let page = try queue.entries(in: .dead, limit: log.maxPageSize)
                 if page.isEmpty { break }
-                written += try requeue(page, log)
+                written += try await requeue(page, log)
                 try await global.catchUp(runner)
             }
         } else {
@@ -46,19 +49,19 @@ struct RequeueCommand: AsyncParsableCommand {
                     writeError("requeue: lead \(entry.leadID) is \(entry.state.rawValue), not dead; left as it is\n")
                 }
             }
-            written += try requeue(entries, log)
+            written += try await requeue(entries, log)
             try await global.catchUp(runner)
         }
         writeOut("requeue: \(written) lead(s) back in the queue\n")
     }
 
-    private func requeue(_ entries: [RetryQueueEntry], _ log: EventLog) throws -> Int {
+    private func requeue(_ entries: [RetryQueueEntry], _ log: any EventStore) async throws -> Int {
         var written = 0
-        for chunk in stride(from: 0, to: entries.count, by: log.options.maxEventsPerAppend) {
-            let events = entries[chunk..<min(chunk + log.options.maxEventsPerAppend, entries.count)].map {
+        for chunk in stride(from: 0, to: entries.count, by: log.maxEventsPerAppend) {
+            let events = entries[chunk..<min(chunk + log.maxEventsPerAppend, entries.count)].map {
                 PendingEvent(.leadRequeued(LeadRequeued(leadID: $0.leadID, requestedBy: "cli")))
             }
-            written += try log.append(Array(events)).count
+            written += try await log.append(Array(events)).count
         }
         return written
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LedgerCore
+import LedgerStore
 
 /// `leadledger run`: `serve` and `react` as two supervised child processes, for development and demos; with no
 /// AmoCRM configured, a local sandbox CRM (`tools/fake_amocrm.py`) so a newcomer can post a lead and watch it arrive.
@@ -24,7 +25,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         // The children validate the same settings; checking here first fails once, clearly, instead of restarting.
         let settings = try await global.settings()
-        _ = try global.openLog(settings, create: true)
+        await (try global.openStore(settings, create: true)).close()
         let executable = Self.ownExecutable()
         let stop = StopSignal()
         let sources = stop.listen()

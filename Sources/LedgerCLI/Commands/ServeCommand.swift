@@ -23,7 +23,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try await global.settings()
-        let log = try global.openLog(settings, create: true)
+        let log = try await global.openStore(settings, create: true)
+        let runner = try global.readModels(log, settings)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .info
@@ -62,9 +63,10 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         configuration.metricsRegistry = registry
-        let server = LedgerServer(log: log, configuration: configuration, logger: logger)
+        let server = LedgerServer(
+            log: log, runner: runner, localState: settings.localStateBase, configuration: configuration, logger: logger)
         let host = settings.host
-        let run = try ProcessRun.begin(.serve, log: log, settings: settings)
+        let run = try await ProcessRun.begin(.serve, log: log, settings: settings)
         let (readiness, ready) = AsyncStream.makeStream(of: String.self)
         let systemd = SystemdNotifyService(notifier: SystemdNotifier(), log: log, readiness: readiness, logger: logger)
         do {
@@ -73,8 +75,10 @@ struct ServeCommand: AsyncParsableCommand {
                 ready.yield("listening on \(host):\(port)")
             }
         } catch {
+            await log.close()
             throw ExitStatus.runtime("serve: \(error)")
         }
-        run.end()
+        await run.end()
+        await log.close()
     }
 }

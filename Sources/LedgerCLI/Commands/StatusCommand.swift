@@ -13,13 +13,31 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try await global.settings()
-        let log = try global.openLog(settings)
+        let log = try await global.openStore(settings)
+        let health: HealthView
+        let status: [String: Any]
+        do {
+            (health, status) = try await self.status(log, settings)
+        } catch {
+            await log.close()
+            throw error
+        }
+        await log.close()
+        let bytes = try JSONSerialization.data(
+            withJSONObject: status, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+        writeOut(String(decoding: bytes, as: UTF8.self) + "\n")
+        if !health.conservationHolds { throw ExitStatus.failureFound("status: conservation check FAILED") }
+    }
+
+    private func status(_ log: any EventStore, _ settings: LedgerSettings) async throws -> (HealthView, [String: Any]) {
         let runner = try await global.projected(log, settings)
         let now = SystemClock().now()
         let health = try HealthView.load(runner.store, now: now)
-        let head = try log.head()
+        let head = try await log.head()
         let status: [String: Any] = [
-            "log": ["path": log.path, "last_seq": head?.seq ?? 0, "head_hash": head.map { $0.hash as Any } ?? NSNull()],
+            "log": [
+                "path": log.displayLocation, "last_seq": head?.seq ?? 0, "head_hash": head.map { $0.hash as Any } ?? NSNull(),
+            ],
             "projections": try runner.status(head: head?.seq ?? 0).map {
                 ["name": $0.name, "checkpoint": $0.checkpoint, "lag": $0.lag]
             },
@@ -38,9 +56,6 @@ struct StatusCommand: AsyncParsableCommand {
             "crm": settings.amoCRM == nil ? "disabled: LEADLEDGER_AMOCRM_BASE_URL not set" : "configured",
             "telegram": settings.telegram == nil ? "disabled: LEADLEDGER_TELEGRAM_BOT_TOKEN not set" : "configured",
         ]
-        let bytes = try JSONSerialization.data(
-            withJSONObject: status, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
-        writeOut(String(decoding: bytes, as: UTF8.self) + "\n")
-        if !health.conservationHolds { throw ExitStatus.failureFound("status: conservation check FAILED") }
+        return (health, status)
     }
 }

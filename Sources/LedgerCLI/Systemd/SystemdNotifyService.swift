@@ -13,13 +13,13 @@ import ServiceLifecycle
 /// advises.
 struct SystemdNotifyService: Service {
     let notifier: SystemdNotifier
-    let log: EventLog
+    let log: any EventStore
     let readiness: AsyncStream<String>
     let logger: Logger
 
     /// Nil when the process does not run under a `Type=notify` unit. `readiness` yields a status line (systemctl shows
     /// it) once the process works; nothing is said before.
-    init?(notifier: SystemdNotifier?, log: EventLog, readiness: AsyncStream<String>, logger: Logger) {
+    init?(notifier: SystemdNotifier?, log: any EventStore, readiness: AsyncStream<String>, logger: Logger) {
         guard let notifier else { return nil }
         self.notifier = notifier
         self.log = log
@@ -43,7 +43,7 @@ struct SystemdNotifyService: Service {
         var silent = false
         while !Task.isCancelled {
             do {
-                _ = try log.head()
+                _ = try await log.head()
                 notifier.notify("WATCHDOG=1")
                 silent = false
             } catch {

@@ -34,6 +34,10 @@ public struct LedgerSettings: Sendable {
     public var databasePath: String
     /// Which database `databasePath` names.
     public var backend: LogBackend
+    /// Where this host's own files of the ledger live, as a path prefix: the read models (`.projections.sqlite`),
+    /// `serve`'s and `react`'s status files, the Telegram chat file. A SQLite log keeps them beside itself (its own
+    /// path); a PostgreSQL log under `LEADLEDGER_STATE_DIR` (`./data`), as `postgres-ledger.*`.
+    public var localStateBase: String
     public var host: String
     public var port: Int
     public var adminToken: Secret?
@@ -103,6 +107,15 @@ public struct LedgerSettings: Sendable {
     private init(reader: inout SettingsReader) {
         databasePath = reader.string("LEADLEDGER_DB") ?? "./data/ledger.sqlite"
         backend = LogBackend(databaseSetting: databasePath)
+        let stateDirectory = reader.string("LEADLEDGER_STATE_DIR") ?? "./data"
+        if stateDirectory.isEmpty || stateDirectory.utf8.count > 4000
+            || stateDirectory.unicodeScalars.contains(where: { $0.value < 0x20 })
+        {
+            reader.problem("LEADLEDGER_STATE_DIR", "must be a directory path of at most 4000 bytes without control characters")
+        }
+        localStateBase =
+            backend == .sqlite
+            ? databasePath : URL(fileURLWithPath: stateDirectory).appendingPathComponent("postgres-ledger").path
         host = reader.string("LEADLEDGER_HOST") ?? "127.0.0.1"
         port = reader.integer("LEADLEDGER_PORT", default: 8080, range: 0...65535)
         adminToken = reader.secret("LEADLEDGER_ADMIN_TOKEN", minimumLength: 16)

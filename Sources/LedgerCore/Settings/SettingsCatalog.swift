@@ -38,6 +38,9 @@ public enum SettingsCatalog {
             "PostgreSQL password when the `postgres://` URL carries none; never printed"),
         entry(.storage, "LEADLEDGER_DB_POOL_SIZE", "10", "most PostgreSQL connections a process holds"),
         entry(
+            .storage, "LEADLEDGER_STATE_DIR", "./data",
+            "with a `postgres://` log: where this host's own files live (read models, status files), as `postgres-ledger.*`"),
+        entry(
             .storage, "LEADLEDGER_DB_STATEMENT_TIMEOUT_MS", "5000",
             "PostgreSQL cancels a statement running longer (a storage error, never a hang)"),
         entry(

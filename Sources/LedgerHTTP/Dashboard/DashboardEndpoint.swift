@@ -18,17 +18,18 @@ struct DashboardEndpoint: Sendable {
         "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src data:; "
         + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-    let log: EventLog
+    let log: any EventStore
     let runner: ProjectionRunner
+    let localState: String
     let rules: HealthAssessment.Context
     let report: LostLeadCostReport.Settings
     let adminEnabled: Bool
     let locale: String
 
     /// The page as it is now.
-    func render(now: Timestamp) -> String {
-        let snapshot = DashboardSnapshot.read(
-            log: log, runner: runner, rules: rules, report: report, adminEnabled: adminEnabled, now: now)
+    func render(now: Timestamp) async -> String {
+        let snapshot = await DashboardSnapshot.read(
+            log: log, runner: runner, localState: localState, rules: rules, report: report, adminEnabled: adminEnabled, now: now)
         let text = DashboardText.forLocale(locale)
         return DashboardPage(
             snapshot: snapshot, text: text, format: DashboardFormat(timeZone: report.timeZone, language: text.language),
@@ -36,8 +37,8 @@ struct DashboardEndpoint: Sendable {
         ).render()
     }
 
-    func handle() -> Response {
-        let page = render(now: SystemClock().now())
+    func handle() async -> Response {
+        let page = await render(now: SystemClock().now())
         return Response(
             status: .ok,
             headers: [

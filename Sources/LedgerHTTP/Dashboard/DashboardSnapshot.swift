@@ -52,18 +52,20 @@ struct DashboardSnapshot: Sendable {
 
     /// Reads the snapshot. Never throws: what cannot be read becomes a `failing` verdict with its reason.
     static func read(
-        log: EventLog, runner: ProjectionRunner, rules: HealthAssessment.Context, report: LostLeadCostReport.Settings,
+        log: any EventStore, runner: ProjectionRunner, localState: String, rules: HealthAssessment.Context,
+        report: LostLeadCostReport.Settings,
         adminEnabled: Bool, now: Timestamp
-    ) -> DashboardSnapshot {
+    ) async -> DashboardSnapshot {
         var snapshot = DashboardSnapshot(
             now: now, verdict: HealthAssessment(status: .ok, reasons: []), facts: nil, crmEnabled: rules.crmEnabled,
             adminEnabled: adminEnabled, reactorSilenceSeconds: rules.reactorSilenceSeconds)
         do {
-            let facts = try HealthFacts.read(log: log, runner: runner, now: now, timeZone: rules.timeZone)
+            let facts = try await HealthFacts.read(
+                log: log, runner: runner, localState: localState, now: now, timeZone: rules.timeZone)
             snapshot.facts = facts
             snapshot.verdict = HealthAssessment(facts, rules)
             snapshot.hours = try HourlyActivity.lastHours(chartHours, endingAt: now, store: runner.store)
-            snapshot.alerts = try log.recentAlerts(limit: maxAlerts).map {
+            snapshot.alerts = try await log.recentAlerts(limit: maxAlerts).map {
                 AlertLine(
                     recordedAt: $0.recordedAt, severity: $0.severity.rawValue, kind: $0.kind, text: AlertLine.ownWords($0.message)
                 )

@@ -210,27 +210,36 @@ public struct LostLeadCostReport: Sendable, Equatable, Codable {
 
     /// The report as the owner gets it, the one builder behind `leadledger report`, `GET /api/admin/reports/daily`
     /// and `react`'s nightly run, so the three agree for the same log: the read models are brought up to the log's
-    /// head, the day's leads come from `cost_report_lead`, its restarts and alerts from the SQLite log's own folds
-    /// (`log`, the runner's log).
+    /// head, the day's leads come from `cost_report_lead`, its restarts and alerts from the log's system streams.
     public static func build(
-        runner: ProjectionRunner, log: EventLog, day: ReportDay, settings: Settings, now: Timestamp
+        runner: ProjectionRunner, log: any EventStore, day: ReportDay, settings: Settings, now: Timestamp
     ) async throws -> LostLeadCostReport {
         try await runner.catchUp()
-        return try build(caughtUp: runner.store, log: log, day: day, settings: settings, now: now)
+        let operations = try await DayOperations.read(log, day: day)
+        var report = try build(runner.store, day: day, settings: settings, now: now)
+        report.add(operations)
+        return report
     }
 
-    /// `build(runner:…)` once the read models are caught up: for a caller on a blocking lane that caught up first.
-    public static func build(
-        caughtUp store: ReadModelStore, log: EventLog, day: ReportDay, settings: Settings, now: Timestamp
-    ) throws -> LostLeadCostReport {
-        var report = try build(store, day: day, settings: settings, now: now)
-        let (start, end) = try day.interval()
-        let restarts = try log.restarts(since: start, until: end)
-        report.restarts = Restarts(restarts: restarts.restarts, unclean: restarts.unclean)
-        let raised = try log.alertsRaised(from: start, to: end)
-        report.alertsRaised = AlertsRaised(
-            total: raised.values.reduce(0, +), byKind: bounded(raised, limit: maxBreakdownLines))
-        return report
+    /// A day's restarts and alerts raised, read from the log's system streams.
+    public struct DayOperations: Sendable {
+        public var restarts: RestartCounts
+        public var raised: [String: Int]
+
+        public static func read(_ log: any EventStore, day: ReportDay) async throws -> DayOperations {
+            let (start, end) = try day.interval()
+            return DayOperations(
+                restarts: try await log.restarts(since: start, until: end),
+                raised: try await log.alertsRaised(from: start, to: end))
+        }
+    }
+
+    /// Fills in the day's restarts and alerts: the part of the report that the lead read model does not hold.
+    public mutating func add(_ operations: DayOperations) {
+        restarts = Restarts(restarts: operations.restarts.restarts, unclean: operations.restarts.unclean)
+        alertsRaised = AlertsRaised(
+            total: operations.raised.values.reduce(0, +),
+            byKind: Self.bounded(operations.raised, limit: Self.maxBreakdownLines))
     }
 
     /// The day's leads only, from the `cost_report_lead` read model as it stands (no catch-up, no restarts or

@@ -1,4 +1,5 @@
 import LedgerCore
+import LedgerProjections
 import LedgerStore
 
 /// Turns "which conditions hold now" into events, against the alerts open in the log: a new condition is one

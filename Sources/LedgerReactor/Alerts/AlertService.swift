@@ -9,8 +9,10 @@ import ServiceLifecycle
 /// disabled (a queue that only grows is exactly what the owner must hear about). A failed evaluation is logged and
 /// tried again; it never stops the reactor.
 public struct AlertService: Service {
-    let log: EventLog
+    let log: any EventStore
     let runner: ProjectionRunner
+    /// The path prefix of this host's status files (`serve`'s status is read there) and of the disk watched.
+    let localState: String
     let settings: AlertSettings
     /// The circuit breaker's state, or nil when CRM sync is disabled.
     let circuit: @Sendable () async -> String?
@@ -18,11 +20,12 @@ public struct AlertService: Service {
     let logger: Logger
 
     public init(
-        log: EventLog, runner: ProjectionRunner, settings: AlertSettings, circuit: @escaping @Sendable () async -> String?,
-        clock: any LedgerClock = SystemClock(), logger: Logger
+        log: any EventStore, runner: ProjectionRunner, localState: String, settings: AlertSettings,
+        circuit: @escaping @Sendable () async -> String?, clock: any LedgerClock = SystemClock(), logger: Logger
     ) {
         self.log = log
         self.runner = runner
+        self.localState = localState
         self.settings = settings
         self.circuit = circuit
         self.clock = clock
@@ -48,17 +51,19 @@ public struct AlertService: Service {
         // A projection that cannot fold must not silence the rules: the stall rule is how it gets reported.
         do { try await runner.catchUp() } catch { logger.error("projections cannot fold: \(error)") }
         let now = clock.now()
+        let head = try await log.head()
         let inputs = AlertInputs(
             health: try HealthView.load(runner.store, now: now), circuit: await circuit(),
-            freeDiskBytes: HostFacts.freeDiskBytes(forLog: log.path),
+            freeDiskBytes: HostFacts.freeDiskBytes(forLog: localState),
             memory: HostFacts.memory(fallbackLimit: Int64(settings.memoryLimitMegabytes) * 1_048_576),
-            stalledProjectors: tracker.observe(try runner.status(head: try log.head()?.seq ?? 0), now: now).filter {
+            stalledProjectors: tracker.observe(try runner.status(head: head?.seq ?? 0), now: now).filter {
                 $0.value >= Int64(settings.projectorStallSeconds)
             }, descriptors: descriptors(now: now))
         let events = AlertBook.changes(
-            open: try log.openAlerts(), conditions: AlertRules.evaluate(inputs, settings), now: now, locale: settings.locale)
+            open: try await log.openAlerts(), conditions: AlertRules.evaluate(inputs, settings), now: now, locale: settings.locale
+        )
         guard !events.isEmpty else { return [] }
-        try log.append(events.map { PendingEvent($0) })
+        try await log.append(events.map { PendingEvent($0) })
         ReactorMetrics.recorded(events)
         return events
     }
@@ -67,7 +72,7 @@ public struct AlertService: Service {
     /// writing is not running, and its last figures are no longer true.
     private func descriptors(now: Timestamp) -> [AlertInputs.ProcessDescriptors] {
         var processes: [AlertInputs.ProcessDescriptors] = []
-        if let serve = ServeStatus.read(forLog: log.path),
+        if let serve = ServeStatus.read(forLog: localState),
             now.millisecondsSinceEpoch - serve.updatedAt.millisecondsSinceEpoch <= Self.serveStatusFreshMilliseconds
         {
             processes.append(.init(process: .serve, open: serve.openDescriptors, limit: serve.maxDescriptors))

@@ -8,7 +8,7 @@ import LedgerProjections
 /// The report of day D is due on D + 1 at `LEADLEDGER_REPORT_AT` in `LEADLEDGER_TIMEZONE`. A pass considers the
 /// newest due day and the `catchUpDays - 1` before it (a reactor down over the scheduled time, or a clock that jumped
 /// forward, makes up for at most that many), never a day that ended before the log's first event. Whether a day was
-/// already produced is the log's business (`EventLog.recordReport`), not the schedule's: that is what survives
+/// already produced is the log's business (`EventStore.recordReport`), not the schedule's: that is what survives
 /// restarts and clocks going backwards.
 public struct ReportSchedule: Sendable {
     /// Days looked back on start: a week of missed reports is made up for, older ones are left to `leadledger report`.

@@ -17,7 +17,7 @@ import Logging
 /// gets them rewritten on a later pass, from the report as it stands then, with no second event and no second
 /// Telegram message.
 public struct ReportScheduler: Sendable {
-    let log: EventLog
+    let log: any EventStore
     let runner: ProjectionRunner
     let schedule: ReportSchedule
     let files: ReportFiles
@@ -26,7 +26,7 @@ public struct ReportScheduler: Sendable {
     let logger: Logger
 
     public init(
-        log: EventLog, runner: ProjectionRunner, schedule: ReportSchedule, files: ReportFiles,
+        log: any EventStore, runner: ProjectionRunner, schedule: ReportSchedule, files: ReportFiles,
         settings: LostLeadCostReport.Settings,
         clock: any LedgerClock = SystemClock(), logger: Logger
     ) {
@@ -44,8 +44,8 @@ public struct ReportScheduler: Sendable {
     public func pass() async throws -> ReportPass {
         let now = clock.now()
         var pass = ReportPass()
-        let due = schedule.dueDays(at: now, firstEventAt: try log.firstEventAt())
-        let produced = try log.producedReportDays(among: due.map(\.day.description))
+        let due = schedule.dueDays(at: now, firstEventAt: try await log.firstEventAt())
+        let produced = try await log.producedReportDays(among: due.map(\.day.description))
         for (day, run) in due {
             let name = day.description
             if produced.contains(name) {
@@ -63,7 +63,7 @@ public struct ReportScheduler: Sendable {
             let event = ReportProduced(
                 reportID: UUIDv7.make(at: now), day: name, timeZone: settings.timeZone.identifier, summary: report.summary,
                 reportSHA256: ContentDigest.sha256(renderings[.json] ?? ""), run: run)
-            if try log.recordReport(event) != nil {
+            if try await log.recordReport(event) != nil {
                 logger.notice(
                     "report \(name) produced (\(run.rawValue)): \(report.totals.received) received, \(report.totals.dead) lost; files in \(files.directory)"
                 )

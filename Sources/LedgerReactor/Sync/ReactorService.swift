@@ -9,11 +9,14 @@ import ServiceLifecycle
 /// exits leaves leads waiting until a human notices.
 public struct ReactorService: Service {
     let engine: SyncEngine
+    /// The path prefix of this host's status files; the heartbeat is written there.
+    let localState: String
     let idleInterval: Duration
     let logger: Logger
 
-    public init(engine: SyncEngine, idleInterval: Duration = .milliseconds(500), logger: Logger) {
+    public init(engine: SyncEngine, localState: String, idleInterval: Duration = .milliseconds(500), logger: Logger) {
         self.engine = engine
+        self.localState = localState
         self.idleInterval = idleInterval
         self.logger = logger
     }
@@ -25,7 +28,7 @@ public struct ReactorService: Service {
         ReactorMetrics.pass()
         let beat = ReactorHeartbeat(pid: getpid(), updatedAt: SystemClock().now(), circuit: circuit, syncEnabled: true)
         do {
-            try beat.write(forLog: engine.log.path)
+            try beat.write(forLog: localState)
         } catch {
             logger.warning("cannot write the reactor heartbeat: \(error)")
         }

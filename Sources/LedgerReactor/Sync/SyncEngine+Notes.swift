@@ -42,7 +42,7 @@ extension SyncEngine {
             return noteOutcome(
                 note, reply.outcome(requestID: requestID, crmLeadID: note.attempt.crmLeadID), noteID: noteIDs[requestID])
         }
-        try appendOutcomes(outcomes)
+        try await appendOutcomes(outcomes)
     }
 
     /// Notes due again: those whose outcome was unknown are looked for on their CRM leads first; found ones are added,
@@ -60,7 +60,7 @@ extension SyncEngine {
             settled += [PendingEvent(.noteAttempted(attempt)), noteFailure(attempt, .rejected, reason, retryAt: nil)]
         }
         for entry in due {
-            guard case .available(let lead) = try outgoing(entry.leadID) else {
+            guard case .available(let lead) = try await outgoing(entry.leadID) else {
                 giveUp(entry, "personal data erased before the note was added")
                 continue
             }
@@ -71,7 +71,7 @@ extension SyncEngine {
             note.unknownStreak = entry.unknownStreak
             owed.append(note)
         }
-        try appendOutcomes(settled + owed.map { PendingEvent(.noteAttempted($0.attempt)) })
+        try await appendOutcomes(settled + owed.map { PendingEvent(.noteAttempted($0.attempt)) })
         let toCheck = owed.filter { note in
             due.first { $0.leadID == note.attempt.leadID }?.lastErrorClass.map(AttemptDecision.requiresReconciliation) ?? false
         }
@@ -96,7 +96,7 @@ extension SyncEngine {
                         noteOutcome(note, .unknownOutcome(reason: "the note list could not be read to the end", httpStatus: nil)))
                 }
             }
-            try appendOutcomes(outcomes)
+            try await appendOutcomes(outcomes)
         }
         try await sendNotes(sending)
         return due.count
@@ -110,7 +110,7 @@ extension SyncEngine {
             let orphans = try NoteQueue(store: runner.store).entries(in: .inFlight, limit: 500)
             guard !orphans.isEmpty else { return recovered }
             let now = clock.now()
-            _ = try log.append(
+            _ = try await log.append(
                 orphans.map { entry in
                     PendingEvent(
                         .noteFailed(

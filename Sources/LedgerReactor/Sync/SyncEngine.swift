@@ -49,7 +49,7 @@ public actor SyncEngine {
         }
     }
 
-    let log: EventLog
+    let log: any EventStore
     let runner: ProjectionRunner
     let client: AmoCRMClient
     let configuration: Configuration
@@ -65,7 +65,7 @@ public actor SyncEngine {
     var random = SystemRandomNumberGenerator()
 
     public init(
-        log: EventLog, runner: ProjectionRunner, client: AmoCRMClient, configuration: Configuration,
+        log: any EventStore, runner: ProjectionRunner, client: AmoCRMClient, configuration: Configuration,
         vault: TokenVault? = nil, clock: any LedgerClock = SystemClock(), logger: Logger
     ) {
         self.vault = vault
@@ -90,7 +90,7 @@ public actor SyncEngine {
             let orphans = try RetryQueue(store: runner.store).entries(in: .inFlight, limit: 500)
             guard !orphans.isEmpty else { return recovered + (try await recoverOrphanedNotes()) }
             let now = clock.now()
-            _ = try log.append(
+            _ = try await log.append(
                 orphans.map { entry in
                     PendingEvent(
                         .syncFailed(
@@ -146,11 +146,11 @@ public actor SyncEngine {
         var batch: [(entry: RetryQueueEntry, lead: OutgoingLead)] = []
         var settled = 0
         for entry in due {
-            switch try outgoing(entry.leadID) {
+            switch try await outgoing(entry.leadID) {
             case .available(let lead):
                 batch.append((entry, lead))
             case .erased:
-                try recordUnsendable(entry, reason: "personal data erased before delivery")
+                try await recordUnsendable(entry, reason: "personal data erased before delivery")
                 settled += 1
             }
         }
@@ -163,12 +163,12 @@ public actor SyncEngine {
         case erased
     }
 
-    func outgoing(_ leadID: LeadID) throws -> Outgoing {
-        let events = try log.events(EventQuery(stream: leadID.description, type: .leadReceived, limit: 1))
+    func outgoing(_ leadID: LeadID) async throws -> Outgoing {
+        let events = try await log.events(EventQuery(stream: leadID.description, type: .leadReceived, limit: 1))
         guard let first = events.first, case .leadReceived(let received) = try first.decode() else {
             throw SyncEngineError(leadID: leadID, reason: "queued lead has no LeadReceived")
         }
-        switch try log.personalData(of: received) {
+        switch try await log.personalData(of: received) {
         case .available(let personal):
             return .available(
                 OutgoingLead(
@@ -201,7 +201,7 @@ public actor SyncEngine {
         // cannot lose a note.
         var notes: [OwedNote] = []
         if !toReconcile.isEmpty {
-            let attempts = try recordAttempts(toReconcile.map(\.entry))
+            let attempts = try await recordAttempts(toReconcile.map(\.entry))
             let verdicts = await reconcile(toReconcile.map(\.lead))
             var settled: [PendingEvent] = []
             var givenUp: [LeadID] = []
@@ -232,12 +232,12 @@ public actor SyncEngine {
             }
             if !givenUp.isEmpty { settled.append(reconcileAlert(givenUp)) }
             // Recorded before the create: what the lists proved is kept whatever happens to the call.
-            try appendOutcomes(settled)
+            try await appendOutcomes(settled)
         }
-        let freshAttempts = try recordAttempts(fresh.map(\.entry))
+        let freshAttempts = try await recordAttempts(fresh.map(\.entry))
         creating += zip(freshAttempts, fresh).map { (attempt: $0, entry: $1.entry, lead: $1.lead) }
         guard !creating.isEmpty else {
-            try appendOutcomes(outcomes)
+            try await appendOutcomes(outcomes)
             try await sendNotes(notes)
             return batch.count
         }
@@ -265,30 +265,30 @@ public actor SyncEngine {
                 outcomes.append(PendingEvent(.noteAttempted(note.attempt)))
             }
         }
-        try appendOutcomes(outcomes)
+        try await appendOutcomes(outcomes)
         try await sendNotes(notes)
         return batch.count
     }
 
     /// Records a new attempt for each entry, in one append.
-    private func recordAttempts(_ entries: [RetryQueueEntry]) throws -> [SyncAttempted] {
+    private func recordAttempts(_ entries: [RetryQueueEntry]) async throws -> [SyncAttempted] {
         guard !entries.isEmpty else { return [] }
         let attempts = entries.map { entry in
             SyncAttempted(
                 leadID: entry.leadID, attempt: entry.attempts + 1, attemptID: UUIDv7.make(at: clock.now()).description,
                 target: .amocrm)
         }
-        _ = try log.append(attempts.map { PendingEvent(.syncAttempted($0)) })
+        _ = try await log.append(attempts.map { PendingEvent(.syncAttempted($0)) })
         return attempts
     }
 
-    func appendOutcomes(_ outcomes: [PendingEvent]) throws {
+    func appendOutcomes(_ outcomes: [PendingEvent]) async throws {
         guard !outcomes.isEmpty else { return }
         var recorded = Self.oneAlertPerKey(outcomes)
         if recorded.contains(where: { if case .alertRaised = $0.event { true } else { false } }) {
-            recorded = Self.withoutAlertsOpen(recorded, open: Set(try log.openAlerts().keys))
+            recorded = Self.withoutAlertsOpen(recorded, open: Set(try await log.openAlerts().keys))
         }
-        _ = try log.append(recorded)
+        _ = try await log.append(recorded)
         ReactorMetrics.recorded(recorded)
     }
 
@@ -446,11 +446,11 @@ public actor SyncEngine {
     }
 
     /// A lead that can never be sent (its personal data was erased first): dead-lettered with the reason.
-    private func recordUnsendable(_ entry: RetryQueueEntry, reason: String) throws {
+    private func recordUnsendable(_ entry: RetryQueueEntry, reason: String) async throws {
         let attempt = SyncAttempted(
             leadID: entry.leadID, attempt: entry.attempts + 1, attemptID: UUIDv7.make(at: clock.now()).description,
             target: .amocrm)
-        _ = try log.append([
+        _ = try await log.append([
             PendingEvent(.syncAttempted(attempt)),
             PendingEvent(
                 .syncFailed(

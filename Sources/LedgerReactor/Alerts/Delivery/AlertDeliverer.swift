@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerProjections
 import LedgerStore
 import LedgerTelegram
 import Logging
@@ -7,7 +8,7 @@ import Logging
 /// Delivers pending alerts (and the nightly report's summary) to Telegram and records what became of each, one pass
 /// at a time.
 ///
-/// A pass reads the pending alerts from the log (`EventLog.alertDeliveryStatus`, oldest first, at most
+/// A pass reads the pending alerts from the log (`EventStore.alertDeliveryStatus`, oldest first, at most
 /// `maxAlertsPerPass`), asks the throttle which are worth a message (a resolution only when its raise was sent, which
 /// the log remembers across restarts), records the rest as `suppressed`, and sends: one message per alert, or one
 /// digest when more than `LEADLEDGER_ALERT_DIGEST_OVER` are due. After each message it appends `AlertDelivered` (sent,
@@ -32,7 +33,9 @@ public actor AlertDeliverer {
     static let firstBackoff: Duration = .seconds(1)
     static let maxBackoff: Duration = .seconds(60)
 
-    let log: EventLog
+    let log: any EventStore
+    /// The path prefix of this host's status files: the Telegram channel's status and a migrated chat are kept there.
+    let localState: String
     let client: TelegramClient
     let configuredChat: String
     private(set) var chat: TelegramChatID
@@ -57,14 +60,15 @@ public actor AlertDeliverer {
     ///     log and used instead).
     ///   - waitingLeads: leads pending or in flight, when known (the alert texts' "leads affected").
     public init(
-        log: EventLog, client: TelegramClient, chatID: String, settings: AlertSettings, locale: String,
+        log: any EventStore, localState: String, client: TelegramClient, chatID: String, settings: AlertSettings, locale: String,
         timeZone: TimeZone, waitingLeads: @escaping @Sendable () -> Int? = { nil }, clock: any LedgerClock = SystemClock(),
         logger: Logger
     ) throws {
-        guard let chat = TelegramChatFile.chat(configured: chatID, logPath: log.path) else {
+        guard let chat = TelegramChatFile.chat(configured: chatID, logPath: localState) else {
             throw AlertDeliveryError(message: "LEADLEDGER_TELEGRAM_CHAT_ID is not a chat id: \(chatID)")
         }
         self.log = log
+        self.localState = localState
         self.configuredChat = chatID
         self.chat = chat
         self.client = client
@@ -79,7 +83,7 @@ public actor AlertDeliverer {
         self.logger = logger
         self.maxAge = Int64(settings.maxAgeSeconds) * 1000
         // A new run may have a fixed token or chat: the channel counts as working until Telegram says otherwise.
-        Self.publish(blocked: nil, log: log, at: clock.now(), logger: logger)
+        Self.publish(blocked: nil, localState: localState, at: clock.now(), logger: logger)
         if case .id(let migrated) = chat, String(migrated) != chatID {
             logger.warning(
                 "Telegram alerts go to supergroup \(migrated), which chat \(chatID) became: set LEADLEDGER_TELEGRAM_CHAT_ID=\(migrated)"
@@ -99,9 +103,9 @@ public actor AlertDeliverer {
         let now = clock.now()
         if let retryNotBefore, now < retryNotBefore { return pass }
         guard throttle.nextSendAllowed(at: now) <= now.adding(milliseconds: Self.maxInlineWait.milliseconds) else { return pass }
-        let version = try log.alertStreamVersion()
+        let version = try await log.alertStreamVersion()
         if version == idleVersion { return pass }
-        let status = try log.alertDeliveryStatus()
+        let status = try await log.alertDeliveryStatus()
         let batch = status.pending.prefix(Self.maxAlertsPerPass)
         let pendingIDs = Set(status.pending.map(\.alertID))
         decisions = decisions.filter { pendingIDs.contains($0.key) }
@@ -125,7 +129,8 @@ public actor AlertDeliverer {
             }
         }
         if !suppressed.isEmpty {
-            try record(suppressed.map { .alertDelivered(AlertDelivered(alertID: $0, outcome: .suppressed, messageIDs: [])) })
+            try await record(
+                suppressed.map { .alertDelivered(AlertDelivered(alertID: $0, outcome: .suppressed, messageIDs: [])) })
             pass.suppressed = suppressed.count
         }
         // A nightly report is its own message, never folded into a digest with alerts.
@@ -188,7 +193,8 @@ public actor AlertDeliverer {
             case .refused(let reason):
                 let bounded = Self.bounded(reason)
                 logger.error("Telegram refuses alerts: \(bounded); \(alerts.count) alert(s) recorded as undeliverable")
-                try record(alerts.map { .alertUndeliverable(AlertUndeliverable(alertID: $0.pending.alertID, reason: bounded)) })
+                try await record(
+                    alerts.map { .alertUndeliverable(AlertUndeliverable(alertID: $0.pending.alertID, reason: bounded)) })
                 pass.undeliverable += alerts.count
                 failed()
                 return false
@@ -201,7 +207,7 @@ public actor AlertDeliverer {
             blocked = nil
             publishChannel()
         }
-        try record(
+        try await record(
             alerts.map { .alertDelivered(AlertDelivered(alertID: $0.pending.alertID, outcome: .sent, messageIDs: messageIDs)) })
         pass.sent += alerts.count
         pass.messages += messageIDs.count
@@ -277,16 +283,16 @@ public actor AlertDeliverer {
     }
 
     private func publishChannel() {
-        Self.publish(blocked: blocked, log: log, at: clock.now(), logger: logger)
+        Self.publish(blocked: blocked, localState: localState, at: clock.now(), logger: logger)
     }
 
     /// Tells health whether the channel is blocked. Failing to write it must not stop delivery.
     private static func publish(
-        blocked: (reason: String, since: Timestamp)?, log: EventLog, at now: Timestamp, logger: Logger
+        blocked: (reason: String, since: Timestamp)?, localState: String, at now: Timestamp, logger: Logger
     ) {
         let status = TelegramChannelStatus(blockedReason: blocked?.reason, blockedSince: blocked?.since, updatedAt: now)
         do {
-            try status.write(forLog: log.path)
+            try status.write(forLog: localState)
         } catch {
             logger.warning("cannot write the Telegram channel status beside the log: \(error)")
         }
@@ -298,14 +304,14 @@ public actor AlertDeliverer {
             "Telegram chat \(configuredChat) was upgraded to supergroup \(newChat): alerts go there now; set LEADLEDGER_TELEGRAM_CHAT_ID=\(newChat)"
         )
         do {
-            try TelegramChatFile.save(configured: configuredChat, migratedTo: newChat, logPath: log.path)
+            try TelegramChatFile.save(configured: configuredChat, migratedTo: newChat, logPath: localState)
         } catch {
             logger.error("cannot save the migrated Telegram chat beside the log (a restart will ask Telegram again): \(error)")
         }
     }
 
-    private func record(_ events: [LedgerEvent]) throws {
-        _ = try log.append(events.map { PendingEvent($0) })
+    private func record(_ events: [LedgerEvent]) async throws {
+        _ = try await log.append(events.map { PendingEvent($0) })
         ReactorMetrics.recorded(events)
     }
 

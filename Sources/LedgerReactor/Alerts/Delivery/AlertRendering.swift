@@ -1,4 +1,5 @@
 import LedgerCore
+import LedgerProjections
 import LedgerStore
 import LedgerTelegram
 

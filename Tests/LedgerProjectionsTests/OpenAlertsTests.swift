@@ -1,4 +1,5 @@
 import LedgerCore
+import LedgerProjections
 import LedgerStore
 import LedgerTesting
 import Testing
@@ -14,7 +15,7 @@ struct OpenAlertsTests {
             .alertResolved(AlertResolved(alertID: "r-\(id)", resolvesAlertID: id, kind: "k", dedupeKey: key, message: "ok")))
     }
 
-    @Test func aKeyIsOpenFromItsFirstRaiseAfterTheLastResolutionUntilItIsResolved() throws {
+    @Test func aKeyIsOpenFromItsFirstRaiseAfterTheLastResolutionUntilItIsResolved() async throws {
         let fixture = try TemporaryLog()
         try raise(fixture.log, "a", "a1")
         try resolve(fixture.log, "a", "a1")
@@ -22,7 +23,7 @@ struct OpenAlertsTests {
         try raise(fixture.log, "a", "a3")  // raised again while open: still the episode that began with a2
         try raise(fixture.log, "b", "b1")
         try resolve(fixture.log, "b", "b1")
-        let open = try fixture.log.openAlerts()
+        let open = try await fixture.log.openAlerts()
         #expect(Set(open.keys) == ["a"])
         #expect(open["a"]?.raised.alertID == "a2")
         #expect(try fixture.log.verify().isIntact)
