@@ -105,13 +105,13 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens the configured SQLite log; a failure becomes a runtime error naming the file. The auditor's commands
-    /// never create a log: a mistyped `LEADLEDGER_DB` must fail, not show an empty ledger. The commands that call
-    /// this run on SQLite only so far, so a PostgreSQL URL stops them here, at start.
+    /// never create a log: a mistyped `LEADLEDGER_DB` must fail, not show an empty ledger. Every command but `migrate`
+    /// opens the log with `openStore`; `migrate` copies a SQLite log, so a PostgreSQL URL stops it here, at start.
     func openLog(_ settings: LedgerSettings, readOnly: Bool = false, create: Bool = false) throws -> EventLog {
         guard settings.backend == .sqlite else {
             throw ExitStatus.runtime(
-                "LEADLEDGER_DB is a PostgreSQL URL, and this command runs on a SQLite log only so far; "
-                    + "docs/POSTGRES.md lists the commands that run on PostgreSQL")
+                "LEADLEDGER_DB is a PostgreSQL URL, and this command reads a SQLite log: set LEADLEDGER_DB to the "
+                    + "SQLite file (docs/POSTGRES.md)")
         }
         var options = EventLogOptions()
         options.busyTimeoutMilliseconds = settings.busyTimeoutMilliseconds

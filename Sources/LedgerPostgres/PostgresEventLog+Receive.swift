@@ -76,6 +76,31 @@ extension PostgresEventLog {
         }
     }
 
+    /// What `receive` would answer for each lead against the log alone, on one connection, without the append lock
+    /// (see `EventStore`): the same key lookup and the same window candidates as `receive`.
+    public func duplicates(of leads: [PreparedLead]) async throws(StoreError) -> [DuplicateReason?] {
+        guard !leads.isEmpty else { return [] }
+        try checkBatchSize(leads.count)
+        let logger = logger
+        let scanLimit = options.maxPageSize
+        return try await withConnection { connection in
+            let byKey = try await Self.receipts(
+                forIdempotencyKeys: leads.compactMap(\.event.idempotencyKey), connection, logger)
+            let candidates = try await DoubleSubmissionCandidates.read(for: leads, limit: scanLimit, connection, logger)
+            var answers: [DuplicateReason?] = []
+            for lead in leads {
+                if let key = lead.event.idempotencyKey, byKey[key] != nil {
+                    answers.append(.idempotencyKey)
+                } else if try await candidates.earlier(than: lead, connection, logger) != nil {
+                    answers.append(.doubleSubmission)
+                } else {
+                    answers.append(nil)
+                }
+            }
+            return answers
+        }
+    }
+
     /// Records one lead.
     public func receive(_ lead: NewLead) async throws(StoreError) -> LeadReceipt {
         guard let receipt = try await receive([lead]).first else { throw StoreError(.other, "receive wrote nothing") }

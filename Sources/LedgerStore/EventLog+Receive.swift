@@ -238,6 +238,23 @@ extension EventLog {
     /// Seals, encodes and fingerprints `lead` without touching the database; safe to call from any thread.
     public func prepare(_ lead: NewLead) throws(StoreError) -> PreparedLead { try preparer.prepare(lead) }
 
+    /// What `receive` would answer for each lead against the log alone, in one read transaction (see `EventStore`).
+    public func duplicates(of leads: [PreparedLead]) throws(StoreError) -> [DuplicateReason?] {
+        try read { db in
+            try leads.map { lead -> DuplicateReason? in
+                if let key = lead.event.idempotencyKey, try Self.receipt(forIdempotencyKey: key, db) != nil {
+                    return .idempotencyKey
+                }
+                if let since = lead.duplicateWindowStart,
+                    try doubleSubmission(of: lead, since: since, until: lead.duplicateWindowEnd, db) != nil
+                {
+                    return .doubleSubmission
+                }
+                return nil
+            }
+        }
+    }
+
     /// Leads whose id was minted at or after `since` (their arrival) with a matching phone (E.164) or email, newest
     /// first, at most `limit`: what double-click and import deduplication ask. Matches on keyed fingerprints, never
     /// on plaintext; an erased lead has none left, so it never matches.

@@ -42,6 +42,12 @@ public protocol EventStore: AnyObject, Sendable {
     /// The group committer ingest hands leads to: batches of `receive`, one transaction each, never more than
     /// `limits` allow.
     func groupCommitter(limits: GroupCommitter.Limits, afterCommit: AfterCommit?) -> any LeadCommitter
+    /// Seals, encodes and fingerprints `lead` under this log's contact secret, as `receive` would.
+    func prepare(_ lead: NewLead) throws(StoreError) -> PreparedLead
+    /// What `receive` would answer for each lead against the log alone (not the other leads of `leads`), writing
+    /// nothing and taking no lock: `.idempotencyKey` when its key is in the log, `.doubleSubmission` when an earlier
+    /// lead of the log is in its window, nil when it would be written. `ReceiveRehearsal` adds the run's own leads.
+    func duplicates(of leads: [PreparedLead]) async throws(StoreError) -> [DuplicateReason?]
     /// Records leads in one transaction, deciding idempotency keys and double submissions under the append lock.
     func receive(_ leads: [NewLead]) async throws(StoreError) -> [LeadReceipt]
     /// Destroys one lead's key and records `LeadErased`.

@@ -1,14 +1,14 @@
-import GRDB
 import LedgerCore
 
-/// What `EventLog.receive` would answer for a sequence of leads, worked out without writing: `import --dry-run`.
+/// What `receive` would answer for a sequence of leads, worked out without writing: `import --dry-run`.
 ///
-/// Why not run `receive` in a transaction and roll it back: that holds the log's write lock for the whole file, and
-/// `serve` would answer 503 to live leads for as long as a rehearsal of 100,000 rows takes. So the log is only read,
-/// and what `receive` would have seen of the leads before it in the same run (they are in the log by then) is kept
-/// here, in memory: their idempotency keys, and their contact fingerprints with form and lead id. The order of the
-/// rules, the fingerprints and the id-range window are `receive`'s own (`doubleSubmission`, `idUpperBound`), so a
-/// rehearsal and the real run agree; `ImportCommandTests` checks that they print the same summary.
+/// Why not run `receive` in a transaction and roll it back: that holds the append lock, and `serve` would wait (or
+/// answer 503 to live leads) for as long as a rehearsal of 100,000 rows takes. So the log is only read
+/// (`EventStore.duplicates`, each lead against the log alone), and what `receive` would have seen of the leads before
+/// it in the same run (they are in the log by then) is kept here, in memory: their idempotency keys, and their
+/// contact fingerprints with form and lead id. The order of the rules (the key, then the window), the fingerprints
+/// and the id-range window are `receive`'s own (`idUpperBound`), so a rehearsal and the real run agree;
+/// `ImportCommandTests` checks that they print the same summary.
 public struct ReceiveRehearsal: Sendable {
     private struct Written: Sendable {
         var leadID: String
@@ -21,29 +21,27 @@ public struct ReceiveRehearsal: Sendable {
     public init() {}
 
     /// One answer per lead, in order: nil when `receive` would write it, else why it would not.
-    public mutating func rehearse(_ leads: [NewLead], on log: EventLog) throws(StoreError) -> [DuplicateReason?] {
-        let prepared = try leads.map { lead throws(StoreError) in try log.prepare(lead) }
-        return try log.read { db in
-            try prepared.map { lead in
-                let answer = try answer(lead, log: log, db)
-                if answer == nil { remember(lead) }
-                return answer
-            }
+    public mutating func rehearse(_ leads: [NewLead], on log: any EventStore) async throws(StoreError) -> [DuplicateReason?] {
+        var prepared: [PreparedLead] = []
+        for lead in leads { prepared.append(try log.prepare(lead)) }
+        let againstLog = try await log.duplicates(of: prepared)
+        var answers: [DuplicateReason?] = []
+        for (lead, logAnswer) in zip(prepared, againstLog) {
+            let answer = answer(lead, logAnswer: logAnswer)
+            if answer == nil { remember(lead) }
+            answers.append(answer)
         }
+        return answers
     }
 
     /// `receive`'s rules in `receive`'s order: the key (in the log, or earlier in this run), then the window.
-    private func answer(_ lead: PreparedLead, log: EventLog, _ db: Database) throws -> DuplicateReason? {
-        if let key = lead.event.idempotencyKey,
-            try keys.contains(key) || EventLog.receipt(forIdempotencyKey: key, db) != nil
-        {
+    private func answer(_ lead: PreparedLead, logAnswer: DuplicateReason?) -> DuplicateReason? {
+        if let key = lead.event.idempotencyKey, keys.contains(key) || logAnswer == .idempotencyKey {
             return .idempotencyKey
         }
         if let since = lead.duplicateWindowStart {
             if earlierInThisRun(lead, since: since, until: lead.duplicateWindowEnd) { return .doubleSubmission }
-            if try log.doubleSubmission(of: lead, since: since, until: lead.duplicateWindowEnd, db) != nil {
-                return .doubleSubmission
-            }
+            if logAnswer == .doubleSubmission { return .doubleSubmission }
         }
         return nil
     }

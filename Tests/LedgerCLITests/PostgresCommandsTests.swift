@@ -112,16 +112,58 @@ struct PostgresCommandsTests {
         #expect(!FileManager.default.fileExists(atPath: workspace.directory.file("copy.sqlite")))
     }
 
-    /// The commands that run on a SQLite log only stop at start with a PostgreSQL URL, naming the setting: none of
-    /// them half-runs.
-    @Test(arguments: [["import", "leads.csv"]])
-    func theCommandsNotYetOnPostgreSQLStopAtStart(_ arguments: [String]) async throws {
+    /// `import` on PostgreSQL: a rehearsal prints what the real run then does and writes nothing, the real run writes
+    /// each row once, a second run finds every row there, and the summary is the one the SQLite log the database was
+    /// copied from gives for the same file.
+    @Test func importRunsOnPostgreSQLAsOnSQLite() async throws {
         let workspace = try Workspace()
-        _ = try workspace.write("leads.csv", "received_at,name,phone\n2026-12-01T10:00:00Z,Ирина,+79165550001\n")
+        let database = try await Self.migrated(workspace, leads: 20, seed: 11)
+        let onPostgres = ["LEADLEDGER_DB": database]
+        let path = try workspace.write(
+            "leads.csv",
+            """
+            received_at,name,phone,email
+            2026-11-30T10:00:00Z,Ирина,+79165550001,
+            2026-11-30T10:00:05Z,Ирина,+79165550001,
+            2026-11-30T11:00:00Z,Пётр,+79165550002,petr@example.ru
+            2026-11-30T12:00:00Z,,,not-an-email
+
+            """)
+        func summary(_ arguments: [String], _ environment: [String: String]) throws -> (CLIResult, [String: Any]) {
+            let result = try workspace.leadledger(["import", "--format", "json"] + arguments, environment: environment)
+            return (result, try jsonObject(result.stdout))
+        }
+        let head = try workspace.leadledger(["verify"], environment: onPostgres).stdout
+        let (rehearsal, planned) = try summary(["--dry-run", path], onPostgres)
+        #expect(rehearsal.code == 1, "one row is invalid: \(rehearsal)")
+        #expect(try workspace.leadledger(["verify"], environment: onPostgres).stdout == head, "a dry run writes nothing")
+        let (real, done) = try summary([path], onPostgres)
+        #expect(real.code == 1, "\(real)")
+        #expect(int(done["imported"]) == 2, "\(real.stdout)")
+        for key in ["rows", "imported"] { #expect(int(planned[key]) == int(done[key]), "\(key)") }
+        #expect(planned["duplicates"] as? NSDictionary == done["duplicates"] as? NSDictionary)
+        #expect((done["duplicates"] as? [String: Any])?.isEmpty == false, "the second click is a double submission")
+        let (_, again) = try summary([path], onPostgres)
+        #expect(int(again["imported"]) == 0, "a second run finds every row")
+
+        let (_, onSQLite) = try summary([path], [:])
+        for key in ["rows", "imported"] { #expect(int(onSQLite[key]) == int(done[key]), "\(key)") }
+        #expect(onSQLite["duplicates"] as? NSDictionary == done["duplicates"] as? NSDictionary)
+        #expect(try workspace.leadledger(["verify"], environment: onPostgres).code == 0)
+    }
+
+    /// `migrate` copies a SQLite log: with `LEADLEDGER_DB` naming a PostgreSQL database it stops at start, naming the
+    /// setting, and copies nothing.
+    @Test func migrateFromAPostgreSQLURLStopsAtStartNamingTheSetting() async throws {
+        let workspace = try Workspace()
         let server = try await PostgresServer.shared()
-        let result = try workspace.leadledger(arguments, environment: ["LEADLEDGER_DB": server.url])
+        let target = try await server.makeDatabase()
+        let result = try workspace.leadledger(["migrate", "--to", target], environment: ["LEADLEDGER_DB": server.url])
         #expect(result.code == 3, "\(result)")
         #expect(result.stderr.contains("LEADLEDGER_DB is a PostgreSQL URL"), "\(result)")
         #expect(!(result.stdout + result.stderr).contains(server.password))
+        #expect(
+            try await server.sql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", in: target)
+                .trimmingCharacters(in: .whitespacesAndNewlines) == "0")
     }
 }

@@ -77,7 +77,7 @@ struct ImportedLeadWindowTests {
         #expect(try !fixture.log.receive(imported(1, at: lastYear.adding(milliseconds: 1), window: 0)).duplicate)
     }
 
-    @Test func theRehearsalAnswersWhatReceiveDoesAndWritesNothing() throws {
+    @Test func theRehearsalAnswersWhatReceiveDoesAndWritesNothing() async throws {
         let fixture = try TemporaryLog()
         let now = fixture.clock.now()
         let base = now.adding(seconds: -Self.week)
@@ -104,7 +104,7 @@ struct ImportedLeadWindowTests {
         let head = try fixture.log.head()
         var rehearsal = ReceiveRehearsal()
         let rehearsed =
-            try rehearsal.rehearse(Array(batch().prefix(3)), on: fixture.log)
+            try await rehearsal.rehearse(Array(batch().prefix(3)), on: fixture.log)
             + rehearsal.rehearse(Array(batch().dropFirst(3)), on: fixture.log)
         #expect(try fixture.log.head() == head, "a rehearsal writes nothing")
         let received = try fixture.log.receive(Array(batch().prefix(3))) + fixture.log.receive(Array(batch().dropFirst(3)))

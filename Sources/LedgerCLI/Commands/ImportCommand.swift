@@ -127,16 +127,18 @@ struct ImportCommand: AsyncParsableCommand {
         } catch {
             throw ExitStatus.runtime("import \(file): \(error)")
         }
-        // A rehearsal only reads: the log is opened read-only, so not even a migration can write.
-        let log = try global.openLog(settings, readOnly: dryRun)
+        // A rehearsal only reads: a SQLite log is opened read-only, so not even a migration can write.
+        let log = try await global.openStore(settings, readOnly: dryRun)
         let writer = ImportWriter(log: log, batchSize: batchSize, windowSeconds: duplicateWindow)
         let tally: ImportTally
         do {
-            tally = try writer.run(imported, dryRun: dryRun)
+            tally = try await writer.run(imported, dryRun: dryRun)
         } catch {
+            await log.close()
             emit(ImportSummary(path: file, file: imported, tally: error.tally, dryRun: dryRun, windowSeconds: duplicateWindow))
             throw ExitStatus.runtime("import \(file): \(error)")
         }
+        await log.close()
         emit(ImportSummary(path: file, file: imported, tally: tally, dryRun: dryRun, windowSeconds: duplicateWindow))
         if !tally.invalid.isEmpty { throw ExitStatus.failureFound() }
     }

@@ -5,9 +5,9 @@ import LedgerStore
 /// Writes an import's valid rows into the log in bounded batches, or rehearses them for `--dry-run`, and counts
 /// what happened to each.
 struct ImportWriter {
-    let log: EventLog
-    /// Rows per transaction: each batch is one `BEGIN IMMEDIATE … COMMIT`, fsynced before the next starts. Bounded so
-    /// `serve`, sharing the file, never waits long for the write lock, and so an interrupted import keeps what it
+    let log: any EventStore
+    /// Rows per transaction: each batch is one transaction, durable before the next starts. Bounded so `serve`,
+    /// sharing the log, never waits long for the append lock, and so an interrupted import keeps what it
     /// committed (importing again skips those rows).
     let batchSize: Int
     /// Half-width of the contact-and-form window around each row's original time, in seconds.
@@ -30,7 +30,7 @@ struct ImportWriter {
     }
 
     /// Writes (or, with `dryRun`, rehearses) every valid row of `file`, in file order.
-    func run(_ file: ImportFile, dryRun: Bool) throws(ImportWriteFailure) -> ImportTally {
+    func run(_ file: ImportFile, dryRun: Bool) async throws(ImportWriteFailure) -> ImportTally {
         var tally = ImportTally(file: file)
         let valid = file.rows.compactMap { outcome -> ImportedRow? in
             if case .lead(let row) = outcome { return row }
@@ -43,11 +43,11 @@ struct ImportWriter {
             let leads = batch.map(newLead)
             do throws(StoreError) {
                 if dryRun {
-                    for (row, answer) in zip(batch, try rehearsal.rehearse(leads, on: log)) {
+                    for (row, answer) in zip(batch, try await rehearsal.rehearse(leads, on: log)) {
                         tally.count(row, answer)
                     }
                 } else {
-                    for (row, receipt) in zip(batch, try log.receive(leads)) {
+                    for (row, receipt) in zip(batch, try await log.receive(leads)) {
                         tally.count(row, receipt.duplicateReason, leadID: receipt.leadID)
                     }
                 }
