@@ -70,7 +70,9 @@ test: build
 	python3 tools/grafana/check_grafana.py
 	$(SWIFT) test
 	python3 tools/chaos/kill_storm.py --bin .build/debug --profile ci
+	python3 tools/chaos/kill_storm.py --bin .build/debug --profile ci --postgres
 	python3 tools/chaos/crm_faults.py --bin .build/debug --profile ci
+	python3 tools/chaos/crm_faults.py --bin .build/debug --profile ci --postgres
 	python3 tools/chaos/telegram_faults.py --bin .build/debug --profile ci
 	python3 tools/chaos/api_contract.py --bin .build/debug --profile ci
 	python3 tools/chaos/front_door.py --bin .build/debug --profile ci
@@ -79,7 +81,9 @@ test: build
 # The chaos suite against the real binaries; PROFILE=long for the hand-run profile (minutes, not seconds).
 chaos: build
 	python3 tools/chaos/kill_storm.py --bin .build/debug --profile $(PROFILE)
+	python3 tools/chaos/kill_storm.py --bin .build/debug --profile $(PROFILE) --postgres
 	python3 tools/chaos/crm_faults.py --bin .build/debug --profile $(PROFILE)
+	python3 tools/chaos/crm_faults.py --bin .build/debug --profile $(PROFILE) --postgres
 	python3 tools/chaos/telegram_faults.py --bin .build/debug --profile $(PROFILE)
 	python3 tools/chaos/api_contract.py --bin .build/debug --profile $(PROFILE)
 	python3 tools/chaos/front_door.py --bin .build/debug --profile $(PROFILE)

@@ -1,5 +1,9 @@
 """The system under chaos: the fake AmoCRM (with AmoCRM's 7 requests/s limit), `leadledger serve` on a fixed port and
 `leadledger react`, over one log in a temporary directory, all on 127.0.0.1. Shared by the chaos scripts.
+
+With --postgres the log is a throwaway PostgreSQL cluster (tools/pg/cluster.py, stopped and removed with the run)
+and this host's files go to the temporary directory (LEADLEDGER_STATE_DIR); the checks read the log through
+`leadledger events`, so they are the same on both backends.
 """
 import argparse
 import json
@@ -47,9 +51,12 @@ def post_json(url: str, body: dict) -> dict:
 class Cluster:
     """The fake CRM, `serve` on a fixed port and `react`, over one log in a temporary directory."""
 
-    def __init__(self, binary_dir: str, work: str, settings: dict | None = None):
+    def __init__(self, binary_dir: str, work: str, settings: dict | None = None, postgres: bool = False):
         self.binary_dir, self.work = binary_dir, work
-        self.db = os.path.join(work, "ledger.sqlite")
+        self.postgres = os.path.join(work, "postgres") if postgres else None
+        if postgres:
+            os.chmod(work, 0o755)  # the cluster runs as `postgres` when we are root: it must reach its directory
+        self.db = start_postgres(self.postgres) if self.postgres else os.path.join(work, "ledger.sqlite")
         self.port = free_port()
         port_file = os.path.join(work, "crm.port")
         self.fake = subprocess.Popen([sys.executable, os.path.join(TOOLS, "fake_amocrm.py"), "--port", "0",
@@ -61,7 +68,8 @@ class Cluster:
             time.sleep(0.1)
         self.crm = f"http://127.0.0.1:{open(port_file).read().strip()}"
         self.env = {**{k: v for k, v in os.environ.items() if not k.startswith("LEADLEDGER_")},
-                    "LEADLEDGER_DB": self.db, "LEADLEDGER_HOST": "127.0.0.1", "LEADLEDGER_PORT": str(self.port),
+                    "LEADLEDGER_DB": self.db, "LEADLEDGER_STATE_DIR": work,
+                    "LEADLEDGER_HOST": "127.0.0.1", "LEADLEDGER_PORT": str(self.port),
                     "LEADLEDGER_AMOCRM_BASE_URL": self.crm, "LEADLEDGER_AMOCRM_TOKEN": "chaos",
                     # A killed reactor's in-flight batch is reconciled by search; retries come quickly here.
                     "LEADLEDGER_AMOCRM_RETRY_S": "1,2,3",
@@ -109,10 +117,38 @@ class Cluster:
         self.stop()
         self.fake.send_signal(signal.SIGTERM)
         self.fake.wait(timeout=10)
+        if self.postgres:
+            subprocess.run([sys.executable, PG_CLUSTER, "stop", "--dir", self.postgres], check=False,
+                           stdout=subprocess.DEVNULL)
+
+    def restart_postgres(self) -> None:
+        """`pg_ctl restart -m immediate`: the server crashes and recovers from its WAL."""
+        subprocess.run([sys.executable, PG_CLUSTER, "restart", "--dir", self.postgres], check=True,
+                       stdout=subprocess.DEVNULL)
 
     def leadledger(self, *arguments: str) -> subprocess.CompletedProcess:
         return subprocess.run([f"{self.binary_dir}/leadledger", *arguments], env=self.env, capture_output=True,
                               text=True, timeout=300)
+
+    def events(self, event_type: str) -> list:
+        """Every event of `event_type` in the log, oldest first, as `leadledger events` prints them."""
+        result = self.leadledger("events", "--type", event_type)
+        if result.returncode != 0:
+            raise SystemExit(f"leadledger events failed: {result.stderr[-500:]}")
+        return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+    def lead_ids(self) -> set:
+        return {event["stream"] for event in self.events("LeadReceived")}
+
+
+PG_CLUSTER = os.path.join(TOOLS, "pg", "cluster.py")
+
+
+def start_postgres(directory: str) -> str:
+    """A throwaway cluster in `directory`, stopped by its watchdog if this script dies first; returns its URL."""
+    started = subprocess.run([sys.executable, PG_CLUSTER, "start", "--dir", directory, "--owner-pid", str(os.getpid())],
+                             check=True, capture_output=True, text=True)
+    return started.stdout.strip().splitlines()[-1]
 
 
 def read_log(db: str, sql: str) -> list:
@@ -157,12 +193,16 @@ def percentile(values: list, fraction: float) -> float | None:
 
 
 def parse_arguments(doc: str, profiles: dict, default_bin: str, default_profile: str, modes: bool = False,
-                    seed: bool = False) -> argparse.Namespace:
-    """The chaos scripts' common options: --bin, --profile, --json, and --modes or --seed where they apply."""
+                    seed: bool = False, postgres: bool = False) -> argparse.Namespace:
+    """The chaos scripts' common options: --bin, --profile, --json, and --modes, --seed or --postgres where they
+    apply."""
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bin", default=default_bin)
     parser.add_argument("--profile", choices=sorted(profiles), default=default_profile)
     parser.add_argument("--json", help="write the figures here")
+    if postgres:
+        parser.add_argument("--postgres", action="store_true",
+                            help="keep the log in a throwaway PostgreSQL (tools/pg/cluster.py) instead of a SQLite file")
     if modes:
         parser.add_argument("--modes", help="comma-separated subset of the modes")
     if seed:

@@ -12,7 +12,7 @@ requests in any second (the fake's own 1-second window) and no 429 from its rate
 dead-lettered for a fault that was not its own, and every alert resolved afterwards; `verify` passes and
 conservation holds. Prints one line per mode with its recovery time, writes the figures as JSON (--json FILE).
 
-Usage: tools/chaos/crm_faults.py [--bin .build/debug] [--profile ci|long] [--modes 500,hang] [--json FILE]
+Usage: tools/chaos/crm_faults.py [--bin .build/debug] [--profile ci|long] [--modes 500,hang] [--postgres] [--json FILE]
   ci:   6 s of fault, 30 leads per mode    long: 60 s of fault, 500 leads per mode
 """
 import http.client
@@ -20,8 +20,7 @@ import json
 import tempfile
 import time
 
-from cluster import (Cluster, finish_matrix, get_json, lead_ids, parse_arguments, post_json, read_log,
-                     wait_delivered)
+from cluster import Cluster, finish_matrix, get_json, parse_arguments, post_json, wait_delivered
 
 PROFILES = {"ci": {"fault_s": 6, "leads": 30}, "long": {"fault_s": 60, "leads": 500}}
 # Name, the fake's fault mode and its parameters, the fake's behaviour for the whole run (`/_fake/behaviour`), and
@@ -66,19 +65,17 @@ def post_lead(port: int, number: int, mode: str) -> int:
         connection.close()
 
 
-def alerts(db: str) -> tuple[list, set]:
+def alerts(cluster: Cluster) -> tuple[list, set]:
     """Kinds of the raised alerts, and the ids of raised alerts still unresolved."""
-    raised = read_log(db, "SELECT json_extract(data, '$.alert_id'), json_extract(data, '$.kind') FROM event "
-                          "WHERE type = 'AlertRaised'")
-    resolved = {row[0] for row in read_log(db, "SELECT json_extract(data, '$.resolves_alert_id') FROM event "
-                                               "WHERE type = 'AlertResolved'")}
-    return [kind for _, kind in raised], {alert_id for alert_id, _ in raised} - resolved
+    raised = [event["data"] for event in cluster.events("AlertRaised")]
+    resolved = {event["data"]["resolves_alert_id"] for event in cluster.events("AlertResolved")}
+    return [alert["kind"] for alert in raised], {alert["alert_id"] for alert in raised} - resolved
 
 
 def run_mode(binary_dir: str, name: str, fault: str, params: dict, behaviour: dict, expected_alert: str | None,
-             profile: dict) -> dict:
+             profile: dict, postgres: bool) -> dict:
     work = tempfile.mkdtemp(prefix=f"leadledger-fault-{name.replace('/', '-')}-")
-    cluster = Cluster(binary_dir, work, SETTINGS)
+    cluster = Cluster(binary_dir, work, SETTINGS, postgres=postgres)
     figures = {"mode": name, "work": work}
     failures = []
     mode = name.replace('/', '-')
@@ -98,13 +95,13 @@ def run_mode(binary_dir: str, name: str, fault: str, params: dict, behaviour: di
             failures.append(f"ingest answered {statuses} during the fault, not 201 for every lead")
         time.sleep(max(0.0, profile["fault_s"] - (time.monotonic() - fault_started)))
         fault_ended = time.monotonic()
-        expected = lead_ids(cluster.db)
+        expected = cluster.lead_ids()
         created = wait_delivered(cluster.crm, expected, DRAIN_LIMIT_S, poll_s=0.5)
         figures["recovery_s"] = round(time.monotonic() - fault_ended, 1)
         open_alerts = set()
         kinds = []
         for _ in range(60):
-            kinds, open_alerts = alerts(cluster.db)
+            kinds, open_alerts = alerts(cluster)
             if not open_alerts:
                 break
             time.sleep(0.5)
@@ -126,8 +123,7 @@ def run_mode(binary_dir: str, name: str, fault: str, params: dict, behaviour: di
                             f"{state['rate_limited_total']} rate-limit 429s")
         if expected_alert and profile["fault_s"] >= ALERT_NEEDS_FAULT_S.get(fault, 0) and expected_alert not in kinds:
             failures.append(f"no {expected_alert} alert during the fault (raised: {sorted(set(kinds))})")
-        dead = read_log(cluster.db, "SELECT count(*) FROM event WHERE type = 'SyncFailed' "
-                                    "AND json_extract(data, '$.retryable') = 0")[0][0]
+        dead = sum(1 for event in cluster.events("SyncFailed") if event["data"].get("retryable") is False)
         figures["dead_lettered"] = dead
         if dead:
             failures.append(f"{dead} leads dead-lettered for a fault that was not theirs")
@@ -148,13 +144,14 @@ def run_mode(binary_dir: str, name: str, fault: str, params: dict, behaviour: di
 
 
 def main() -> None:
-    arguments = parse_arguments(__doc__, PROFILES, ".build/debug", "ci", modes=True)
+    arguments = parse_arguments(__doc__, PROFILES, ".build/debug", "ci", modes=True, postgres=True)
     chosen = set(arguments.modes.split(",")) if arguments.modes else None
     results = []
     for name, fault, params, behaviour, expected_alert in MODES:
         if chosen and name not in chosen:
             continue
-        figures = run_mode(arguments.bin, name, fault, params, behaviour, expected_alert, PROFILES[arguments.profile])
+        figures = run_mode(arguments.bin, name, fault, params, behaviour, expected_alert, PROFILES[arguments.profile],
+                           arguments.postgres)
         results.append(figures)
         verdict = "ok" if not figures["failures"] else "FAIL: " + "; ".join(figures["failures"])
         print(f"{name:>25}: {figures.get('leads')} leads, delivered {figures.get('leads', 0) - figures.get('missing', 0)}"

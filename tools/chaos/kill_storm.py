@@ -14,7 +14,11 @@ passes; `leadledger status` reports conservation; every lead of the log was crea
 (none missing, no duplicate); the CRM never answered 429 (7 requests/s held across restarts); no answer other than 200/201/503 and connection errors. Prints the figures and writes
 them as JSON (--json FILE). Exit 0 only when every check passes.
 
-Usage: tools/chaos/kill_storm.py [--bin .build/debug] [--profile ci|long] [--seed N] [--json FILE]
+With --postgres the log is in a throwaway PostgreSQL, and the chaos thread's victims include the database server
+itself: `pg_ctl restart -m immediate` (a crash and WAL recovery) while both processes keep running and must
+reconnect by themselves.
+
+Usage: tools/chaos/kill_storm.py [--bin .build/debug] [--profile ci|long] [--seed N] [--postgres] [--json FILE]
   ci:   20 s of storm, 8 clients,  kills every 1-4 s   (make test)
   long: 10 min of storm, 16 clients, kills every 0.5-5 s (make chaos PROFILE=long)
 """
@@ -25,7 +29,7 @@ import tempfile
 import threading
 import time
 
-from cluster import Cluster, finish, get_json, lead_ids, parse_arguments, wait_delivered
+from cluster import Cluster, finish, get_json, parse_arguments, wait_delivered
 # The long profile posts about as fast as AmoCRM's 7 requests/s drains (~140 leads/s), so the storm tests kills and
 # restarts for ten minutes rather than building a backlog that takes an hour to drain.
 PROFILES = {
@@ -87,12 +91,13 @@ class Client(threading.Thread):
 
 
 def main() -> None:
-    arguments = parse_arguments(__doc__, PROFILES, ".build/debug", "ci", seed=True)
+    arguments = parse_arguments(__doc__, PROFILES, ".build/debug", "ci", seed=True, postgres=True)
     profile = PROFILES[arguments.profile]
     chaos = random.Random(arguments.seed)
     work = tempfile.mkdtemp(prefix="leadledger-storm-")
-    cluster = Cluster(arguments.bin, work)
-    figures = {"profile": arguments.profile, "seed": arguments.seed, "work": work}
+    cluster = Cluster(arguments.bin, work, postgres=arguments.postgres)
+    figures = {"profile": arguments.profile, "seed": arguments.seed, "work": work,
+               "backend": "postgres" if arguments.postgres else "sqlite"}
     failures = []
     try:
         cluster.start_serve()
@@ -101,17 +106,23 @@ def main() -> None:
         clients = [Client(n, cluster.port, stop, profile["pause_s"], arguments.seed + n) for n in range(profile["clients"])]
         for client in clients:
             client.start()
-        kills = {"serve": 0, "react": 0}
+        kills = {"serve": 0, "react": 0, **({"postgres": 0} if arguments.postgres else {})}
+        choices = [["serve"], ["react"], ["serve", "react"]] + ([["postgres"]] if arguments.postgres else [])
         serve_recovery = []
         started = time.monotonic()
         while time.monotonic() - started < profile["storm_s"]:
             time.sleep(chaos.uniform(profile["kill_min"], profile["kill_max"]))
-            victims = chaos.choice([["serve"], ["react"], ["serve", "react"]])
+            victims = chaos.choice(choices)
             killed_at = time.monotonic()
             for victim in victims:
-                cluster.kill(victim)
+                if victim == "postgres":
+                    cluster.restart_postgres()
+                else:
+                    cluster.kill(victim)
                 kills[victim] += 1
             for victim in victims:
+                if victim == "postgres":
+                    continue
                 if victim == "serve":
                     cluster.start_serve()
                     serve_recovery.append(time.monotonic() - killed_at)
@@ -134,7 +145,7 @@ def main() -> None:
         # Undisturbed: the reactor drains what the storm left.
         # The clients have stopped, so the log's leads are fixed now.
         drain_started = time.monotonic()
-        in_log = lead_ids(cluster.db)
+        in_log = cluster.lead_ids()
         created = wait_delivered(cluster.crm, in_log, profile["drain_limit_s"], poll_s=2)
         figures["drain_s"] = round(time.monotonic() - drain_started, 1)
         codes = cluster.stop()
@@ -171,7 +182,7 @@ def main() -> None:
     finally:
         cluster.close()
 
-    print(f"kill storm ({figures['profile']}, seed {figures['seed']}): {figures.get('storm_s')} s, "
+    print(f"kill storm ({figures['profile']}, {figures['backend']}, seed {figures['seed']}): {figures.get('storm_s')} s, "
           f"{figures.get('clients')} clients, kills {figures.get('kills')} (serve listening again within "
           f"{figures.get('serve_back_listening_max_s')} s); acknowledged {figures.get('acknowledged')}, "
           f"client retries {figures.get('client_retries')}; in the log {figures.get('in_log')}, lost "
