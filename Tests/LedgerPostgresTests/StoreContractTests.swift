@@ -232,4 +232,39 @@ import Testing
         #expect(report.verification.head == (try source.log.head()))
         await postgres.close()
     }
+
+    /// A conditional append reads and writes under one lock: reports of one day recorded from many tasks at once are
+    /// written once, and a process start reads the run before it from the same log, on either backend.
+    @Test(arguments: Backend.allCases) func conditionalAppendsDecideUnderTheAppendLock(_ backend: Backend) async throws {
+        let opened = try await Self.open(backend)
+        let store = opened.store
+        _ = try await store.append((0..<3).map { PostgresEventLogTests.alert($0) })
+        let written = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for attempt in 0..<8 {
+                group.addTask {
+                    let produced = ReportProduced(
+                        reportID: UUIDv7.make(at: Timestamp(millisecondsSinceEpoch: 1_796_000_000_000 + Int64(attempt))),
+                        day: "2026-12-06", timeZone: "Europe/Moscow",
+                        summary: ReportSummary(
+                            received: 1, delivered: 1, deliveredLate: 0, pending: 0, dead: 0, spam: 0,
+                            savedByRetries: 0, leadCost: "100", currency: "RUB", restarts: 0, uncleanRestarts: 0,
+                            alertsRaised: 3),
+                        reportSHA256: ContentDigest.sha256("{}"), run: .nightly)
+                    return try await store.recordReport(produced) != nil
+                }
+            }
+            return try await group.reduce(into: 0) { count, wrote in count += wrote ? 1 : 0 }
+        }
+        #expect(written == 1, "eight tasks, one report of the day")
+        #expect(try await store.producedReportDays(among: ["2026-12-05", "2026-12-06"]) == ["2026-12-06"])
+        #expect(try await store.events(EventQuery(type: .reportProduced, limit: 10)).count == 1)
+
+        let first = try await store.recordStart(.serve, pid: 100, version: "test", isRunning: { _ in false })
+        let second = try await store.recordStart(.serve, pid: 101, version: "test", isRunning: { _ in false })
+        #expect(first.started.previousInstanceID == nil)
+        #expect(second.started.previousInstanceID == first.started.instanceID)
+        #expect(second.started.previousEnded == .unclean && second.alerts.map(\.kind) == ["unclean_restart"])
+        #expect(try await store.verify(progress: nil).isIntact)
+        await store.close()
+    }
 }

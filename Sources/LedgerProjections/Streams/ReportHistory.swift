@@ -1,29 +1,12 @@
 import LedgerCore
 import LedgerStore
 
-/// A `ReportProduced` as the log holds it.
-public struct ProducedReport: Sendable, Equatable {
-    public var produced: ReportProduced
-    public var recordedAt: Timestamp
-
-    public init(produced: ReportProduced, recordedAt: Timestamp) {
-        self.produced = produced
-        self.recordedAt = recordedAt
-    }
-}
-
 extension EventStore {
-    /// The `ReportProduced` of `day` (`YYYY-MM-DD`), if any.
-    public func producedReport(day: String) async throws(StoreError) -> ProducedReport? {
-        let rows = try await events(Self.reportsQuery)
-        return try Self.reports(in: rows).first { $0.produced.day == day }
-    }
-
     /// Which of `days` already have a `ReportProduced`: one read of the stream for a scheduler pass's whole window.
     public func producedReportDays(among days: [String]) async throws(StoreError) -> Set<String> {
         guard !days.isEmpty else { return [] }
         let wanted = Set(days)
-        return Set(try Self.reports(in: try await events(Self.reportsQuery)).map(\.produced.day).filter(wanted.contains))
+        return Set(try Self.reports(in: try await events(Self.reportsQuery)).map(\.day).filter(wanted.contains))
     }
 
     /// Appends `produced` unless a report of the same day is already in the log, checked under the append lock in
@@ -32,7 +15,7 @@ extension EventStore {
     @discardableResult
     public func recordReport(_ produced: ReportProduced) async throws(StoreError) -> RecordedEvent? {
         try await append(afterReading: Self.reportsQuery) { rows, _ throws(StoreError) in
-            try Self.reports(in: rows).contains { $0.produced.day == produced.day }
+            try Self.reports(in: rows).contains { $0.day == produced.day }
                 ? [] : [PendingEvent(.reportProduced(produced))]
         }.first
     }
@@ -63,11 +46,10 @@ extension EventStore {
         EventQuery(stream: SystemStream.alerts, type: .reportProduced, limit: StreamFold.reportScan, order: .newestFirst)
     }
 
-    private static func reports(in rows: [RecordedEvent]) throws(StoreError) -> [ProducedReport] {
-        var reports: [ProducedReport] = []
+    private static func reports(in rows: [RecordedEvent]) throws(StoreError) -> [ReportProduced] {
+        var reports: [ReportProduced] = []
         for row in rows {
-            guard case .reportProduced(let produced) = try StreamFold.decode(row) else { continue }
-            reports.append(ProducedReport(produced: produced, recordedAt: row.recordedAt))
+            if case .reportProduced(let produced) = try StreamFold.decode(row) { reports.append(produced) }
         }
         return reports
     }
