@@ -139,6 +139,7 @@ bench: setup
 	python3 tools/bench/backlog_drain.py .build/release
 	python3 tools/bench/reconcile_calls.py .build/release
 	python3 tools/bench/pg_ingest.py .build/release
+	python3 tools/bench/pg_http_ingest.py .build/release
 	tools/bench/dashboard_page.sh .build/release
 
 # A fresh log each time, its 2,000 leads spread over the last 23 hours so the 24-hour charts are full; the generator
