@@ -35,30 +35,55 @@ struct DoubleSubmissionCandidates {
         let phones = Array(Set(checked.compactMap(\.phoneFingerprint)))
         let emails = Array(Set(checked.compactMap(\.emailFingerprint)))
         let floor = LeadID.lowerBound(at: since)
-        // Each fingerprint column through its own index, then the events of the few leads found: a plan that does
-        // not depend on the planner's statistics (on a young table it scanned every lead's event instead).
         let rows = try await connection.query(
-            """
-            WITH k AS MATERIALIZED (
-                SELECT lead_id, phone_fingerprint, email_fingerprint FROM lead_key
-                WHERE phone_fingerprint = ANY(\(phones)) AND lead_id >= \(floor)
-                UNION
-                SELECT lead_id, phone_fingerprint, email_fingerprint FROM lead_key
-                WHERE email_fingerprint = ANY(\(emails)) AND lead_id >= \(floor)
-            )
-            SELECT k.lead_id, k.phone_fingerprint, k.email_fingerprint, (e.data::jsonb) ->> 'form_id',
-                (e.data::jsonb) ->> 'spam' IS NOT NULL, e.seq, e.hash
-            FROM k JOIN event e ON e.stream = k.lead_id AND e.version = 1
-            ORDER BY k.lead_id DESC LIMIT \(limit)
-            """, logger: logger)
+            readQuery(phones: phones, emails: emails, floor: floor, limit: limit), logger: logger)
         var stored: [Candidate] = []
         var read = 0
-        for try await row in rows.decode((String, String?, String?, String?, Bool, Int64, String).self) {
+        var truncated = false
+        for try await row in rows.decode((String, String?, String?, String?, Bool, Int64, String, Bool).self) {
             read += 1
+            truncated = truncated || row.7
             // A spam lead is never the earlier half of a double submission.
             if !row.4 { stored.append(try candidate((row.0, row.1, row.2, row.3, row.5, row.6))) }
         }
-        return DoubleSubmissionCandidates(stored: stored, complete: read < limit)
+        return DoubleSubmissionCandidates(stored: stored, complete: read < limit && !truncated)
+    }
+
+    /// The newest leads read per fingerprint. A person rarely sends more forms than this within a window; when one
+    /// does (or a bot repeats one phone), the read says so and each lead it leaves unmatched is asked about exactly.
+    static let perFingerprint = 32
+
+    /// The batch's one read: for each fingerprint, its newest `perFingerprint` leads, each through its own column's
+    /// index read backwards (fingerprint, then lead id), then the events of those in the window. The window bound
+    /// is applied after that read, not in it: given `lead_id >= floor` the planner judged by statistics that never
+    /// reach the newest ids, believed the window nearly empty, and scanned it by the primary key for every batch, a
+    /// cost that grew with the ingest rate until `serve` fell behind at 1,000 leads/s (docs/BENCHMARKS.md). A row
+    /// says `truncated` when its fingerprint's read ended still inside the window.
+    static func readQuery(phones: [String], emails: [String], floor: String, limit: Int) -> PostgresQuery {
+        """
+        WITH k AS MATERIALIZED (
+            SELECT l.* FROM unnest(\(phones)::text[]) AS f(fingerprint) CROSS JOIN LATERAL (
+                SELECT s.*, count(*) OVER () = \(perFingerprint) AND min(s.lead_id) OVER () >= \(floor) AS truncated
+                FROM (
+                    SELECT lead_id, phone_fingerprint, email_fingerprint FROM lead_key
+                    WHERE phone_fingerprint = f.fingerprint ORDER BY lead_id DESC LIMIT \(perFingerprint)
+                ) s
+            ) l
+            UNION ALL
+            SELECT l.* FROM unnest(\(emails)::text[]) AS f(fingerprint) CROSS JOIN LATERAL (
+                SELECT s.*, count(*) OVER () = \(perFingerprint) AND min(s.lead_id) OVER () >= \(floor) AS truncated
+                FROM (
+                    SELECT lead_id, phone_fingerprint, email_fingerprint FROM lead_key
+                    WHERE email_fingerprint = f.fingerprint ORDER BY lead_id DESC LIMIT \(perFingerprint)
+                ) s
+            ) l
+        )
+        SELECT k.lead_id, k.phone_fingerprint, k.email_fingerprint, (e.data::jsonb) ->> 'form_id',
+            (e.data::jsonb) ->> 'spam' IS NOT NULL, e.seq, e.hash, k.truncated
+        FROM k JOIN event e ON e.stream = k.lead_id AND e.version = 1
+        WHERE k.lead_id >= \(floor)
+        ORDER BY k.lead_id DESC LIMIT \(limit)
+        """
     }
 
     /// The receipt of the earlier submission `lead` repeats, or nil.

@@ -1,9 +1,10 @@
 import Foundation
 import LedgerCore
-import LedgerPostgres
 import LedgerStore
 import LedgerTesting
 import Testing
+
+@testable import LedgerPostgres
 
 /// Receiving leads is one contract on both backends: the same prepared leads, in the same batches, at the same
 /// times, get the same receipts (written, or answered with an earlier lead's for a reused idempotency key or a
@@ -73,6 +74,37 @@ import Testing
         let pgReport = try await postgres.verify()
         #expect(pgReport.isIntact, "\(String(describing: pgReport.problem))")
         #expect(pgReport.head == (try sqlite.log.verify().head))
+        await postgres.close()
+    }
+
+    /// One person sending more forms within a window than the read takes per fingerprint: the read says it ended
+    /// inside the window, and a repeat of the oldest form is still found, by the exact question, as on SQLite.
+    @Test func aRepeatBeyondTheNewestLeadsReadPerFingerprintIsStillFound() async throws {
+        let sqlite = try TemporaryLog(start: PostgresEventLogTests.start)
+        let database = try await PostgresEventLogTests.server().makeDatabase()
+        let postgres = try await PostgresEventLogTests.open(database, clock: sqlite.clock)
+        func lead(form: Int) -> NewLead {
+            let now = sqlite.clock.now()
+            return NewLead(
+                leadID: LeadID.make(at: now), receivedAt: now, formID: "form-\(form)",
+                personal: PersonalData(name: "Один и тот же", phone: "+79165550077"),
+                duplicateWindowStart: now.adding(seconds: -60))
+        }
+        var first: LeadReceipt?
+        for form in 0..<(DoubleSubmissionCandidates.perFingerprint + 8) {
+            let prepared = try sqlite.log.prepare(lead(form: form))
+            let onSQLite = try sqlite.log.receive(prepared: [prepared])
+            #expect(try await postgres.receive(prepared: [prepared]) == onSQLite)
+            #expect(onSQLite.first?.duplicateReason == nil, "every form is a lead of its own")
+            first = first ?? onSQLite.first
+            sqlite.clock.advance(milliseconds: 100)
+        }
+        let repeated = try sqlite.log.prepare(lead(form: 0))
+        let onSQLite = try sqlite.log.receive(prepared: [repeated])
+        let onPostgres = try await postgres.receive(prepared: [repeated])
+        #expect(onPostgres == onSQLite)
+        #expect(onPostgres.first?.duplicateReason == .doubleSubmission)
+        #expect(onPostgres.first?.leadID == first?.leadID, "the repeat is answered with the first form's lead")
         await postgres.close()
     }
 
