@@ -35,7 +35,7 @@ extension PostgresEventLog {
         afterReading query: EventQuery,
         _ decide: @escaping @Sendable ([RecordedEvent], Timestamp) throws(StoreError) -> [PendingEvent]
     ) async throws(StoreError) -> [RecordedEvent] {
-        let statement = Self.selection(query, limit: max(0, min(query.limit, options.maxPageSize)))
+        let statement = Self.selection(query, maxPageSize: options.maxPageSize)
         let now = clock.now()
         let logger = logger
         let maxEvents = options.maxEventsPerAppend

@@ -6,7 +6,7 @@ extension PostgresEventLog {
     /// Events matching `query`, in its order, at most `min(query.limit, maxPageSize)`: the same selection as the
     /// SQLite log's `events(_:)`.
     public func events(_ query: EventQuery) async throws(StoreError) -> [RecordedEvent] {
-        let statement = Self.selection(query, limit: max(0, min(query.limit, options.maxPageSize)))
+        let statement = Self.selection(query, maxPageSize: options.maxPageSize)
         let logger = logger
         return try await withConnection { connection in
             try await Self.decode(try await connection.query(statement, logger: logger))
@@ -14,7 +14,7 @@ extension PostgresEventLog {
     }
 
     /// `query` as a PostgreSQL statement with its bindings.
-    static func selection(_ query: EventQuery, limit: Int) -> PostgresQuery {
+    static func selection(_ query: EventQuery, maxPageSize: Int) -> PostgresQuery {
         var bindings = PostgresBindings()
         var terms: [String] = []
         for condition in query.conditions {
@@ -24,7 +24,7 @@ extension PostgresEventLog {
             }
             terms.append("\(condition.column) \(condition.comparison) $\(bindings.count)")
         }
-        bindings.append(Int64(limit))
+        bindings.append(Int64(query.pageLimit(maxPageSize)))
         let sql =
             "SELECT \(columns) FROM event WHERE \(terms.joined(separator: " AND ")) ORDER BY \(query.orderBy) "
             + "LIMIT $\(bindings.count)"

@@ -45,7 +45,7 @@ extension EventLog {
         afterReading query: EventQuery,
         _ decide: @escaping @Sendable ([RecordedEvent], Timestamp) throws(StoreError) -> [PendingEvent]
     ) throws(StoreError) -> [RecordedEvent] {
-        let (sql, arguments) = Self.selection(query, limit: max(0, min(query.limit, options.maxPageSize)))
+        let (sql, arguments) = Self.selection(query, maxPageSize: options.maxPageSize)
         let now = clock.now()
         let maxEvents = options.maxEventsPerAppend
         return try writeImmediate { db in

@@ -4,12 +4,12 @@ import LedgerCore
 extension EventLog {
     /// Events matching `query`, in its order, at most `min(query.limit, maxPageSize)`.
     public func events(_ query: EventQuery) throws(StoreError) -> [RecordedEvent] {
-        let (sql, arguments) = Self.selection(query, limit: max(0, min(query.limit, options.maxPageSize)))
+        let (sql, arguments) = Self.selection(query, maxPageSize: options.maxPageSize)
         return try read { db in try RecordedEvent.fetchAll(db, sql: sql, arguments: arguments) }
     }
 
     /// `query` as SQLite SQL and its arguments.
-    static func selection(_ query: EventQuery, limit: Int) -> (String, StatementArguments) {
+    static func selection(_ query: EventQuery, maxPageSize: Int) -> (String, StatementArguments) {
         var arguments = StatementArguments()
         for condition in query.conditions {
             switch condition.value {
@@ -17,7 +17,7 @@ extension EventLog {
             case .text(let value): _ = arguments.append(contentsOf: [value])
             }
         }
-        _ = arguments.append(contentsOf: [limit])
+        _ = arguments.append(contentsOf: [query.pageLimit(maxPageSize)])
         let terms = query.conditions.map { "\($0.column) \($0.comparison) ?" }.joined(separator: " AND ")
         return ("SELECT \(RecordedEvent.columns) FROM event WHERE \(terms) ORDER BY \(query.orderBy) LIMIT ?", arguments)
     }

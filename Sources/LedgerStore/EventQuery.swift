@@ -47,6 +47,9 @@ public struct EventQuery: Sendable {
         self.order = order
     }
 
+    /// The LIMIT of one read: `limit`, clamped to the store's `maxPageSize` and never negative.
+    public func pageLimit(_ maxPageSize: Int) -> Int { max(0, min(limit, maxPageSize)) }
+
     /// The WHERE terms, in a fixed order; each backend renders them with its own placeholders.
     public var conditions: [Condition] {
         var terms = [Condition(column: "seq", comparison: ">", value: .integer(afterSeq))]
