@@ -21,19 +21,16 @@ enum FilePrivacy {
     /// Files looked at in the reports directory; a year of nightly reports is about 1,500.
     static let maxReportFiles = 5000
 
-    /// The log's directory entries named after the log (`<log>`, `-wal`, `-shm`, `.projections.sqlite…`,
-    /// `.amocrm-tokens.json`, the status files), the reports directory and the files in it. A log in PostgreSQL
-    /// (`databasePath` nil) has no files here.
-    static func exposures(databasePath: String?, reportsDirectory: String) -> [Exposure] {
+    /// This host's files, named after `localState` (`LedgerSettings.localStateBase`: a SQLite log's own path, with
+    /// its `-wal`, `-shm`, `.projections.sqlite…`, `.amocrm-tokens.json` and status files; for PostgreSQL the same
+    /// files as `postgres-ledger.*`), the reports directory and the files in it.
+    static func exposures(localState: String, reportsDirectory: String) -> [Exposure] {
         let manager = FileManager.default
-        var paths: [String] = []
-        if let databasePath {
-            let log = URL(fileURLWithPath: databasePath)
-            let directory = log.deletingLastPathComponent().path
-            let name = log.lastPathComponent
-            paths = ((try? manager.contentsOfDirectory(atPath: directory)) ?? [])
-                .filter { $0.hasPrefix(name) }.sorted().map { directory + "/" + $0 }
-        }
+        let base = URL(fileURLWithPath: localState)
+        let directory = base.deletingLastPathComponent().path
+        let name = base.lastPathComponent
+        var paths = ((try? manager.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasPrefix(name) }.sorted().map { directory + "/" + $0 }
         paths.append(reportsDirectory)
         let reports = ((try? manager.contentsOfDirectory(atPath: reportsDirectory)) ?? []).sorted().prefix(maxReportFiles)
         paths += reports.map { reportsDirectory + "/" + $0 }

@@ -31,6 +31,30 @@ struct PostgresCommandsTests {
                 .trimmingCharacters(in: .whitespacesAndNewlines) == "0", "check-config writes nothing")
     }
 
+    /// With a PostgreSQL log, this host's files live under `LEADLEDGER_STATE_DIR`: `check-config` refuses a directory
+    /// it cannot write, names where they go, and warns about one of them open to other users, as it does beside a
+    /// SQLite log.
+    @Test func checkConfigJudgesTheStateDirectoryOfAPostgreSQLLog() async throws {
+        let workspace = try Workspace()
+        let database = try await PostgresServer.shared().makeDatabase()
+        let notADirectory = try workspace.write("state-file", "")
+        let refused = try workspace.leadledger(
+            "check-config", environment: ["LEADLEDGER_DB": database, "LEADLEDGER_STATE_DIR": notADirectory])
+        #expect(refused.code == 1, "\(refused)")
+        #expect(refused.stderr.contains("LEADLEDGER_STATE_DIR: \(notADirectory) is a file"), "\(refused)")
+
+        let state = workspace.directory.file("state")
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        let tokens = state + "/postgres-ledger.amocrm-tokens.json"
+        _ = FileManager.default.createFile(atPath: tokens, contents: Data("{}".utf8))
+        chmod(tokens, 0o644)
+        let checked = try workspace.leadledger(
+            "check-config", environment: ["LEADLEDGER_DB": database, "LEADLEDGER_STATE_DIR": state])
+        #expect(checked.code == 0, "\(checked)")
+        #expect(checked.stdout.contains("this host   \(state)"), "\(checked.stdout)")
+        #expect(checked.stderr.contains("chmod 600 '\(tokens)'"), "\(checked.stderr)")
+    }
+
     /// Credentials that do not work are a problem of the setting that holds them: the URL's password, or
     /// `LEADLEDGER_DB_PASSWORD` when the URL has none and nothing supplies one.
     @Test func badCredentialsAreAProblemNamingTheirSetting() async throws {

@@ -187,6 +187,24 @@ struct LedgerSettingsTests {
         #expect(problems(["LEADLEDGER_REPORTS_DIR": "/srv/re\nports"]).map(\.key) == ["LEADLEDGER_REPORTS_DIR"])
     }
 
+    /// A SQLite log keeps this host's files beside itself; a PostgreSQL log under `LEADLEDGER_STATE_DIR`, whose path is
+    /// bounded (4,000 bytes, no control characters) like the other paths.
+    @Test func thisHostsFilesLiveBesideASQLiteLogOrUnderTheStateDirectory() throws {
+        let url = "postgres://ledger@db.example.ru/leads"
+        #expect(
+            try load(["LEADLEDGER_DB": "/var/lib/leadledger/ledger.sqlite"]).localStateBase == "/var/lib/leadledger/ledger.sqlite"
+        )
+        #expect(
+            try load(["LEADLEDGER_DB": "/var/lib/leadledger/ledger.sqlite", "LEADLEDGER_STATE_DIR": "/srv/state"])
+                .localStateBase == "/var/lib/leadledger/ledger.sqlite", "ignored for SQLite")
+        #expect(
+            try load(["LEADLEDGER_DB": url, "LEADLEDGER_STATE_DIR": "/srv/state"]).localStateBase == "/srv/state/postgres-ledger")
+        #expect(try load(["LEADLEDGER_DB": url]).localStateBase.hasSuffix("/data/postgres-ledger"))
+        #expect(problems(["LEADLEDGER_STATE_DIR": String(repeating: "d", count: 4000)]).isEmpty)
+        #expect(problems(["LEADLEDGER_STATE_DIR": String(repeating: "d", count: 4001)]).map(\.key) == ["LEADLEDGER_STATE_DIR"])
+        #expect(problems(["LEADLEDGER_STATE_DIR": "/srv/st\nate"]).map(\.key) == ["LEADLEDGER_STATE_DIR"])
+    }
+
     @Test func theReactorMetricsPortIsOffUnlessSetAndBounded() throws {
         #expect(try load([:]).reactMetricsPort == nil)
         #expect(try load(["LEADLEDGER_REACT_METRICS_PORT": "0"]).reactMetricsPort == 0)

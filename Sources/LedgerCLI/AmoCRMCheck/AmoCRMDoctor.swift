@@ -8,7 +8,8 @@ import LedgerReactor
 struct AmoCRMDoctor {
     let crm: AmoCRMSettings
     let connection: AmoCRMConnection
-    let logPath: String
+    /// The path prefix of this host's files (`LedgerSettings.localStateBase`): the reactor lock and the tokens.
+    let localState: String
     let clock: any LedgerClock
     private var pacer: RequestPacer
 
@@ -21,10 +22,10 @@ struct AmoCRMDoctor {
     /// Pages per list of the test lead's window: the same bound as the reactor's default reconcile budget.
     static let findPages = 4
 
-    init(crm: AmoCRMSettings, connection: AmoCRMConnection, logPath: String, clock: any LedgerClock = SystemClock()) {
+    init(crm: AmoCRMSettings, connection: AmoCRMConnection, localState: String, clock: any LedgerClock = SystemClock()) {
         self.crm = crm
         self.connection = connection
-        self.logPath = logPath
+        self.localState = localState
         self.clock = clock
         // A quiet start like the reactor's: a reactor may have used the whole window a moment ago.
         pacer = RequestPacer(limit: crm.requestsPerSecond, startingAt: clock.now())
@@ -126,10 +127,11 @@ struct AmoCRMDoctor {
         guard await vault.needsRefresh() else { return .valid(until: await vault.accessTokenExpiry(), file: vault.path) }
         let lock: ReactorLock?
         do {
-            lock = try ReactorLock(logPath: logPath)
+            lock = try ReactorLock(logPath: localState)
         } catch {
-            // The log's directory may not exist yet (a first setup): then no reactor can be running on it.
-            guard FileManager.default.fileExists(atPath: logPath) else { return await refresh(vault) }
+            // The directory of this host's files may not exist yet (a first setup): then no reactor can be running.
+            let directory = URL(fileURLWithPath: localState).deletingLastPathComponent().path
+            guard FileManager.default.fileExists(atPath: directory) else { return await refresh(vault) }
             return .heldByReactor(file: vault.path)
         }
         let readiness = await refresh(vault)

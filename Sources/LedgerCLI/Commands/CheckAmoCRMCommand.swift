@@ -32,15 +32,16 @@ struct CheckAmoCRMCommand: AsyncParsableCommand {
         writeOut("check-amocrm: \(crm.baseURL.absoluteString)\(write ? " (with a test lead)" : "")\n")
         let rows: [CheckRow]
         do {
-            let connection = try AmoCRMConnection(crm, logPath: settings.databasePath, logger: logger)
-            var doctor = AmoCRMDoctor(crm: crm, connection: connection, logPath: settings.databasePath)
+            let connection = try AmoCRMConnection(crm, logPath: settings.localStateBase, logger: logger)
+            var doctor = AmoCRMDoctor(crm: crm, connection: connection, localState: settings.localStateBase)
             rows = await doctor.run(write: write)
             await connection.client.shutdown()
         } catch {
             rows = [
                 CheckRow(
                     "oauth refresh", .fail,
-                    "the saved tokens beside LEADLEDGER_DB cannot be read: \(error); restore or remove the file and re-authorise")
+                    "the saved tokens (beside a SQLite LEADLEDGER_DB, or under LEADLEDGER_STATE_DIR) cannot be read: \(error); restore or remove the file and re-authorise"
+                )
             ]
         }
         writeOut(CheckTable.render(rows))

@@ -45,6 +45,12 @@ struct CheckConfigCommand: AsyncParsableCommand {
         if let settings, let problem = Self.checkDirectory(settings.reportsDirectory, key: "LEADLEDGER_REPORTS_DIR") {
             problems.append(problem)
         }
+        if let settings, settings.backend == .postgres,
+            let problem = Self.checkDirectory(
+                URL(fileURLWithPath: settings.localStateBase).deletingLastPathComponent().path, key: "LEADLEDGER_STATE_DIR")
+        {
+            problems.append(problem)
+        }
         // `serve` raises its soft descriptor limit to the hard one at start, so the hard one is what the cap must fit.
         let descriptorLimit = Descriptors.limits().hard
         if let problem = settings?.frontDoor.connectionCapProblem(descriptorLimit: descriptorLimit) {
@@ -55,8 +61,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
         for key in unknown { writeError("warning: \(key) is not a LeadLedger setting (a typo?); it is ignored\n") }
         if let settings {
             for exposure in FilePrivacy.exposures(
-                databasePath: settings.backend == .sqlite ? settings.databasePath : nil,
-                reportsDirectory: settings.reportsDirectory)
+                localState: settings.localStateBase, reportsDirectory: settings.reportsDirectory)
             {
                 writeError(exposure.warning + "\n")
             }
@@ -68,6 +73,9 @@ struct CheckConfigCommand: AsyncParsableCommand {
         var text = "check-config: ok\n"
         if let server {
             text += "  log         \(server.location), \(server.facts.summary)\n"
+            text +=
+                "  this host   \(URL(fileURLWithPath: settings.localStateBase).deletingLastPathComponent().path) "
+                + "(read models, status files, tokens)\n"
         } else {
             text += "  log         \(settings.databasePath)\n"
         }
